@@ -1,0 +1,36 @@
+"""One error tree for every input problem SafeMall reports.
+
+Every error renders as one line, ``source: entry.field: reason``, so the CLI can print it
+and exit with status 2 instead of showing a traceback.
+"""
+
+from __future__ import annotations
+
+
+class SafeMallError(Exception):
+    """Base class for every error SafeMall raises on bad input or impossible scenarios."""
+
+    def __init__(self, reason: str, *, field: str = "", source: str = "<memory>") -> None:
+        self.reason, self.field, self.source = reason, field, source
+        where = f"{source}: {field}: " if field else f"{source}: "
+        super().__init__(f"{where}{reason}")
+
+    def with_source(self, source: str) -> SafeMallError:
+        """Return a copy of this error that names ``source`` (a file path)."""
+        return type(self)(self.reason, field=self.field, source=source)
+
+
+class LayoutError(SafeMallError):
+    """A floor plan is malformed (unknown key, bad geometry, unreachable exit, ...)."""
+
+
+class ScenarioError(SafeMallError):
+    """A scenario or batch file is malformed or refers to something that does not exist."""
+
+
+class SecurityPlanError(SafeMallError):
+    """A security plan is malformed or refers to unknown spaces, openings or shops."""
+
+
+class ReplayError(SafeMallError):
+    """A replay file is corrupted, truncated or of an unknown version."""
