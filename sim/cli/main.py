@@ -22,15 +22,18 @@ app = typer.Typer(
 )
 
 _COMMAND_MODULES = (
-    "sim.cli.layout_cmd",
+    "sim.cli.run_cmd",
 )
 
 
 def _register() -> None:
     import importlib
 
+    if getattr(app, "_safemall_registered", False):
+        return
     for name in _COMMAND_MODULES:
         importlib.import_module(name).register(app)
+    app._safemall_registered = True  # type: ignore[attr-defined]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,148 @@
+"""``safemall run`` and ``safemall verify``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sim.run import RunResult, run_scenario
+from sim.scenario import load_scenario
+
+#: Metrics shown in the summary table, in order, with their units.
+SUMMARY_KEYS = (
+    ("occupants", ""), ("evacuated", ""), ("inside", ""), ("casualties", ""),
+    ("t_evacuation_s", "s"), ("t95_evacuation_s", "s"), ("t_lower_bound_s", "s"),
+    ("peak_density_pm2", "p/m²"), ("peak_density_space", ""), ("t_alarm_s", "s"),
+    ("t_first_responder_s", "s"), ("t_neutralised_s", "s"), ("t_police_arrived_s", "s"),
+    ("deadlocks_resolved", ""), ("wall_s", "s"),
+)
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:,.1f}" if abs(v) >= 10 else f"{v:.3g}"
+    return str(v)
+
+
+def print_summary(res: RunResult, console: Console) -> None:
+    """A readable table of the run's main metrics and its exits."""
+    m = res.metrics
+    t = Table(title=f"{res.scenario.name or Path(res.scenario.source).stem} — seed {m['seed']}")
+    t.add_column("metric")
+    t.add_column("value", justify="right")
+    for key, unit in SUMMARY_KEYS:
+        if key in m:
+            t.add_row(key, _fmt(m[key]) + (f" {unit}" if unit and m[key] is not None else ""))
+    shown = {k for k, _ in SUMMARY_KEYS} | {"exit_counts"}
+    for key in sorted(m):
+        v = m[key]
+        if key not in shown and isinstance(v, int | float | str) and not isinstance(v, bool) \
+                and key not in ("seed", "seed_entropy", "moves", "t_end_s"):
+            t.add_row(key, _fmt(v))
+    console.print(t)
+    if m.get("exit_counts"):
+        e = Table(title="persons per exit")
+        e.add_column("opening")
+        e.add_column("persons", justify="right")
+        for k, v in sorted(m["exit_counts"].items(), key=lambda kv: -kv[1]):
+            e.add_row(k, str(v))
+        console.print(e)
+
+
+def _json_default(o: Any) -> Any:
+    if hasattr(o, "item"):
+        return o.item()
+    if isinstance(o, set | tuple):
+        return list(o)
+    raise TypeError(type(o).__name__)
+
+
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="Override any field: --set occupants.count=500 (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    replay: Annotated[Path | None, typer.Option(help="Write a replay file here.")] = None,
+    watch: Annotated[bool, typer.Option(help="Open the replay viewer after the run.")] = False,
+    from_batch: Annotated[tuple[Path, int] | None, typer.Option(
+        "--from-batch", help="Re-run one run of a batch database exactly: DB RUN_ID.")] = None,
+) -> None:
+    """Run one scenario and print its metrics (a table, or JSON with --json)."""
+    console = Console(stderr=True)
+    seed_arg: Any = seed
+    if from_batch is not None:
+        from sim.batch.store import load_run_spec
+
+        spec = load_run_spec(from_batch[0], from_batch[1])
+        scn = load_scenario(spec.scenario_path, [*spec.overrides, *(set_ or [])])
+        seed_arg = spec.seed_sequence()
+    else:
+        scn = load_scenario(scenario, set_ or [])
+    record = replay is not None or watch
+    if as_json or not sys.stderr.isatty():
+        res = run_scenario(scn, seed=seed_arg, record_tracks=record)
+    else:
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                      TextColumn("{task.completed:,}/{task.total:,} safe"),
+                      TextColumn("t = {task.fields[t]:,.0f} s"), TimeElapsedColumn(),
+                      console=console, transient=True) as bar:
+            task = bar.add_task("evacuating", total=None, t=0.0)
+
+            def _tick(t_s: float, done: int, n: int) -> None:
+                bar.update(task, completed=done, total=n, t=t_s)
+
+            res = run_scenario(scn, seed=seed_arg, record_tracks=record, progress=_tick)
+    if replay is not None:
+        from sim.io.replay_file import write_replay
+
+        write_replay(res.to_replay(), replay)
+    if as_json:
+        print(json.dumps(res.to_json(), default=_json_default))
+    else:
+        print_summary(res, Console())
+        if replay is not None:
+            Console().print(f"replay written to {replay}")
+    if watch:
+        from viz.viewer import open_viewer
+
+        open_viewer(res.to_replay())
+
+
+def verify(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    case: Annotated[list[str] | None, typer.Option(help="Run only these case ids.")] = None,
+) -> None:
+    """Run the verification suite (RiMEA, IMO, SFPE, fire) and print each case."""
+    from sim.verification import run_cases
+
+    results = run_cases(case)
+    if as_json:
+        print(json.dumps([r.__dict__ for r in results]))
+    else:
+        t = Table(title="SafeMall verification")
+        for col in ("case", "test", "expected", "obtained", "tolerance", "result"):
+            t.add_column(col, overflow="fold")
+        for r in results:
+            t.add_row(r.id, r.name, r.expected, r.obtained, r.tolerance,
+                      "[green]pass[/]" if r.passed else "[red]FAIL[/]")
+        Console(width=200).print(t)
+        n_ok = sum(r.passed for r in results)
+        print(f"{n_ok} passed, {len(results) - n_ok} failed")
+    if not all(r.passed for r in results):
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``run`` and ``verify`` to the CLI."""
+    app.command("run")(run)
+    app.command("verify")(verify)

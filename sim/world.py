@@ -1,0 +1,561 @@
+"""The state of one replication, and the movement of occupants through it.
+
+Model (mesoscopic, queue-based; see ``docs/design.md``)
+-------------------------------------------------------
+Every occupant is a SimPy process: cue → pre-movement delay → for each hop: walk across
+the current cell to the chosen opening at a speed set by the cell's density when they
+enter it (SFPE or Weidmann, times the person's free speed, stair factors on stairs), then
+pass the opening through a FIFO queue whose service headway is ``1 / (F_s · W_eff)``
+(capped flow), entering the next cell only while it is below jam density (blocking).
+
+Openings are :class:`Door` objects with one queue per direction and one server
+process that runs only while someone waits. A person who finds a door idle and the
+next cell free passes at once (no extra event). When the next cell is full the door
+waits for a departure from that cell. Deadlock (a cycle of full cells whose queue heads
+each wait on the next) is detected by a watchdog and resolved by moving the heads of
+the cycle simultaneously, which keeps every occupancy unchanged; each resolution is
+counted in ``deadlocks_resolved``.
+
+All state lives on the :class:`World`; nothing is global. The core never prints, draws
+or opens files.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import simpy
+
+from sim import movement as mv
+from sim.graphs import Network
+from sim.layout import Layout
+from sim.replay import State
+from sim.rng import Streams
+from sim.scenario import PremovementDist, Scenario
+
+INF = math.inf
+_BLOCKED = object()
+"""Value a queued person's event succeeds with when its door is closed."""
+
+
+@dataclass(slots=True)
+class Mark:
+    """A timeline event of the run (alarm, first responder, ...)."""
+
+    t: float
+    kind: str
+    label: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Door:
+    """A portal between cells ``a`` and ``b`` with a capped flow and two FIFO queues."""
+
+    __slots__ = ("a", "active", "at", "b", "blocked", "headway", "idx", "level", "max_queue",
+                 "next_free", "passes", "queues", "wake", "width_m", "world")
+
+    def __init__(self, world: World, idx: int, a: int, b: int, headway_to_b: float,
+                 headway_to_a: float, at: tuple[float, float], level: int,
+                 width_m: float) -> None:
+        self.world = world
+        self.idx, self.a, self.b = idx, a, b
+        self.headway = (headway_to_b, headway_to_a)
+        self.at, self.level, self.width_m = at, level, width_m
+        self.next_free = 0.0
+        self.queues: tuple[deque[list[Any]], deque[list[Any]]] = (deque(), deque())
+        self.active = False
+        self.wake: simpy.Event | None = None
+        self.blocked = False
+        self.passes = 0
+        self.max_queue = 0
+
+    def queue_length(self) -> int:
+        """Persons waiting in both directions."""
+        return len(self.queues[0]) + len(self.queues[1])
+
+    def try_pass(self, person: int, frm: int, to: int) -> bool:
+        """Pass at once if the door is idle and ``to`` has room; else return False."""
+        w = self.world
+        now = w.env.now
+        if (self.active or now < self.next_free or w.count[to] >= w.cap[to]
+                or self.blocked):
+            return False
+        d = 0 if to == self.b else 1
+        self.next_free = now + self.headway[d]
+        self.passes += 1
+        w.move(person, frm, to, self.idx)
+        return True
+
+    def enqueue(self, person: int, frm: int, to: int) -> simpy.Event:
+        """Join the queue toward ``to``; the event fires when the person has passed."""
+        w = self.world
+        ev = w.env.event()
+        d = 0 if to == self.b else 1
+        self.queues[d].append([w.env.now, person, frm, to, ev])
+        n = len(self.queues[0]) + len(self.queues[1])
+        if n > self.max_queue:
+            self.max_queue = n
+        if not self.active:
+            self.active = True
+            w.env.process(self._serve())
+        elif self.wake is not None and not self.wake.triggered:
+            self.wake.succeed()
+        return ev
+
+    def close(self) -> None:
+        """Block the door: every queued person is sent back to choose another way."""
+        self.blocked = True
+        for q in self.queues:
+            while q:
+                entry = q.popleft()
+                entry[4].succeed(_BLOCKED)
+        if self.wake is not None and not self.wake.triggered:
+            self.wake.succeed()
+
+    def _serve(self) -> Any:
+        w = self.world
+        env = w.env
+        count, cap = w.count, w.cap
+        q0, q1 = self.queues
+        while q0 or q1:
+            wait = self.next_free - env.now
+            if wait > 1e-12:
+                yield env.timeout(wait)
+            if self.blocked:
+                break
+            best = None
+            if q0 and count[q0[0][3]] < cap[q0[0][3]]:
+                best = 0
+            if q1 and count[q1[0][3]] < cap[q1[0][3]] and (best is None or q1[0][0] < q0[0][0]):
+                best = 1
+            if best is None:
+                self.wake = env.event()
+                for q in (q0, q1):
+                    if q:
+                        w.waiters[q[0][3]].append(self)
+                yield self.wake
+                self.wake = None
+                continue
+            entry = self.queues[best].popleft()
+            self.next_free = env.now + self.headway[best]
+            self.passes += 1
+            w.move(entry[1], entry[2], entry[3], self.idx)
+            entry[4].succeed(None)
+        self.active = False
+
+    def force_pass_head(self, d: int) -> None:
+        """Let the head of direction ``d`` through regardless of room (deadlock rotation)."""
+        entry = self.queues[d].popleft()
+        self.passes += 1
+        self.world.move(entry[1], entry[2], entry[3], self.idx)
+        entry[4].succeed(None)
+
+
+class World:
+    """Everything one replication needs; many Worlds may run side by side.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Validated scenario.
+    layout : Layout
+        Validated layout.
+    network : Network
+        Cells, portals and graphs of ``layout``.
+    streams : Streams
+        Named random streams from the run's seed.
+    record_tracks : bool
+        Keep waypoints for a replay file (costs memory; off for batches).
+    """
+
+    def __init__(self, scenario: Scenario, layout: Layout, network: Network, streams: Streams,
+                 *, record_tracks: bool = False) -> None:
+        self.env = simpy.Environment()
+        self.scenario, self.layout, self.net, self.streams = scenario, layout, network, streams
+        self.record_tracks = record_tracks
+        mvs = scenario.movement
+        self.speed_model: mv.SpeedModel = scenario.population.speed_model
+        self.marks: list[Mark] = []
+        self.metrics: dict[str, Any] = {}
+        self.deadlocks_resolved = 0
+        self.on_move: list[Callable[[int, int, int, int], None]] = []
+
+        # ---- cells
+        self.cell_ids: list[str] = list(network.cells)
+        self.cell_index = {c: i for i, c in enumerate(self.cell_ids)}
+        cells = [network.cells[c] for c in self.cell_ids]
+        self.level_ids = layout.level_ids()
+        lvl_index = {lv: i for i, lv in enumerate(self.level_ids)}
+        self.level_elev = [layout.level(lv).elevation_m for lv in self.level_ids]
+        self.area = [c.area_m2 for c in cells]
+        self.is_exit = [c.is_exit for c in cells]
+        self.is_stair = [c.is_stair for c in cells]
+        self.cell_kind = [c.kind for c in cells]
+        self.cell_space = [c.space for c in cells]
+        self.cell_level = [lvl_index[c.level] for c in cells]
+        self.jam_pm2 = [mvs.jam_density_pm2] * len(cells)
+        self.cap = [10**9 if c.is_exit else max(1, int(c.area_m2 * mvs.jam_density_pm2))
+                    for c in cells]
+        self.count = [0] * len(cells)
+        self.waiters: list[list[Door]] = [[] for _ in cells]
+        self.cell_centroid = [c.centroid for c in cells]
+        self.speed_factor = [1.0] * len(cells)
+        """Extra multiplier on walking speed per cell (smoke sets it below 1)."""
+        self.avoid = [False] * len(cells)
+        """Cells people avoid when another way exists (smoke-logged)."""
+
+        # ---- portals
+        self.portal_ids: list[str] = list(network.portals)
+        self.portal_index = {p: i for i, p in enumerate(self.portal_ids)}
+        self.doors: list[Door] = []
+        self.portals_of: list[list[int]] = [[] for _ in cells]
+        for i, pid in enumerate(self.portal_ids):
+            p = network.portals[pid]
+            a, b = self.cell_index[p.a], self.cell_index[p.b]
+            h_ab, h_ba = self._headways(p.width_m, a, b, lvl_index[p.level], p.virtual)
+            self.doors.append(Door(self, i, a, b, h_ab, h_ba, p.at, lvl_index[p.level],
+                                   p.width_m))
+            self.portals_of[a].append(i)
+            self.portals_of[b].append(i)
+        self.portal_opening = [network.portals[p].opening for p in self.portal_ids]
+        self.exit_portals = [self.portal_index[p] for p in network.exit_portals]
+        self.within: dict[tuple[int, int, int], float] = {}
+        for c, plist in enumerate(self.portals_of):
+            if self.is_exit[c]:
+                continue
+            cid = self.cell_ids[c]
+            for x in plist:
+                for y in plist:
+                    if x != y:
+                        self.within[(c, x, y)] = network.within_distance_m(
+                            cid, self.portal_ids[x], self.portal_ids[y])
+        self._stair_dir_factor_cache: dict[tuple[int, int, int], float] = {}
+
+        # ---- routing
+        from sim.routing import Router
+
+        self.router = Router(self)
+
+        # ---- occupants (filled by sim.population)
+        self.n = 0
+        self.cell_of: list[int] = []
+        self.xy: list[tuple[float, float]] = []
+        self.v0: list[float] = []
+        self.stair_up: list[float] = []
+        self.stair_down: list[float] = []
+        self.state: list[int] = []
+        self.gen: list[int] = []
+        self.start_at: list[float] = []
+        self.target: list[int] = []
+        self.t_start: list[float] = []
+        self.t_safe: list[float] = []
+        self.exit_used: list[int] = []
+        self.cue_kind: list[str] = []
+        self.harm: list[int] = []
+        self.start_cell: list[int] = []
+        self.queued_at: list[int] = []
+        # move log (flat lists, converted to numpy after the run)
+        self.log_t: list[float] = []
+        self.log_person: list[int] = []
+        self.log_portal: list[int] = []
+        self.log_from: list[int] = []
+        self.log_to: list[int] = []
+        # waypoints for the replay: (entity, t, x, y, level, state)
+        self.tracks: list[tuple[int, float, float, float, int, int]] = []
+        self.extra_entities: list[tuple[str, str]] = []
+        self.removed_t: list[float] = []
+        self.removed_cell: list[int] = []
+        self.hazards_active = 0
+        """Hazards and responses still unfolding; the run ends only when this is 0."""
+        self.done_event: simpy.Event | None = None
+        self.moves = 0
+        self.evacuated = 0
+        self.casualties = 0
+        self._premove_fn: dict[tuple[str, str], Callable[[], float]] = {}
+
+    # ------------------------------------------------------------------ flows
+    def _headways(self, width_m: float, a: int, b: int, level: int,
+                  virtual: bool) -> tuple[float, float]:
+        """Service headway (s/person) of a portal toward ``b`` and toward ``a``."""
+        mvs = self.scenario.movement
+        out = []
+        for frm, to in ((a, b), (b, a)):
+            stair = to if self.is_stair[to] else frm if self.is_stair[frm] else None
+            if stair is not None:
+                space = self.layout.spaces[self.cell_space[stair]]
+                w = min(width_m, space.clear_width_m)
+                weff = mv.effective_width_m(w, "stair")
+                if mvs.stairs == "imo":
+                    going_up = self._stair_going_up(stair, level, entering=(to == stair))
+                    fs = mv.IMO_FS_STAIR_UP if going_up else mv.IMO_FS_STAIR_DOWN
+                else:
+                    fs = mv.sfpe_stair_constants(space.riser_mm, space.tread_mm)[1]
+                flow = fs * weff
+            elif mvs.flow == "empirical":
+                flow = mv.EMPIRICAL_FS * width_m
+            else:
+                weff = mv.effective_width_m(width_m, "corridor" if virtual else "door")
+                flow = mv.SFPE_FS_MAX_LEVEL * weff
+            out.append(1.0 / max(flow, 1e-6))
+        return out[0], out[1]
+
+    def _stair_going_up(self, stair: int, level: int, *, entering: bool) -> bool:
+        space = self.layout.spaces[self.cell_space[stair]]
+        elev = [self.layout.level(lv).elevation_m for lv in space.levels]
+        here = self.level_elev[level]
+        other = max(elev) if abs(here - min(elev)) < abs(here - max(elev)) else min(elev)
+        return (other > here) if entering else (other < here)
+
+    # ------------------------------------------------------------------ state changes
+    def move(self, person: int, frm: int, to: int, portal: int) -> None:
+        """Move a person across ``portal`` from cell ``frm`` to cell ``to`` (now)."""
+        count = self.count
+        count[frm] -= 1
+        count[to] += 1
+        self.cell_of[person] = to
+        self.moves += 1
+        self.log_t.append(self.env.now)
+        self.log_person.append(person)
+        self.log_portal.append(portal)
+        self.log_from.append(frm)
+        self.log_to.append(to)
+        ws = self.waiters[frm]
+        if ws:
+            self.waiters[frm] = []
+            for d in ws:
+                if d.wake is not None and not d.wake.triggered:
+                    d.wake.succeed()
+        for hook in self.on_move:
+            hook(person, frm, to, portal)
+
+    def remove(self, person: int, state: State) -> None:
+        """Take a person out of circulation where they stand (casualty)."""
+        c = self.cell_of[person]
+        if self.state[person] in (State.SAFE, State.DEAD, State.INCAPACITATED):
+            return
+        self.state[person] = int(state)
+        self.gen[person] += 1
+        self.casualties += 1
+        qd = self.queued_at[person]
+        if qd >= 0:
+            for q in self.doors[qd].queues:
+                for entry in q:
+                    if entry[1] == person:
+                        q.remove(entry)
+                        break
+            self.queued_at[person] = -1
+        self.count[c] -= 1
+        self.removed_t.append(self.env.now)
+        self.removed_cell.append(c)
+        ws = self.waiters[c]
+        if ws:
+            self.waiters[c] = []
+            for d in ws:
+                if d.wake is not None and not d.wake.triggered:
+                    d.wake.succeed()
+        if self.record_tracks:
+            x, y = self.position_of(person)
+            self.tracks.append((person, self.env.now, x, y, self.cell_level[c], int(state)))
+
+    def position_of(self, person: int) -> tuple[float, float]:
+        """Best known position of a person (their last waypoint or cell centroid)."""
+        c = self.cell_of[person]
+        if c == self.start_cell[person]:
+            return self.xy[person]
+        cx, cy = self.cell_centroid[c]
+        return (cx, cy) if not math.isnan(cx) else self.xy[person]
+
+    def mark(self, kind: str, label: str = "", **data: Any) -> None:
+        """Record a timeline event at the current time."""
+        self.marks.append(Mark(self.env.now, kind, label, dict(data)))
+
+    # ------------------------------------------------------------------ cues
+    def _premove_sampler(self, cue: str, kind: str) -> Callable[[], float]:
+        key = (cue, kind)
+        fn = self._premove_fn.get(key)
+        if fn is None:
+            fn = _sampler(self.scenario.cue_dist(cue, kind), self.streams["premovement"])
+            self._premove_fn[key] = fn
+        return fn
+
+    def cue(self, person: int, cue: str, *, delay_s: float | None = None) -> None:
+        """Give ``person`` a cue now; they start after that cue's pre-movement delay.
+
+        A cue that would start the person earlier than an earlier cue did replaces it;
+        people already moving, safe or harmed are not affected.
+        """
+        st = self.state[person]
+        if st != State.UNAWARE and st != State.SHELTERING:
+            return
+        if delay_s is None:
+            explicit = self.scenario.premovement.explicit.get(str(person))
+            if explicit is not None:
+                delay_s = explicit
+            else:
+                delay_s = self._premove_sampler(cue, self.cell_kind[self.cell_of[person]])()
+        start = self.env.now + delay_s
+        if start >= self.start_at[person]:
+            return
+        self.start_at[person] = start
+        self.cue_kind[person] = cue
+        self.gen[person] += 1
+        if st == State.SHELTERING:
+            self.state[person] = int(State.UNAWARE)
+        self.env.process(self._occupant(person, delay_s, self.gen[person]))
+
+    def cue_all(self, cue: str, people: Iterable[int] | None = None) -> int:
+        """Cue many people; returns how many were still unaware."""
+        n = 0
+        for i in range(self.n) if people is None else people:
+            if self.state[i] == State.UNAWARE:
+                n += 1
+                self.cue(i, cue)
+        return n
+
+    def people_in_cells(self, cells: Iterable[int]) -> list[int]:
+        """Indices of people now in any of ``cells`` (not safe, not removed)."""
+        wanted = set(cells)
+        return [i for i in range(self.n) if self.cell_of[i] in wanted
+                and self.state[i] not in (State.SAFE, State.DEAD, State.INCAPACITATED)]
+
+    # ------------------------------------------------------------------ occupant process
+    def _walk_time(self, person: int, cell: int, dist: float, p_in: int, q: int) -> float:
+        d = self.count[cell] / self.area[cell] if self.area[cell] > 0 else 0.0
+        v = self.v0[person] * mv.relative_speed(d, self.speed_model) * self.speed_factor[cell]
+        if self.is_stair[cell]:
+            up = self.level_elev[self.doors[q].level] > self.level_elev[
+                self.doors[p_in].level] if p_in >= 0 else False
+            base = self.stair_up[person] if up else self.stair_down[person]
+            v = base * mv.relative_speed(d, self.speed_model) * self.speed_factor[cell]
+        return dist / max(v, 1e-3)
+
+    def _occupant(self, i: int, delay: float, gen: int) -> Any:
+        env = self.env
+        if delay > 0:
+            yield env.timeout(delay)
+        if self.gen[i] != gen:
+            return
+        self.state[i] = int(State.MOVING)
+        self.t_start[i] = env.now
+        router = self.router
+        doors = self.doors
+        rec = self.record_tracks
+        cell = self.cell_of[i]
+        x, y = self.position_of(i)
+        if rec:
+            self.tracks.append((i, env.now, x, y, self.cell_level[cell], int(State.MOVING)))
+        q, dist = router.first_hop(i, cell, x, y, -1)
+        p_in = -1
+        while True:
+            if q < 0:  # no way out: wait where they are, retry later
+                self.state[i] = int(State.SHELTERING)
+                yield env.timeout(30.0)
+                if self.gen[i] != gen:
+                    return
+                self.state[i] = int(State.MOVING)
+                x, y = self.position_of(i)
+                q, dist = router.first_hop(i, cell, x, y, -1)
+                continue
+            yield env.timeout(self._walk_time(i, cell, dist, p_in, q))
+            if self.gen[i] != gen:
+                return
+            door = doors[q]
+            to = door.b if cell == door.a else door.a
+            if door.blocked:
+                q, dist = router.first_hop(i, cell, door.at[0], door.at[1], q)
+                continue
+            if not door.try_pass(i, cell, to):
+                if rec:
+                    qx, qy = self._queue_xy(door, cell)
+                    self.tracks.append((i, env.now, qx, qy, door.level, int(State.QUEUING)))
+                self.state[i] = int(State.QUEUING)
+                self.queued_at[i] = q
+                res = yield door.enqueue(i, cell, to)
+                self.queued_at[i] = -1
+                if self.gen[i] != gen:
+                    return
+                self.state[i] = int(State.MOVING)
+                if res is _BLOCKED:
+                    q, dist = router.first_hop(i, cell, door.at[0], door.at[1], q)
+                    continue
+            if rec:
+                self.tracks.append((i, env.now, door.at[0], door.at[1], door.level,
+                                    int(State.MOVING)))
+            if self.is_exit[to]:
+                self.state[i] = int(State.SAFE)
+                self.t_safe[i] = env.now
+                self.exit_used[i] = q
+                self.evacuated += 1
+                if rec:
+                    self.tracks.append((i, env.now, door.at[0], door.at[1], door.level,
+                                        int(State.SAFE)))
+                return
+            p_in, cell = q, to
+            q, dist = router.next_hop(i, cell, p_in)
+
+    def _queue_xy(self, door: Door, cell: int) -> tuple[float, float]:
+        """A place in the queue in front of ``door`` on the side of ``cell`` (for replay)."""
+        cx, cy = self.cell_centroid[cell]
+        ax, ay = door.at
+        if math.isnan(cx):
+            return door.at
+        dx, dy = cx - ax, cy - ay
+        n = math.hypot(dx, dy) or 1.0
+        depth = min(0.35 + 0.45 * math.sqrt(door.queue_length() / max(door.width_m, 0.5)), n)
+        rng = self.streams["misc"]
+        lat = (float(rng.random()) - 0.5) * door.width_m
+        return (ax + dx / n * depth - dy / n * lat, ay + dy / n * depth + dx / n * lat)
+
+    # ------------------------------------------------------------------ deadlock watchdog
+    def watchdog(self) -> Any:
+        """Resolve gridlock: rotate the queue heads of a cycle of full cells."""
+        env = self.env
+        period = self.scenario.movement.deadlock_check_s
+        last = -1
+        while True:
+            yield env.timeout(period)
+            if self.moves != last:
+                last = self.moves
+                continue
+            g: nx.DiGraph = nx.DiGraph()
+            for door in self.doors:
+                if door.active and door.wake is not None:
+                    for d, q in enumerate(door.queues):
+                        if q and self.count[q[0][3]] >= self.cap[q[0][3]]:
+                            g.add_edge(q[0][2], q[0][3], door=door, d=d)
+            if g.number_of_edges() == 0:
+                continue
+            try:
+                cycle = nx.find_cycle(g)
+            except nx.NetworkXNoCycle:
+                continue
+            for u, v in cycle:
+                e = g.edges[u, v]
+                if e["door"].queues[e["d"]]:
+                    e["door"].force_pass_head(e["d"])
+            self.deadlocks_resolved += 1
+            self.mark("deadlock_resolved", f"gridlock of {len(cycle)} cells rotated")
+
+
+def _sampler(dist: PremovementDist, rng: np.random.Generator) -> Callable[[], float]:
+    """A function drawing one pre-movement delay (s) from ``dist``."""
+    lo, hi = dist.min_s, max(dist.max_s, dist.min_s)
+    if dist.model == "none":
+        return lambda: 0.0
+    if dist.model == "fixed":
+        return lambda: dist.fixed_s
+    if dist.model == "uniform":
+        return lambda: float(rng.uniform(lo, hi))
+    if dist.model == "normal":
+        return lambda: float(min(hi, max(lo, rng.normal(dist.mean_s, dist.sd_s))))
+    m, s = max(dist.mean_s, 1e-6), dist.sd_s
+    sigma2 = math.log(1.0 + (s / m) ** 2)
+    mu = math.log(m) - sigma2 / 2.0
+    sig = math.sqrt(sigma2)
+    return lambda: float(min(hi, max(lo, rng.lognormal(mu, sig))))
