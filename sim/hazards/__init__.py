@@ -1,4 +1,5 @@
-"""Hazard physics for SafeMall: fire growth, smoke filling and spread, tenability, crowd density.
+"""Hazards for SafeMall.
 
-Pure functions and small stepped models; no SimPy, no I/O.
+``fire_physics``, ``smoke`` and ``crowd_physics`` hold the pure physics (fire growth, smoke
+filling and spread, tenability, crowd-density thresholds): no SimPy, no files, no printing.
 """
