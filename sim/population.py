@@ -203,6 +203,9 @@ def populate(world: World) -> None:
     world.cue_kind = [""] * n
     world.harm = [0] * n
     world.queued_at = [-1] * n
+    world.unaware_by_cell = [[] for _ in world.cell_ids]
+    for i, c in enumerate(cells):
+        world.unaware_by_cell[c].append(i)
     _initial_targets(world)
     if world.record_tracks:
         for i in range(n):

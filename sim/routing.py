@@ -81,6 +81,19 @@ class Router:
             self.blocked.add(portal)
             self.recompute()
 
+    def block_many(self, portals: list[int]) -> None:
+        """Close several portals with one recomputation."""
+        new = [p for p in portals if p not in self.blocked]
+        if new:
+            self.blocked.update(new)
+            self.recompute()
+
+    def unblock_many(self, portals: list[int]) -> None:
+        """Reopen portals."""
+        if any(p in self.blocked for p in portals):
+            self.blocked.difference_update(portals)
+            self.recompute()
+
     def field(self, target: int) -> list[float]:
         """Distance field (m) toward exit portal ``target`` (-1: the nearest exit)."""
         return self.Dmin_list if target < 0 else self.D_lists[self.exit_pos[target]]
@@ -122,6 +135,9 @@ class Router:
         w = self.w
         if self.policy == "quickest":
             self._requickest(i, cell, p_in, None)
+        directed = w.directed.get(cell)
+        if directed is not None and directed not in self.blocked:
+            w.target[i] = directed
         key = (cell, p_in, w.target[i])
         hit = self._cache.get(key)
         if hit is not None:

@@ -9,6 +9,7 @@ that carries its own scenario, seed and metrics (names and units fixed, see
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from sim.errors import SafeMallError
 from sim.graphs import Network, build_network
 from sim.layout import Layout
 from sim.layout_io import load_layout
@@ -39,10 +41,45 @@ def _cached_layout(path: str, mtime_ns: int, size: int) -> Layout:
     return load_layout(path)
 
 
-@lru_cache(maxsize=16)
-def _cached_network(path: str, mtime_ns: int, size: int, area: float, length: float) -> Network:
-    return build_network(_cached_layout(path, mtime_ns, size), max_cell_area_m2=area,
-                         max_cell_length_m=length)
+@lru_cache(maxsize=32)
+def _cached_network(path: str, mtime_ns: int, size: int, area: float, length: float,
+                    geometry: str) -> Network:
+    layout = _cached_layout(path, mtime_ns, size)
+    if geometry != "{}":
+        layout = apply_geometry(layout, json.loads(geometry))
+    return build_network(layout, max_cell_area_m2=area, max_cell_length_m=length)
+
+
+def apply_geometry(layout: Layout, geometry: dict[str, Any]) -> Layout:
+    """The layout with the scenario's ``[geometry]`` changes (widths, closed openings).
+
+    Raises
+    ------
+    ScenarioError
+        An unknown opening, a non-positive width, or a closure that strands a space.
+    """
+    from sim.errors import LayoutError, ScenarioError
+    from sim.layout_io import layout_from_dict, layout_to_dict
+
+    raw = layout_to_dict(layout)
+    ids = {o["id"] for o in raw["openings"]}
+    for oid, width in geometry.get("widths", {}).items():
+        if oid not in ids:
+            raise ScenarioError(f"unknown opening {oid!r}", field=f"geometry.widths.{oid}")
+        if not width > 0:
+            raise ScenarioError(f"must be > 0 m, got {width!r}", field=f"geometry.widths.{oid}")
+    for oid in geometry.get("closed", []):
+        if oid not in ids:
+            raise ScenarioError(f"unknown opening {oid!r}", field="geometry.closed")
+    closed = set(geometry.get("closed", []))
+    raw["openings"] = [
+        {**o, "width_m": geometry.get("widths", {}).get(o["id"], o["width_m"])}
+        for o in raw["openings"] if o["id"] not in closed]
+    try:
+        return layout_from_dict(raw, source=layout.source)
+    except LayoutError as exc:
+        raise ScenarioError(f"the changed building is invalid: {exc.field}: {exc.reason}",
+                            field="geometry") from None
 
 
 def load_network(scenario: Scenario) -> Network:
@@ -56,8 +93,14 @@ def load_network(scenario: Scenario) -> Network:
         load_layout(p)  # raises the one-line LayoutError
         raise
     mvs = scenario.movement
-    return _cached_network(str(p), st.st_mtime_ns, st.st_size, mvs.max_cell_area_m2,
-                           mvs.max_cell_length_m)
+    geo = json.dumps(scenario.geometry.model_dump(exclude_defaults=True), sort_keys=True)
+    try:
+        return _cached_network(str(p), st.st_mtime_ns, st.st_size, mvs.max_cell_area_m2,
+                               mvs.max_cell_length_m, geo)
+    except SafeMallError as exc:
+        if exc.source == "<memory>":
+            raise exc.with_source(scenario.source) from None
+        raise
 
 
 @dataclass
@@ -111,7 +154,7 @@ class RunResult:
         meta = {"scenario": self.scenario.model_dump(mode="json", by_alias=True),
                 "seed": self.seed, "metrics": self.metrics, "sim_version": __version__,
                 "schema": REPLAY_SCHEMA}
-        meta.update(getattr(w, "replay_meta", {}))
+        meta.update(w.replay_meta)
         return Replay(layout=layout_to_dict(w.layout), meta=meta,
                       entity_kind=np.asarray(kinds, dtype=np.uint8), entity_label=labels,
                       waypoints=wp, marks=[{"t": m.t, "kind": m.kind, "label": m.label}
@@ -220,6 +263,10 @@ def run_scenario(scenario: Scenario, *, seed: SeedLike | None = None,
     wall0 = time.perf_counter()
     s = scenario.seed if seed is None else seed
     streams = Streams(s)
+    if network is not None and (scenario.geometry.widths or scenario.geometry.closed):
+        network = build_network(apply_geometry(network.layout, scenario.geometry.model_dump()),
+                                max_cell_area_m2=network.max_cell_area_m2,
+                                max_cell_length_m=network.max_cell_length_m)
     net = network if network is not None else load_network(scenario)
     world = World(scenario, net.layout, net, streams, record_tracks=record_tracks)
     from sim.hazards.registry import start_hazards
@@ -250,6 +297,8 @@ def run_scenario(scenario: Scenario, *, seed: SeedLike | None = None,
     env.process(_stopper())
     env.run(until=env.any_of([done, env.timeout(scenario.duration_s)]))
     t_end = env.now
+    for fn in world.finishers:
+        fn()
     wall = time.perf_counter() - wall0
     moves = {
         "t": np.asarray(world.log_t, dtype=np.float64),
@@ -277,6 +326,9 @@ def run_scenario(scenario: Scenario, *, seed: SeedLike | None = None,
 def _start_security(world: World) -> None:
     """Start the security plan's staff and alarm chain when the scenario has one."""
     if world.scenario.security is None:
+        from sim.security.alarm import AlarmChain
+
+        world.alarm_chain = AlarmChain(world, None)
         return
     from sim.security.runtime import start_security
 

@@ -124,6 +124,15 @@ class Movement(_Strict):
     deadlock_check_s: float = Field(default=15.0, gt=0)
 
 
+class Geometry(_Strict):
+    """Changes to the building for this scenario (geometry sweeps in batches)."""
+
+    widths: dict[str, float] = Field(default_factory=dict)
+    """Opening id → clear width (m)."""
+    closed: list[str] = Field(default_factory=list)
+    """Opening ids that are closed (locked, blocked) for the whole run."""
+
+
 class Output(_Strict):
     """What the run records."""
 
@@ -147,6 +156,7 @@ class Scenario(_Strict):
     routing: Routing = Field(default_factory=Routing)
     movement: Movement = Field(default_factory=Movement)
     hazards: list[dict[str, Any]] = Field(default_factory=list)
+    geometry: Geometry = Field(default_factory=Geometry)
     output: Output = Field(default_factory=Output)
     source: str = "<memory>"
 

@@ -274,6 +274,13 @@ class World:
         self.hazards_active = 0
         """Hazards and responses still unfolding; the run ends only when this is 0."""
         self.done_event: simpy.Event | None = None
+        self.alarm_chain: Any = None
+        """The :class:`sim.security.alarm.AlarmChain` (``None`` without a security plan)."""
+        self.directed: dict[int, int] = {}
+        """Cell → exit portal named by a guard directing evacuees there."""
+        self.finishers: list[Callable[[], None]] = []
+        self.replay_meta: dict[str, Any] = {}
+        self.unaware_by_cell: list[list[int]] = []
         self.moves = 0
         self.evacuated = 0
         self.casualties = 0
@@ -417,6 +424,20 @@ class World:
                 n += 1
                 self.cue(i, cue)
         return n
+
+    def unaware_in(self, cells: Iterable[int]) -> list[int]:
+        """People still unaware (so still where they started) in any of ``cells``."""
+        out: list[int] = []
+        st = self.state
+        for c in cells:
+            out.extend(i for i in self.unaware_by_cell[c] if st[i] == State.UNAWARE)
+        return out
+
+    def avoid_cell(self, cell: int) -> None:
+        """Route people around ``cell`` when another way exists (smoke, a threat)."""
+        if not self.avoid[cell]:
+            self.avoid[cell] = True
+            self.router.recompute()
 
     def people_in_cells(self, cells: Iterable[int]) -> list[int]:
         """Indices of people now in any of ``cells`` (not safe, not removed)."""

@@ -37,8 +37,8 @@ def start(world: World, spec: DrillSpec) -> None:
 
 def _drill(world: World, spec: DrillSpec) -> Any:
     yield world.env.timeout(spec.t_s)
-    chain = getattr(world, "alarm_chain", None)
-    if chain is not None:
+    chain = world.alarm_chain
+    if chain is not None and chain.plan is not None:
         chain.drill(spec)
         return
     world.metrics["t_alarm_s"] = world.env.now

@@ -1,0 +1,1 @@
+"""Security plans, the alarm chain and the staff who act on it."""

@@ -1,0 +1,470 @@
+"""Guards, the internal defence team and shop officers as SimPy processes.
+
+Each staff member is on a post, on patrol or in their shop. When they perceive an
+incident themselves, or are dispatched by radio from the duty room, they walk the cell
+graph (see :mod:`sim.security.staffnet`) and take a task:
+
+* ``converge`` — go to the incident (an attacker is followed as it moves); arrivals are
+  the responders at the incident (``t_first_responder_s``, ``responders_at_incident``);
+* ``direct`` — stand at the exit opening nearest their post and direct evacuees: unaware
+  people within one cell start on a ``guard`` cue, and everyone passing through takes
+  the exit the guard names;
+* ``sweep`` — walk a zone (a patrol's route, or a level for the team) cueing everyone
+  still unaware, so nobody is left behind (``sweep_complete_s`` per zone);
+* ``meter`` — slow the inflow to a crowded opening (its service headway × 1.6);
+* ``hold`` — keep a door or stair closed to the public (cordons, fire floors);
+* ``lockdown`` — shop officers close their shop: people inside shelter until it ends.
+
+Dispatch rules (documented choices): the joint-defence group of the incident's shop
+(or of the shops next to it) responds first; then the ``responders_needed`` nearest free
+guards converge (for threats: every patrol guard, the team, and the nearest post guards
+up to twice the number needed); guards on gate and entrance posts direct evacuees at
+their exits; the remaining patrol guards sweep their route's zone; team members not
+converging sweep the sales levels.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.replay import ENTITY_KINDS, State
+from sim.security.staffnet import CellGraph
+
+if TYPE_CHECKING:
+    from sim.security.alarm import AlarmChain, Incident
+    from sim.security.plan import SecurityPlan
+    from sim.world import World
+
+METER_FACTOR = 1.6
+"""Headway multiplier of a metered opening (flow × 1/1.6)."""
+
+
+@dataclass
+class Member:
+    """One staff member: a guard, a team member or a shop officer."""
+
+    id: int
+    role: str
+    """``guard``, ``team`` or ``officer``."""
+    post: str
+    """Post role (gate, entrance, cctv, duty, finance, post), ``patrol``, ``team`` or the shop id."""
+    home: int
+    cell: int
+    entity: int
+    route: list[int] = field(default_factory=list)
+    dwell_s: float = 60.0
+    equipped: bool = True
+    task: str = "post"
+    distance_m: float = 0.0
+    zone: str = ""
+    group: str = ""
+    interrupt: Any = None
+
+
+class Staff:
+    """All staff of one world and their behaviour."""
+
+    def __init__(self, world: World, chain: AlarmChain, plan: SecurityPlan) -> None:
+        self.w = world
+        self.chain = chain
+        self.plan = plan
+        self.graph = CellGraph(world)
+        self.members: list[Member] = []
+        self.rng = world.streams["staff"]
+        self.speed = plan.guards.speed_mps
+        self.sweeps: dict[str, float] = {}
+        self.responders_series: list[tuple[float, int]] = []
+        self.directed: dict[int, int] = {}
+        self.locked: list[int] = []
+        self._build()
+        world.directed = self.directed
+        for m in self.members:
+            if m.role == "guard" and m.post == "patrol" and m.route:
+                m.interrupt = world.env.process(self._patrol(m))
+
+    # ------------------------------------------------------------------ building
+    def _cell(self, space: str) -> int:
+        w = self.w
+        return w.cell_index[w.net.cells_of_space[space][0]]
+
+    def _add(self, role: str, post: str, cell: int, **kw: Any) -> Member:
+        w = self.w
+        entity = w.n + len(w.extra_entities)
+        kind = {"guard": "guard", "team": "team", "officer": "officer"}[role]
+        w.extra_entities.append((kind, f"{role} {len(self.members) + 1} ({post})"))
+        m = Member(id=len(self.members), role=role, post=post, home=cell, cell=cell,
+                   entity=entity, **kw)
+        self.members.append(m)
+        self._track(m, State.ON_POST if post != "patrol" else State.PATROLLING)
+        return m
+
+    def _build(self) -> None:
+        p, w = self.plan, self.w
+        if p.has("guards"):
+            for post in p.guards.posts:
+                for _ in range(post.count):
+                    self._add("guard", post.role, self._cell(post.space),
+                              equipped=p.guards.equipped)
+            for pt in p.guards.patrols:
+                route = [self._cell(s) for s in pt.route]
+                for k in range(pt.count):
+                    start = route[(k * max(1, len(route) // max(pt.count, 1))) % len(route)]
+                    self._add("guard", "patrol", start, route=route, dwell_s=pt.dwell_s,
+                              zone=pt.id, equipped=p.guards.equipped)
+        if p.team is not None and p.has("team"):
+            base = self._cell(p.team.base)
+            for _ in range(p.team.members):
+                self._add("team", "team", base, equipped=p.team.equipped)
+        if p.has("shop_officers") and p.shop_officers.per_shop > 0:
+            missing = set(p.shop_officers.missing)
+            group_of = {s: g.id for g in p.groups for s in g.shops} if p.has("groups") else {}
+            for s in w.layout.spaces.values():
+                if s.kind == "shop" and s.id not in missing:
+                    for _ in range(p.shop_officers.per_shop):
+                        self._add("officer", s.id, self._cell(s.id), equipped=False,
+                                  group=group_of.get(s.id, ""))
+        w.metrics["staff_guards"] = sum(m.role == "guard" for m in self.members)
+        w.metrics["staff_team"] = sum(m.role == "team" for m in self.members)
+        w.metrics["staff_officers"] = sum(m.role == "officer" for m in self.members)
+        _ = ENTITY_KINDS
+
+    def _track(self, m: Member, state: State) -> None:
+        w = self.w
+        if not w.record_tracks:
+            return
+        cx, cy = w.cell_centroid[m.cell]
+        if math.isnan(cx):
+            cx, cy = 0.0, 0.0
+        jx, jy = (m.id * 0.37) % 1.5 - 0.75, (m.id * 0.61) % 1.5 - 0.75
+        w.tracks.append((m.entity, w.env.now, cx + jx, cy + jy, w.cell_level[m.cell],
+                         int(state)))
+
+    # ------------------------------------------------------------------ walking
+    def _walk_to(self, m: Member, target_fn: Any, state: State) -> Any:
+        """Walk toward ``target_fn()`` (re-read at every hop); return True on arrival."""
+        env = self.w.env
+        while True:
+            target = target_fn()
+            if m.cell == target:
+                return True
+            path = self.graph.path(m.cell, target)
+            if len(path) < 2:
+                return False
+            nxt = path[1]
+            yield env.timeout(self.graph.hop_time_s(m.cell, nxt, self.speed))
+            m.distance_m += self.graph.edge_len.get((m.cell, nxt), 0.0)
+            m.cell = nxt
+            self._track(m, state)
+            self._look_around(m)
+
+    def _patrol(self, m: Member) -> Any:
+        env = self.w.env
+        k = m.route.index(m.cell) if m.cell in m.route else 0
+        while m.task == "post":
+            target = m.route[k % len(m.route)]
+            yield from self._walk_to(m, lambda t=target: t, State.PATROLLING)
+            if m.task != "post":
+                return
+            yield env.timeout(m.dwell_s)
+            k += 1
+
+    # ------------------------------------------------------------------ perception
+    def _look_around(self, m: Member) -> None:
+        """A walking staff member notices any undetected incident in or next to their cell."""
+        if m.role == "officer":
+            return
+        for inc in self.chain.incidents:
+            if inc.t_detected is None and not inc.resolved and inc.visible:
+                c = inc.cell
+                if c == m.cell or c in self.graph.neighbours(m.cell):
+                    self.chain.staff_perceived(inc, m.id, m.role)
+                    if m.task in ("post", "sweep", "direct"):
+                        self._start(m, "converge", inc)
+
+    def notice_incident(self, inc: Incident) -> None:
+        """Guards and team members in or next to the incident perceive it (5–15 s)."""
+        c = inc.cell
+        near = {c, *self.graph.neighbours(c)}
+        for m in self.members:
+            if m.role != "officer" and m.cell in near:
+                self.w.env.process(self._perceive(m, inc))
+
+    def _perceive(self, m: Member, inc: Incident) -> Any:
+        yield self.w.env.timeout(float(self.rng.uniform(5.0, 15.0)))
+        self.chain.staff_perceived(inc, m.id, m.role)
+        if m.task in ("post", "direct", "sweep"):
+            self._start(m, "converge", inc)
+
+    def officer_near(self, cell: int) -> bool:
+        """True when a shop officer is in ``cell`` or a neighbouring cell."""
+        near = {cell, *self.graph.neighbours(cell)}
+        return any(m.role == "officer" and m.cell in near for m in self.members)
+
+    # ------------------------------------------------------------------ tasks
+    def _start(self, m: Member, task: str, inc: Incident | None = None, **kw: Any) -> None:
+        if m.task == task:
+            return
+        m.task = task
+        env = self.w.env
+        if task == "converge":
+            assert inc is not None
+            env.process(self._converge(m, inc))
+        elif task == "direct":
+            env.process(self._direct(m))
+        elif task == "sweep":
+            env.process(self._sweep(m, kw["cells"], kw["zone"]))
+
+    def _converge(self, m: Member, inc: Incident) -> Any:
+        ok = yield from self._walk_to(m, lambda: inc.cell, State.RESPONDING)
+        if not ok or inc.resolved:
+            return
+        now = self.w.env.now
+        inc.responders.append(m.id)
+        inc.arrivals.append((now, m.id))
+        self.responders_series.append((now, len(inc.responders)))
+        if "t_first_responder_s" not in self.w.metrics:
+            self.w.metrics["t_first_responder_s"] = now
+            self.w.mark("first_responder", f"{m.role} {m.id + 1} at the incident")
+        self._track(m, State.ENGAGED)
+        cb = inc.data.get("on_arrival")
+        if cb is not None:
+            cb(m)
+        # stay with the incident while the attacker moves
+        while not inc.resolved and inc.data.get("follow"):
+            yield self.w.env.timeout(5.0)
+            if m.cell != inc.cell:
+                yield from self._walk_to(m, lambda: inc.cell, State.RESPONDING)
+                if cb is not None and not inc.resolved:
+                    cb(m)
+
+    def exit_portal_near(self, cell: int) -> int:
+        """The exit portal nearest to ``cell`` by walking distance (-1 if none)."""
+        w = self.w
+        best, bq = math.inf, -1
+        for e in w.router.exits:
+            if e in w.router.blocked:
+                continue
+            d = w.doors[e]
+            inner = d.a if w.is_exit[d.b] else d.b
+            dist = self.graph.distance_m(cell, inner)
+            if dist < best:
+                best, bq = dist, e
+        return bq
+
+    def _direct(self, m: Member) -> Any:
+        w = self.w
+        e = self.exit_portal_near(m.cell)
+        if e < 0:
+            return
+        d = w.doors[e]
+        inner = d.a if w.is_exit[d.b] else d.b
+        yield from self._walk_to(m, lambda: inner, State.DIRECTING)
+        cells = [inner, *self.graph.neighbours(inner)]
+        for c in cells:
+            self.directed.setdefault(c, e)
+        self._track(m, State.DIRECTING)
+        while m.task == "direct" and w.evacuated + w.casualties < w.n:
+            for i in w.unaware_in(cells):
+                w.target[i] = e
+                w.cue(i, "guard")
+                self.chain.guided.add(i)
+            w.metrics["guided_cues"] = len(self.chain.guided)
+            yield w.env.timeout(10.0)
+
+    def _sweep(self, m: Member, cells: list[int], zone: str) -> Any:
+        w = self.w
+        todo = list(dict.fromkeys(cells))
+        while todo and m.task == "sweep":
+            nxt = min(todo, key=lambda c: self.graph.distance_m(m.cell, c))
+            todo.remove(nxt)
+            ok = yield from self._walk_to(m, lambda n=nxt: n, State.SWEEPING)
+            if not ok:
+                continue
+            for c in [nxt, *self._shops_off(nxt)]:
+                for i in w.unaware_in([c]):
+                    w.cue(i, "guard")
+                    self.chain.guided.add(i)
+            w.metrics["guided_cues"] = len(self.chain.guided)
+        if m.task == "sweep":
+            self.sweeps[zone] = max(self.sweeps.get(zone, 0.0), w.env.now)
+            w.metrics["sweep_complete_s"] = dict(sorted(self.sweeps.items()))
+            self._start(m, "direct")
+
+    def _shops_off(self, cell: int) -> list[int]:
+        """Shops opening onto ``cell`` (a sweeper calls into them from the door)."""
+        w = self.w
+        return [c for c in self.graph.neighbours(cell) if w.cell_kind[c] == "shop"]
+
+    # ------------------------------------------------------------------ duty-room orders
+    def can_check(self) -> bool:
+        """True when some guard can be sent to check a detector alarm."""
+        return any(m.role == "guard" and m.task == "post" for m in self.members)
+
+    def check(self, inc: Incident) -> Any:
+        """Send the nearest free guard to confirm a detector alarm (process)."""
+        free = [m for m in self.members if m.role == "guard" and m.task == "post"]
+        m = min(free, key=lambda x: self.graph.distance_m(x.cell, inc.cell))
+        m.task = "check"
+        yield from self._walk_to(m, lambda: inc.cell, State.RESPONDING)
+        yield self.w.env.timeout(10.0)
+        m.task = "post"
+        self._start(m, "converge", inc)
+
+    def dispatch(self, inc: Incident) -> None:
+        """Radio orders after verification (see module docstring for the rules)."""
+        w = self.w
+        c = inc.cell
+        # joint-defence group of the incident's shop, or of shops next to it
+        near = {c, *self.graph.neighbours(c)}
+        groups = {m.group for m in self.members if m.role == "officer" and m.cell in near
+                  and m.group}
+        for m in self.members:
+            if m.role == "officer" and m.group in groups and m.task == "post":
+                self._start(m, "converge", inc)
+        guards = [m for m in self.members if m.role in ("guard", "team")
+                  and m.task in ("post", "check")]
+        guards.sort(key=lambda m: (self.graph.distance_m(m.cell, c), m.id))
+        need = inc.responders_needed
+        if inc.threat:
+            chosen = [m for m in guards if m.post in ("patrol", "team")]
+            posts = [m for m in guards if m.post not in ("patrol", "team", "gate", "entrance")]
+            chosen += posts[: max(0, 2 * need - len(chosen))]
+            if len(chosen) < need:
+                chosen += [m for m in guards if m not in chosen][: need - len(chosen)]
+        else:
+            chosen = guards[:need]
+        for m in chosen:
+            self._start(m, "converge", inc)
+        levels: dict[int, list[int]] = {}
+        for cell in range(len(w.cell_ids)):
+            if w.cell_kind[cell] in ("corridor", "atrium"):
+                levels.setdefault(w.cell_level[cell], []).append(cell)
+        team_levels = sorted(levels)
+        k = 0
+        for m in self.members:
+            if m in chosen or m.task != "post":
+                continue
+            if m.role == "guard" and m.post in ("gate", "entrance"):
+                self._start(m, "direct")
+            elif m.role == "guard" and m.post == "patrol":
+                self._start(m, "sweep", cells=list(m.route), zone=m.zone)
+            elif m.role == "team" and team_levels:
+                lvl = team_levels[k % len(team_levels)]
+                k += 1
+                self._start(m, "sweep", cells=levels[lvl],
+                            zone=f"level {w.level_ids[lvl]}")
+            elif m.role == "officer" and not inc.threat:
+                # officers send their own shop's customers out
+                for i in w.unaware_in([m.cell]):
+                    w.cue(i, "guard")
+                    self.chain.guided.add(i)
+        if inc.threat and inc.data.get("lockdown", True):
+            self.lockdown(inc)
+        w.metrics["guided_cues"] = len(self.chain.guided)
+
+    def spread_word(self, inc: Incident) -> None:
+        """No alarm devices and no PA: every free guard sweeps to spread the word."""
+        for m in self.members:
+            if m.role in ("guard", "team") and m.task in ("post", "direct"):
+                m.task = "post"
+                self._start(m, "sweep", cells=m.route or [m.cell, *self.graph.neighbours(m.cell)],
+                            zone=m.zone or f"post {m.id + 1}")
+
+    def lockdown(self, inc: Incident) -> None:
+        """Shop officers close their shops (except the incident's): people shelter inside."""
+        w = self.w
+        shops = {m.cell for m in self.members if m.role == "officer" and m.cell != inc.cell}
+        doors = []
+        for c in shops:
+            for q in w.portals_of[c]:
+                d = w.doors[q]
+                other = d.b if d.a == c else d.a
+                if not w.is_exit[other] and not d.blocked:
+                    doors.append(q)
+        if not doors:
+            return
+        for q in doors:
+            w.doors[q].close()
+        w.router.block_many(doors)
+        self.locked = doors
+        for i in w.unaware_in(shops):
+            w.state[i] = int(State.SHELTERING)
+        w.mark("lockdown", f"{len(shops)} shops locked down")
+
+    def end_lockdown(self) -> None:
+        """Reopen locked shops; sheltering people are cued to leave."""
+        w = self.w
+        if not self.locked:
+            return
+        for q in self.locked:
+            w.doors[q].blocked = False
+        w.router.unblock_many(self.locked)
+        self.locked = []
+        for i in range(w.n):
+            if w.state[i] == State.SHELTERING:
+                w.cue(i, "guard")
+        w.mark("lockdown_end", "shops reopened")
+
+    def police_arrived(self, inc: Incident) -> None:
+        """Police enter at the main entrance and converge on a threat."""
+        if not inc.threat or inc.resolved:
+            return
+        police_without_staff(self.w, inc, staff=self)
+
+    def finish(self) -> None:
+        """Record staff metrics at the end of the run."""
+        w = self.w
+        dist = np.array([m.distance_m for m in self.members if m.role != "officer"])
+        if len(dist):
+            w.metrics["guard_distance_m_mean"] = round(float(dist.mean()), 1)
+            w.metrics["guard_distance_m_max"] = round(float(dist.max()), 1)
+        if self.responders_series:
+            w.metrics["responders_at_incident"] = [[round(t, 1), n]
+                                                   for t, n in self.responders_series]
+
+
+def police_without_staff(world: World, inc: Incident, staff: Staff | None = None) -> None:
+    """Police officers (a team of 4) walk from the nearest entrance to the incident."""
+    graph = staff.graph if staff is not None else CellGraph(world)
+    w = world
+    exits = [e for e in w.router.exits if e not in w.router.blocked]
+    if not exits:
+        return
+    best, start = math.inf, -1
+    for e in exits:
+        d = w.doors[e]
+        inner = d.a if w.is_exit[d.b] else d.b
+        dist = graph.distance_m(inner, inc.cell)
+        if dist < best:
+            best, start = dist, inner
+    if start < 0:
+        return
+    for k in range(4):
+        entity = w.n + len(w.extra_entities)
+        w.extra_entities.append(("police", f"police {k + 1}"))
+        w.env.process(_police_walk(w, graph, inc, start, entity))
+
+
+def _police_walk(w: World, graph: CellGraph, inc: Incident, start: int, entity: int) -> Any:
+    cell = start
+    speed = 2.5  # running (m/s), an assumption
+    while not inc.resolved:
+        target = inc.cell
+        if cell == target:
+            cb = inc.data.get("on_police")
+            if cb is not None:
+                cb()
+            return
+        path = graph.path(cell, target)
+        if len(path) < 2:
+            return
+        yield w.env.timeout(graph.hop_time_s(cell, path[1], speed))
+        cell = path[1]
+        if w.record_tracks:
+            cx, cy = w.cell_centroid[cell]
+            w.tracks.append((entity, w.env.now, cx, cy, w.cell_level[cell],
+                             int(State.RESPONDING)))
