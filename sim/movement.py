@@ -125,6 +125,22 @@ def effective_width_m(clear_width_m: float, element: str) -> float:
     return max(0.1, clear_width_m - 2.0 * BOUNDARY_LAYER_M.get(element, 0.15))
 
 
+def max_flow_density_pm2(model: SpeedModel) -> float:
+    """Density (persons/m²) at which the specific flow ``D·v(D)`` is largest.
+
+    SFPE: ``1 / (2a) = 1.88``; Weidmann: found numerically (about 1.75).
+    """
+    if model == "sfpe":
+        return 1.0 / (2.0 * SFPE_A)
+    best_d, best_j = 1.0, 0.0
+    for k in range(1, 540):
+        d = k / 100.0
+        j = d * weidmann_speed_mps(d, 1.0)
+        if j > best_j:
+            best_d, best_j = d, j
+    return best_d
+
+
 def imo_corridor(density_pm2: float) -> tuple[float, float]:
     """IMO MSC.1/Circ.1238 Table 1.1 corridor ``(speed m/s, specific flow p/s/m)``.
 

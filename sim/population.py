@@ -50,9 +50,9 @@ def _density_for(storey: int, which: str) -> float:
         if storey < 0:
             return OBSERVED_DENSITY_BASEMENT_PM2
         return OBSERVED_DENSITY_PM2.get(storey, OBSERVED_DENSITY_UPPER_PM2)
-    from sim.egress_code import design_density_pm2
+    from sim.egress_code import design_density
 
-    return design_density_pm2(storey, "low" if which == "gb50016_low" else "high")
+    return design_density(storey, "low" if which == "gb50016_low" else "high")
 
 
 def occupant_counts(world: World) -> list[int]:
@@ -203,6 +203,7 @@ def populate(world: World) -> None:
     world.cue_kind = [""] * n
     world.harm = [0] * n
     world.queued_at = [-1] * n
+    world.obey_u = world.streams["crowd"].random(n).tolist()
     world.unaware_by_cell = [[] for _ in world.cell_ids]
     for i, c in enumerate(cells):
         world.unaware_by_cell[c].append(i)

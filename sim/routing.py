@@ -136,7 +136,8 @@ class Router:
         if self.policy == "quickest":
             self._requickest(i, cell, p_in, None)
         directed = w.directed.get(cell)
-        if directed is not None and directed not in self.blocked:
+        if directed is not None and directed not in self.blocked and (
+                w.compliance >= 1.0 or w.obey_u[i] < w.compliance):
             w.target[i] = directed
         key = (cell, p_in, w.target[i])
         hit = self._cache.get(key)

@@ -150,7 +150,8 @@ class RunResult:
         ts = np.arange(0.0, t_end + dt, dt, dtype=np.float32)
         occ = occupancy_grid(self, ts)
         series: dict[str, np.ndarray] = {"occupancy": occ.astype(np.float32)}
-        series.update(getattr(w, "extra_series", lambda ts: {})(ts))
+        if w.extra_series is not None:
+            series.update(w.extra_series(ts))
         meta = {"scenario": self.scenario.model_dump(mode="json", by_alias=True),
                 "seed": self.seed, "metrics": self.metrics, "sim_version": __version__,
                 "schema": REPLAY_SCHEMA}

@@ -83,8 +83,8 @@ class Door:
         """Pass at once if the door is idle and ``to`` has room; else return False."""
         w = self.world
         now = w.env.now
-        if (self.active or now < self.next_free or w.count[to] >= w.cap[to]
-                or self.blocked):
+        if (self.active or now < self.next_free or self.blocked or w.count[to] >= w.cap[to]
+                or w.count[to] - w.queued[to] >= w.wcap[to]):
             return False
         d = 0 if to == self.b else 1
         self.next_free = now + self.headway[d]
@@ -98,6 +98,8 @@ class Door:
         ev = w.env.event()
         d = 0 if to == self.b else 1
         self.queues[d].append([w.env.now, person, frm, to, ev])
+        w.queued[frm] += 1
+        w.wake_waiters(frm)  # one walker fewer in frm: room for another to walk in
         n = len(self.queues[0]) + len(self.queues[1])
         if n > self.max_queue:
             self.max_queue = n
@@ -114,6 +116,7 @@ class Door:
         for q in self.queues:
             while q:
                 entry = q.popleft()
+                self.world.queued[entry[2]] -= 1
                 entry[4].succeed(_BLOCKED)
         if self.wake is not None and not self.wake.triggered:
             self.wake.succeed()
@@ -121,7 +124,7 @@ class Door:
     def _serve(self) -> Any:
         w = self.world
         env = w.env
-        count, cap = w.count, w.cap
+        count, cap, wcap, queued = w.count, w.cap, w.wcap, w.queued
         q0, q1 = self.queues
         while q0 or q1:
             wait = self.next_free - env.now
@@ -130,10 +133,15 @@ class Door:
             if self.blocked:
                 break
             best = None
-            if q0 and count[q0[0][3]] < cap[q0[0][3]]:
-                best = 0
-            if q1 and count[q1[0][3]] < cap[q1[0][3]] and (best is None or q1[0][0] < q0[0][0]):
-                best = 1
+            if q0:
+                t0 = q0[0][3]
+                if count[t0] < cap[t0] and count[t0] - queued[t0] < wcap[t0]:
+                    best = 0
+            if q1:
+                t1 = q1[0][3]
+                if count[t1] < cap[t1] and count[t1] - queued[t1] < wcap[t1] and (
+                        best is None or q1[0][0] < q0[0][0]):
+                    best = 1
             if best is None:
                 self.wake = env.event()
                 for q in (q0, q1):
@@ -143,6 +151,7 @@ class Door:
                 self.wake = None
                 continue
             entry = self.queues[best].popleft()
+            w.queued[entry[2]] -= 1
             self.next_free = env.now + self.headway[best]
             self.passes += 1
             w.move(entry[1], entry[2], entry[3], self.idx)
@@ -152,6 +161,7 @@ class Door:
     def force_pass_head(self, d: int) -> None:
         """Let the head of direction ``d`` through regardless of room (deadlock rotation)."""
         entry = self.queues[d].popleft()
+        self.world.queued[entry[2]] -= 1
         self.passes += 1
         self.world.move(entry[1], entry[2], entry[3], self.idx)
         entry[4].succeed(None)
@@ -202,7 +212,20 @@ class World:
         self.jam_pm2 = [mvs.jam_density_pm2] * len(cells)
         self.cap = [10**9 if c.is_exit else max(1, int(c.area_m2 * mvs.jam_density_pm2))
                     for c in cells]
+        d_flow = mv.max_flow_density_pm2(self.speed_model)
+        self.wcap = [10**9 if c.is_exit else max(1, int(c.area_m2 * min(d_flow, mvs.jam_density_pm2)))
+                     for c in cells]
+        """Most people that may be *walking* in a cell: area × the density of maximum flow.
+
+        Admission into a cell needs both room below jam density (``cap``, everyone counts)
+        and fewer walkers than this (people standing in the cell's door queues do not count).
+        This is the hydraulic model's rule that the flow entering an element cannot exceed
+        what the element carries: without it a stair fills with walkers at jam density and
+        carries a fraction of its capacity (the capacity drop of pure speed–density models).
+        """
         self.count = [0] * len(cells)
+        self.queued = [0] * len(cells)
+        """People of each cell standing in a door queue (they do not slow the walkers)."""
         self.waiters: list[list[Door]] = [[] for _ in cells]
         self.cell_centroid = [c.centroid for c in cells]
         self.speed_factor = [1.0] * len(cells)
@@ -280,7 +303,12 @@ class World:
         """Cell → exit portal named by a guard directing evacuees there."""
         self.finishers: list[Callable[[], None]] = []
         self.replay_meta: dict[str, Any] = {}
+        self.extra_series: Callable[[np.ndarray], dict[str, np.ndarray]] | None = None
+        """Hazard time series per cell for the replay (smoke), sampled at given times."""
         self.unaware_by_cell: list[list[int]] = []
+        self.compliance = 1.0
+        """Share of people who follow a guard's or PA's directions (panic lowers it)."""
+        self.obey_u: list[float] = []
         self.moves = 0
         self.evacuated = 0
         self.casualties = 0
@@ -332,14 +360,19 @@ class World:
         self.log_portal.append(portal)
         self.log_from.append(frm)
         self.log_to.append(to)
-        ws = self.waiters[frm]
+        if self.waiters[frm]:
+            self.wake_waiters(frm)
+        for hook in self.on_move:
+            hook(person, frm, to, portal)
+
+    def wake_waiters(self, cell: int) -> None:
+        """Wake the doors waiting for room in ``cell``."""
+        ws = self.waiters[cell]
         if ws:
-            self.waiters[frm] = []
+            self.waiters[cell] = []
             for d in ws:
                 if d.wake is not None and not d.wake.triggered:
                     d.wake.succeed()
-        for hook in self.on_move:
-            hook(person, frm, to, portal)
 
     def remove(self, person: int, state: State) -> None:
         """Take a person out of circulation where they stand (casualty)."""
@@ -355,6 +388,7 @@ class World:
                 for entry in q:
                     if entry[1] == person:
                         q.remove(entry)
+                        self.queued[entry[2]] -= 1
                         break
             self.queued_at[person] = -1
         self.count[c] -= 1
@@ -447,7 +481,10 @@ class World:
 
     # ------------------------------------------------------------------ occupant process
     def _walk_time(self, person: int, cell: int, dist: float, p_in: int, q: int) -> float:
-        d = self.count[cell] / self.area[cell] if self.area[cell] > 0 else 0.0
+        # walkers are slowed by the people walking with them, not by those already queued
+        # at the cell's doors (the queue throttles them at the door instead)
+        d = (self.count[cell] - self.queued[cell]) / self.area[cell] if self.area[cell] > 0 \
+            else 0.0
         v = self.v0[person] * mv.relative_speed(d, self.speed_model) * self.speed_factor[cell]
         if self.is_stair[cell]:
             up = self.level_elev[self.doors[q].level] > self.level_elev[

@@ -32,7 +32,7 @@ class HazardKind:
 
 
 _REGISTRY: dict[str, HazardKind] = {}
-_MODULES = ("sim.hazards.drill",)
+_MODULES = ("sim.hazards.drill", "sim.hazards.fire", "sim.hazards.crush", "sim.hazards.attack")
 _loaded = False
 
 

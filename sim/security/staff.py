@@ -366,6 +366,47 @@ class Staff:
             self.lockdown(inc)
         w.metrics["guided_cues"] = len(self.chain.guided)
 
+    def meter_hotspot(self, cell: int, inc: Incident | None) -> None:
+        """Send up to two free guards to meter the openings that feed a crowded cell.
+
+        Routing also avoids the cell where another way exists (redirecting people).
+        """
+        w = self.w
+        feeds = [q for q in w.portals_of[cell]
+                 if not w.is_exit[w.doors[q].a] and not w.is_exit[w.doors[q].b]]
+        if not feeds:
+            return
+        free = [m for m in self.members if m.role in ("guard", "team")
+                and m.task in ("post", "direct", "sweep")]
+        free.sort(key=lambda m: (self.graph.distance_m(m.cell, cell), m.id))
+        feeds.sort(key=lambda q: -w.doors[q].width_m)
+        for m, q in zip(free[:2], feeds, strict=False):
+            m.task = "meter"
+            w.env.process(self._meter(m, q, cell))
+        w.avoid_cell(cell)
+
+    def _meter(self, m: Member, q: int, into: int) -> Any:
+        w = self.w
+        d = w.doors[q]
+        upstream = d.a if d.b == into else d.b
+        ok = yield from self._walk_to(m, lambda: upstream, State.DIRECTING)
+        if not ok:
+            return
+        k = 0 if d.b == into else 1
+        h = list(d.headway)
+        h[k] *= METER_FACTOR
+        d.headway = (h[0], h[1])
+        w.mark("metering", f"{m.role} {m.id + 1} meters {w.portal_ids[q]}")
+        while w.evacuated + w.casualties < w.n:
+            yield w.env.timeout(10.0)
+            if w.count[into] / max(w.area[into], 1e-9) < 2.0:
+                break
+        h = list(d.headway)
+        h[k] /= METER_FACTOR
+        d.headway = (h[0], h[1])
+        m.task = "post"
+        self._start(m, "direct")
+
     def spread_word(self, inc: Incident) -> None:
         """No alarm devices and no PA: every free guard sweeps to spread the word."""
         for m in self.members:

@@ -1,0 +1,271 @@
+"""``kind = "crush"``: crowd crush (拥挤踩踏) — panic, dense crowds, falls, and defences.
+
+Triggers
+--------
+* ``panic`` — a bang or a rumour at ``space`` and ``t_s``: everyone within
+  ``panic_radius`` openings of it gets a ``panic`` cue (seconds of pre-movement), walks
+  ``speed_boost`` times faster and pushes;
+* ``gathering`` — a crowd gathered at ``space`` (an atrium event, a sale opening) all
+  leaves at ``t_s`` at once (the whole mall is alarmed), pushing;
+* ``escalator_stop`` — the stair or escalator ``space`` stops at ``t_s`` (its openings
+  close) while the mall evacuates around it.
+
+Pushing lets a crowd pack to ``push_density_pm2`` (7 persons/m², Fruin's static-crowd
+critical density, VERIFICATION.md §3.4) instead of the normal jam density; compliance
+with guards' directions falls to ``compliance``.
+
+Risk and injuries
+-----------------
+Every second the density of every cell is sampled. A cell whose density has stayed above
+``critical_density_pm2`` (5.5 persons/m², Fruin's "potentially dangerous crowd forces",
+[L5]) for ``sustained_s`` (30 s) injures the people in it at a hazard rate of
+``injury_rate_per_min`` per person per persons/m² above critical (twice that on stairs:
+falls on stairs are counted separately). Each person draws an exponential resistance
+once (``crowd`` stream), so a higher critical density or a shorter exposure never
+produces more injuries for the same crowd. People who fall are taken out of the flow
+(``injured_crush``) and block the cell's openings for ``fall_block_s`` (headways ×3).
+Both rates are modelling assumptions (no published dose–response exists), configurable.
+
+Defences
+--------
+With a security plan the crush is an incident in the alarm chain. When a cell first
+exceeds the congestion density (4 persons/m², IMO), free guards are sent to meter the
+openings feeding it (:data:`sim.security.staff.METER_FACTOR`) and routing avoids it where
+another way exists (redirecting to other exits); PA messages name exits.
+
+Metrics: ``peak_density_by_space`` (top 10), ``time_above_4pm2_s`` and
+``time_above_critical_s`` per space, ``max_time_above_4pm2_s``, ``fruin_los_share``
+(time shares of each letter over occupied cells), ``injured_crush``,
+``injured_on_stairs``, ``hotspots``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.errors import ScenarioError
+from sim.hazards.crowd_physics import CONGESTION_DENSITY_PM2, LOS_LETTERS
+from sim.hazards.registry import HazardKind, register
+from sim.replay import State
+from sim.world import World
+
+#: Upper density (p/m²) of Fruin letters A–E; above the last is F (walkway scale).
+_LOS_EDGES = np.array([1 / 3.25, 1 / 2.32, 1 / 1.39, 1 / 0.93, 1 / 0.46])
+
+
+class CrushSpec(BaseModel):
+    """A crowd-crush hazard (see module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["crush"] = "crush"
+    trigger: Literal["panic", "gathering", "escalator_stop"] = "panic"
+    space: str
+    t_s: float = Field(default=0.0, ge=0)
+    panic_radius: int = Field(default=2, ge=0)
+    speed_boost: float = Field(default=1.3, ge=1.0)
+    compliance: float = Field(default=0.5, ge=0, le=1)
+    push_density_pm2: float = Field(default=7.0, gt=0)
+    critical_density_pm2: float = Field(default=5.5, gt=0)
+    sustained_s: float = Field(default=30.0, ge=0)
+    injury_rate_per_min: float = Field(default=0.1, ge=0)
+    stair_factor: float = Field(default=2.0, ge=1)
+    fall_block_s: float = Field(default=20.0, ge=0)
+    sample_s: float = Field(default=1.0, gt=0)
+
+
+def start(world: World, spec: CrushSpec) -> None:
+    """Validate and schedule the crush hazard."""
+    if spec.space not in world.layout.spaces:
+        raise ScenarioError(f"unknown space {spec.space!r}", field="hazards[crush].space",
+                            source=world.scenario.source)
+    if spec.trigger == "escalator_stop" and not world.layout.spaces[spec.space].is_vertical:
+        raise ScenarioError(f"{spec.space!r} is not a stair or escalator",
+                            field="hazards[crush].space", source=world.scenario.source)
+    CrushProcess(world, spec)
+
+
+class CrushProcess:
+    """Density monitoring, injuries and the crush's trigger for one world."""
+
+    def __init__(self, world: World, spec: CrushSpec) -> None:
+        self.w = world
+        self.spec = spec
+        n_cells = len(world.cell_ids)
+        self.area = np.asarray(world.area, dtype=float)
+        self.inside = (self.area > 0) & ~np.asarray(world.is_exit)
+        self.is_stair = np.asarray(world.is_stair)
+        self.t_above4 = np.zeros(n_cells)
+        self.t_above_crit = np.zeros(n_cells)
+        self.spell = np.zeros(n_cells)
+        self.peak = np.zeros(n_cells)
+        self.los = np.zeros((n_cells, len(LOS_LETTERS)))
+        self.resistance = world.streams["crowd"].exponential(1.0, world.n)
+        self.hazard = np.zeros(world.n)
+        self.injured = 0
+        self.injured_stairs = 0
+        self.metered: set[int] = set()
+        self.inc: Any = None
+        self.space_cells = [world.cell_index[c] for c in world.net.cells_of_space[spec.space]]
+        world.finishers.append(self.finish)
+        world.env.process(self.monitor())
+        world.env.process(self.trigger())
+
+    # ------------------------------------------------------------------ trigger
+    def _zone(self, radius: int) -> set[int]:
+        w = self.w
+        zone = set(self.space_cells)
+        frontier = set(zone)
+        for _ in range(radius):
+            nxt: set[int] = set()
+            for c in frontier:
+                for q in w.portals_of[c]:
+                    d = w.doors[q]
+                    o = d.b if d.a == c else d.a
+                    if not w.is_exit[o] and o not in zone:
+                        nxt.add(o)
+            zone |= nxt
+            frontier = nxt
+        return zone
+
+    def _push(self) -> None:
+        w, spec = self.w, self.spec
+        for c in range(len(w.cell_ids)):
+            if not w.is_exit[c]:
+                w.cap[c] = max(w.cap[c], int(w.area[c] * spec.push_density_pm2))
+                w.wcap[c] = w.cap[c]  # pushing: no orderly admission any more
+        w.compliance = spec.compliance
+
+    def trigger(self) -> Any:
+        w, spec = self.w, self.spec
+        yield w.env.timeout(spec.t_s)
+        w.mark("crush_trigger", f"{spec.trigger} at {spec.space}")
+        cell0 = self.space_cells[0]
+        self.inc = w.alarm_chain.incident("crush", lambda: cell0, visible=True, threat=False,
+                                          responders_needed=2)
+        if spec.trigger == "panic":
+            self._push()
+            zone = self._zone(spec.panic_radius)
+            for i in range(w.n):
+                if w.cell_of[i] in zone and w.state[i] not in (State.SAFE, State.DEAD,
+                                                               State.INCAPACITATED):
+                    w.v0[i] *= spec.speed_boost
+                    w.stair_up[i] *= spec.speed_boost
+                    w.stair_down[i] *= spec.speed_boost
+                    w.cue(i, "panic")
+        elif spec.trigger == "gathering":
+            self._push()
+            for i in w.unaware_in(self.space_cells):
+                w.cue(i, "panic")
+            w.cue_all("alarm")
+        else:
+            doors = sorted({q for c in self.space_cells for q in w.portals_of[c]})
+            for q in doors:
+                w.doors[q].close()
+            w.router.block_many(doors)
+            w.cue_all("alarm")
+
+    # ------------------------------------------------------------------ monitoring
+    def monitor(self) -> Any:
+        w, spec = self.w, self.spec
+        dt = spec.sample_s
+        while True:
+            yield w.env.timeout(dt)
+            self.sample(dt)
+            if w.evacuated + w.casualties >= w.n:
+                if self.inc is not None:
+                    w.alarm_chain.resolve(self.inc)
+                return
+
+    def sample(self, dt: float) -> None:
+        """Charge the last ``dt`` seconds to the current densities; injure; meter."""
+        w, spec = self.w, self.spec
+        count = np.asarray(w.count, dtype=float)
+        dens = np.where(self.inside, count / np.maximum(self.area, 1e-9), 0.0)
+        occupied = self.inside & (count > 0)
+        self.peak = np.maximum(self.peak, dens)
+        above4 = dens > CONGESTION_DENSITY_PM2
+        crit = dens > spec.critical_density_pm2
+        self.t_above4 += above4 * dt
+        self.t_above_crit += crit * dt
+        self.spell = np.where(crit, self.spell + dt, 0.0)
+        letter = np.searchsorted(_LOS_EDGES, dens, side="left")
+        np.add.at(self.los, (np.flatnonzero(occupied), letter[occupied]), dt)
+        danger = crit & (self.spell >= spec.sustained_s)
+        if danger.any():
+            self._injure(dens, danger, dt)
+        if above4.any() and w.alarm_chain.staff is not None:
+            for c in np.flatnonzero(above4):
+                if int(c) not in self.metered:
+                    self.metered.add(int(c))
+                    w.alarm_chain.staff.meter_hotspot(int(c), self.inc)
+
+    def _injure(self, dens: np.ndarray, danger: np.ndarray, dt: float) -> None:
+        w, spec = self.w, self.spec
+        rate = np.where(danger, (dens - spec.critical_density_pm2) * spec.injury_rate_per_min
+                        / 60.0, 0.0)
+        rate = np.where(self.is_stair, rate * spec.stair_factor, rate)
+        cell_of = np.fromiter(w.cell_of, dtype=np.int64, count=w.n)
+        state = np.fromiter(w.state, dtype=np.int64, count=w.n)
+        alive = (state != State.SAFE) & (state != State.INCAPACITATED) & \
+            (state != State.DEAD) & (state != State.INJURED)
+        self.hazard += rate[cell_of] * dt * alive
+        hit = np.flatnonzero((self.hazard >= self.resistance) & alive)
+        fallen_cells: set[int] = set()
+        for i in hit:
+            c = int(cell_of[i])
+            w.remove(int(i), State.INJURED)
+            self.injured += 1
+            if self.is_stair[c]:
+                self.injured_stairs += 1
+            fallen_cells.add(c)
+        if fallen_cells and spec.fall_block_s > 0:
+            w.env.process(self._fall_block(sorted(fallen_cells)))
+        if len(hit):
+            w.mark("crush_injuries", f"{len(hit)} injured")
+
+    def _fall_block(self, cells: list[int]) -> Any:
+        w = self.w
+        doors = sorted({q for c in cells for q in w.portals_of[c]})
+        saved = [(q, w.doors[q].headway) for q in doors]
+        for q, (h0, h1) in saved:
+            w.doors[q].headway = (h0 * 3.0, h1 * 3.0)
+        yield w.env.timeout(self.spec.fall_block_s)
+        for q, (h0, h1) in saved:
+            cur = w.doors[q].headway
+            w.doors[q].headway = (cur[0] / 3.0, cur[1] / 3.0)
+
+    # ------------------------------------------------------------------ results
+    def finish(self) -> None:
+        """Crush metrics per space (max over the space's cells)."""
+        w = self.w
+        per_space_peak: dict[str, float] = {}
+        per_space_4: dict[str, float] = {}
+        per_space_crit: dict[str, float] = {}
+        for c in range(len(w.cell_ids)):
+            if not self.inside[c]:
+                continue
+            s = w.cell_space[c]
+            per_space_peak[s] = max(per_space_peak.get(s, 0.0), float(self.peak[c]))
+            if self.t_above4[c] > 0:
+                per_space_4[s] = max(per_space_4.get(s, 0.0), float(self.t_above4[c]))
+            if self.t_above_crit[c] > 0:
+                per_space_crit[s] = max(per_space_crit.get(s, 0.0), float(self.t_above_crit[c]))
+        top = sorted(per_space_peak.items(), key=lambda kv: -kv[1])[:10]
+        m = w.metrics
+        m["peak_density_by_space"] = {k: round(v, 3) for k, v in top}
+        m["time_above_4pm2_s"] = dict(sorted(per_space_4.items()))
+        m["time_above_critical_s"] = dict(sorted(per_space_crit.items()))
+        m["max_time_above_4pm2_s"] = max(per_space_4.values(), default=0.0)
+        m["max_time_above_critical_s"] = max(per_space_crit.values(), default=0.0)
+        tot = self.los.sum()
+        m["fruin_los_share"] = {k: round(float(v / tot), 4) if tot else 0.0
+                                for k, v in zip(LOS_LETTERS, self.los.sum(axis=0), strict=True)}
+        m["injured_crush"] = self.injured
+        m["injured_on_stairs"] = self.injured_stairs
+        m["hotspots"] = [s for s, _ in sorted(per_space_4.items(), key=lambda kv: -kv[1])][:10]
+
+
+register(HazardKind("crush", CrushSpec, start))
