@@ -22,6 +22,8 @@ app = typer.Typer(
 )
 
 _COMMAND_MODULES = (
+    "sim.cli.layout_cmd",
+    "sim.cli.import_cmd",
     "sim.cli.run_cmd",
 )
 

@@ -1,0 +1,200 @@
+"""``safemall layout import-dxf | import-imdf | export``: floor plans in and out.
+
+The commands join the ``layout`` group whichever module registers first: if the group
+exists they are added to it; if not, this module creates it, and should another module
+later add its own ``layout`` group, the commands move into that one (see
+:func:`register`). Every input problem is a one-line :class:`~sim.errors.LayoutError`
+(exit status 2); the import report is printed and written next to the output.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+
+from sim.errors import LayoutError
+
+_GROUP_HELP = "Validate, draw, import and export floor plans."
+
+
+def _finish(res: Any, out: Path, header: str, quiet: bool) -> None:
+    from sim.importers.report import report_path_for
+    from sim.layout_io import dump_layout_toml
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rp = report_path_for(out)
+    res.report.write(rp)
+    if quiet:
+        typer.echo(res.report.summary())
+    else:
+        typer.echo(res.report.text(limit_per_code=20), nl=False)
+    typer.echo(f"report written to {rp}")
+    if res.error is not None:
+        raise LayoutError(f"import did not give a valid layout: {res.error.reason}"
+                          + (f" ({res.error.field})" if res.error.field else "")
+                          + f"; see {rp}", source=res.error.source)
+    out.write_text(header + dump_layout_toml(res.data), encoding="utf-8")
+    lay = res.layout
+    typer.echo(f"layout written to {out}: {len(lay.levels)} levels, "
+               f"{sum(1 for s in lay.spaces.values() if not s.is_exit)} spaces, "
+               f"{len(lay.exits)} exits, {len(lay.openings)} openings, "
+               f"sales area {lay.derived_sales_area_m2:,.0f} m²")
+
+
+def import_dxf(
+    plans: Annotated[list[Path], typer.Argument(
+        help="PLAN.dxf; several files (one per level) with --level-from file.")],
+    map_: Annotated[Path, typer.Option("--map", help="Layer map (TOML); see "
+                                       "docs/import-export.md.")],
+    out: Annotated[Path, typer.Option(help="Layout TOML to write.")],
+    units: Annotated[str | None, typer.Option(
+        help="Drawing units m|cm|mm|in|ft; default: the map's, else $INSUNITS.")] = None,
+    level_from: Annotated[str, typer.Option(
+        help="layer: levels by layer prefix (one DXF); file: one DXF per level.")] = "layer",
+    level: Annotated[list[str] | None, typer.Option(
+        help="With --level-from file: the level of each file, in order (repeatable); "
+             "default: the map's levels in order.")] = None,
+    tolerance: Annotated[float | None, typer.Option(
+        help="Door-to-space tolerance in m (default: the map's, 0.5).")] = None,
+    drop_unreachable: Annotated[bool, typer.Option(
+        help="Leave out spaces that cannot reach an exit (reported) instead of failing.")
+    ] = False,
+    name: Annotated[str | None, typer.Option(help="Mall name.")] = None,
+    quiet: Annotated[bool, typer.Option(help="Print only the report's summary line.")] = False,
+) -> None:
+    """Import a DXF floor plan: closed polylines -> spaces, door blocks/lines -> openings."""
+    from sim.importers.dxf import import_dxf as run
+    from sim.importers.dxf import load_layer_map
+
+    if level_from not in ("layer", "file"):
+        raise LayoutError(f"unknown value {level_from!r}; expected layer or file",
+                          field="--level-from")
+    lmap = load_layer_map(map_)
+    res = run(plans, lmap, units=units, level_from=level_from,  # type: ignore[arg-type]
+              file_levels=level, drop_unreachable=drop_unreachable, name=name,
+              tolerance_m=tolerance)
+    src = ", ".join(p.name for p in plans)
+    header = (f"# Imported by `safemall layout import-dxf` from {src} with the layer map "
+              f"{map_.name}.\n# source_id = DXF entity handle; the import report is "
+              f"{out.stem}.import-report.txt.\n")
+    _finish(res, out, header, quiet)
+
+
+def import_imdf(
+    venue: Annotated[Path, typer.Argument(help="VENUE.imdf.zip or an IMDF folder.")],
+    out: Annotated[Path, typer.Option(help="Layout TOML to write.")],
+    storey_height: Annotated[float, typer.Option(
+        help="Metres per level ordinal (elevation = ordinal x this).")] = 5.0,
+    category: Annotated[list[str] | None, typer.Option(
+        help="Override a unit category: CATEGORY=KIND (repeatable).")] = None,
+    tolerance: Annotated[float, typer.Option(
+        help="Opening-to-unit tolerance in m.")] = 0.5,
+    drop_unreachable: Annotated[bool, typer.Option(
+        help="Leave out spaces that cannot reach an exit (reported) instead of failing.")
+    ] = False,
+    name: Annotated[str | None, typer.Option(help="Mall name (default: the venue's).")] = None,
+    quiet: Annotated[bool, typer.Option(help="Print only the report's summary line.")] = False,
+) -> None:
+    """Import an IMDF archive: units -> spaces, openings -> openings, traversals -> stairs."""
+    from sim.importers.imdf import import_imdf as run
+
+    cats: dict[str, str] = {}
+    for item in category or []:
+        cat, sep, kind = item.partition("=")
+        if not sep or not cat or not kind:
+            raise LayoutError(f"expected CATEGORY=KIND, got {item!r}", field="--category")
+        cats[cat.strip().lower()] = kind.strip()
+    res = run(venue, storey_height_m=storey_height, categories=cats,
+              drop_unreachable=drop_unreachable, tolerance_m=tolerance, name=name)
+    header = (f"# Imported by `safemall layout import-imdf` from {venue.name}.\n"
+              "# Coordinates: metres in a local transverse Mercator centred on the venue "
+              "(see the report).\n# source_id = IMDF feature id; the import report is "
+              f"{out.stem}.import-report.txt.\n")
+    _finish(res, out, header, quiet)
+
+
+def export(
+    path: Annotated[Path, typer.Argument(help="layout.toml or a mall folder.")],
+    geojson: Annotated[Path | None, typer.Option(
+        help="Write spaces (Polygons) and openings (Points) as GeoJSON, local metres.")] = None,
+    graphml: Annotated[Path | None, typer.Option(
+        help="Write both graphs: OUT.graphml -> OUT.space.graphml and OUT.route.graphml.")
+    ] = None,
+    dxf: Annotated[Path | None, typer.Option(
+        help="Write a DXF (and OUT.layers.toml, the map that reads it back).")] = None,
+    dxf_units: Annotated[str, typer.Option(help="DXF units: m or mm.")] = "m",
+) -> None:
+    """Export a layout as GeoJSON, GraphML (space and route graphs) and/or DXF."""
+    from sim import exporters
+    from sim.layout_io import load_layout
+
+    if geojson is None and graphml is None and dxf is None:
+        raise click.UsageError("give at least one of --geojson, --graphml, --dxf")
+    if dxf_units not in ("m", "mm"):
+        raise LayoutError(f"unknown value {dxf_units!r}; expected m or mm", field="--dxf-units")
+    layout = load_layout(path)
+    if geojson is not None:
+        data = exporters.layout_to_geojson(layout)
+        geojson.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n",
+                           encoding="utf-8")
+        typer.echo(f"GeoJSON written to {geojson}: {len(data['features'])} features "
+                   "(local metres)")
+    if graphml is not None:
+        sp, rp = exporters.write_graphml(layout, graphml)
+        typer.echo(f"GraphML written to {sp} (space graph) and {rp} (route graph)")
+    if dxf is not None:
+        mp = dxf.with_name(f"{dxf.stem}.layers.toml")
+        exporters.write_dxf(layout, dxf, units=dxf_units, map_out=mp)
+        typer.echo(f"DXF written to {dxf} with its layer map {mp}")
+
+
+_COMMANDS = (("import-dxf", import_dxf), ("import-imdf", import_imdf), ("export", export))
+
+
+def _name_of(info: Any) -> str | None:
+    for cand in (getattr(info, "name", None),
+                 getattr(getattr(getattr(info, "typer_instance", None), "info", None),
+                         "name", None)):
+        if isinstance(cand, str):
+            return cand
+    return None
+
+
+def _attach(group: typer.Typer) -> None:
+    have = {c.name for c in group.registered_commands}
+    for name, fn in _COMMANDS:
+        if name not in have:
+            group.command(name)(fn)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``import-dxf``, ``import-imdf`` and ``export`` to the ``layout`` group.
+
+    Order-independent: joins an existing ``layout`` group; otherwise creates one and
+    watches ``app.add_typer`` so that a ``layout`` group added later takes the commands
+    over (the placeholder is then removed). Calling it twice adds nothing twice.
+    """
+    for g in app.registered_groups:
+        if _name_of(g) == "layout" and g.typer_instance is not None:
+            _attach(g.typer_instance)
+            return
+    placeholder = typer.Typer(name="layout", help=_GROUP_HELP, no_args_is_help=True)
+    _attach(placeholder)
+    app.add_typer(placeholder, name="layout")
+    original = app.add_typer
+
+    def add_typer(typer_instance: typer.Typer, *args: Any, **kwargs: Any) -> None:
+        name = kwargs.get("name")
+        if not isinstance(name, str):
+            name = _name_of(typer_instance)
+        if name == "layout" and typer_instance is not placeholder:
+            app.registered_groups[:] = [g for g in app.registered_groups
+                                        if g.typer_instance is not placeholder]
+            _attach(typer_instance)
+        original(typer_instance, *args, **kwargs)
+
+    app.add_typer = add_typer  # type: ignore[method-assign]
