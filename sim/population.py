@@ -64,17 +64,20 @@ def occupant_counts(world: World) -> list[int]:
     kinds = set(occ.in_kinds)
     cand = [c for c in range(len(world.cell_ids))
             if world.cell_kind[c] in kinds and world.area[c] > 0]
-    if occ.per_space is not None:
-        for sid, n in occ.per_space.items():
+    named = [("per_space", sid, n) for sid, n in (occ.per_space or {}).items()]
+    named += [("extra", sid, n) for sid, n in occ.extra.items()]
+    if named:
+        for key, sid, n in named:
             if sid not in world.net.cells_of_space:
-                raise ScenarioError(f"unknown space {sid!r}", field=f"occupants.per_space.{sid}",
+                raise ScenarioError(f"unknown space {sid!r}", field=f"occupants.{key}.{sid}",
                                     source=scn.source)
             if n < 0:
-                raise ScenarioError(f"must be >= 0, got {n}", field=f"occupants.per_space.{sid}",
+                raise ScenarioError(f"must be >= 0, got {n}", field=f"occupants.{key}.{sid}",
                                     source=scn.source)
             cells = [world.cell_index[c] for c in world.net.cells_of_space[sid]]
             _spread(counts, cells, round(n * occ.scale), world, rng)
-        return counts
+        if occ.per_space is not None:
+            return counts
     if occ.density is not None:
         by_level: dict[int, list[int]] = {}
         for c in cand:

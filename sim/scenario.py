@@ -74,6 +74,8 @@ class Occupants(_Strict):
     density: Literal["gb50016", "gb50016_low", "observed"] | None = None
     in_kinds: list[SpaceKind] = Field(default_factory=lambda: ["shop", "corridor", "atrium"])
     scale: float = Field(default=1.0, gt=0)
+    extra: dict[str, int] = Field(default_factory=dict)
+    """Extra people gathered in named spaces on top of the load above (an event, a sale)."""
 
     @model_validator(mode="after")
     def _one_source(self) -> Occupants:
