@@ -299,10 +299,14 @@ def layout_to_dict(layout: Layout) -> dict[str, Any]:
         mall["city"] = layout.mall.city
     out: dict[str, Any] = {"schema": SCHEMA, "mall": mall, "levels": [], "spaces": [],
                            "openings": []}
+    derived = _storeys([_LevelModel(id=lv.id, elevation_m=lv.elevation_m)
+                        for lv in layout.levels])
     for lv in layout.levels:
         d: dict[str, Any] = {"id": lv.id, "elevation_m": lv.elevation_m}
         if lv.name:
             d["name"] = lv.name
+        if lv.storey != derived[lv.id]:
+            d["storey"] = lv.storey
         out["levels"].append(d)
     for s in layout.spaces.values():
         d = {"id": s.id, "kind": s.kind}
@@ -330,6 +334,9 @@ def layout_to_dict(layout: Layout) -> dict[str, Any]:
              "at": [round(o.at[0], 4), round(o.at[1], 4)], "kind": o.kind}
         if o.tags:
             d["tags"] = list(o.tags)
+        shared = [lv for lv in layout.spaces[o.a].levels if lv in layout.spaces[o.b].levels]
+        if len(shared) > 1:
+            d["level"] = o.level
         out["openings"].append(d)
     return out
 

@@ -1,0 +1,201 @@
+"""``safemall layout``: validate, draw, describe and generate mall layouts.
+
+Every input problem is raised as a :class:`sim.errors.SafeMallError`; ``sim.cli.main``
+prints it as one line and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+layout_app = typer.Typer(
+    name="layout",
+    help="Validate, draw, describe and generate mall layouts (safemall/layout/1).",
+    no_args_is_help=True,
+)
+
+PathArg = Annotated[Path, typer.Argument(help="A layout.toml, or a mall folder holding one.",
+                                         show_default=False)]
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else 140, highlight=False)
+
+
+@layout_app.command("validate")
+def validate(path: PathArg,
+             strict: Annotated[bool, typer.Option(
+                 "--strict", help="Exit with status 1 when there are GB 50016 warnings.")]
+             = False) -> int:
+    """Check a layout: errors stop with status 2; GB 50016 warnings are listed."""
+    from sim.egress_code import layout_warnings
+    from sim.graphs import build_network
+    from sim.layout_io import load_layout
+
+    lay = load_layout(path)
+    warnings = layout_warnings(lay, build_network(lay))
+    print(f"ok: {len(lay.levels)} levels, {len(lay.spaces)} spaces, "
+          f"{len(lay.openings)} openings")
+    for w in warnings:
+        print(f"warning: {w}")
+    return 1 if strict and warnings else 0
+
+
+@layout_app.command("show")
+def show(path: PathArg,
+         out: Annotated[Path, typer.Option("--out", "-o", help="Image file to write.")]
+         = Path("plan.png"),
+         routes: Annotated[bool, typer.Option("--routes", help="Overlay the route graph.")]
+         = False,
+         level: Annotated[list[str] | None, typer.Option(
+             "--level", help="Draw only this level (repeatable).")] = None,
+         dpi: Annotated[int, typer.Option(help="Resolution of raster images.")] = 150) -> int:
+    """Draw each level of a layout (spaces by kind, openings, exits) to an image."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim.graphs import build_network
+    from sim.layout_io import load_layout
+    from viz.plan import draw_plan
+
+    lay = load_layout(path)
+    net = build_network(lay) if routes else None
+    fig = draw_plan(lay, net, levels=level or None)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=dpi)
+    print(f"wrote {out}")
+    return 0
+
+
+@layout_app.command("info")
+def info(path: PathArg,
+         density: Annotated[str, typer.Option(
+             help="End of the GB 50016 density range: high (design) or low.")] = "high",
+         ) -> int:
+    """Levels, spaces by kind, sales area, exits and GB 50016 design occupancy."""
+    from rich.table import Table
+
+    from sim import egress_code as gb
+    from sim.errors import SafeMallError
+    from sim.graphs import build_network
+    from sim.layout_io import load_layout
+
+    if density not in ("high", "low"):
+        raise SafeMallError(f"must be high or low, got {density!r}", field="--density",
+                            source="safemall layout info")
+    which: gb.Which = "high" if density == "high" else "low"
+    lay = load_layout(path)
+    net = build_network(lay)
+    con = _console()
+    m = lay.mall
+    con.print(f"[bold]{m.name}[/bold]  ({lay.source})")
+    con.print(f"sprinklered: {'yes' if m.sprinklered else 'no'}   fire-resistance grade: "
+              f"{m.fire_resistance_grade}   above-ground storeys: "
+              f"{gb.above_ground_storeys(lay)}" + (f"   city: {m.city}" if m.city else ""))
+
+    occ = gb.design_occupancy(lay, which)
+    exits = gb.exits_per_level(lay)
+    stairs_have = gb.stair_width_m(lay)
+    try:
+        stairs_need = gb.required_stair_width_m(lay, which)
+        exit_req: gb.WidthRequirement | None = gb.exit_width_requirement(lay, which)
+    except SafeMallError as exc:
+        con.print(f"[red]GB 50016 widths not available: {exc.reason}[/red]")
+        stairs_need, exit_req = {}, None
+    t = Table(title="Levels", title_justify="left")
+    for col in ("level", "name", "storey", "elev. m", "floor m²", "sales m²",
+                "density p/m²", "occupancy", "exits", "stairs to grade m", "required m"):
+        t.add_column(col, justify="left" if col in ("level", "name") else "right")
+    for lv in lay.levels:
+        floor = sum(s.area_m2 for s in lay.spaces.values()
+                    if s.level == lv.id and not s.is_vertical and not gb.is_outdoor(s))
+        need = stairs_need.get(lv.id)
+        t.add_row(lv.id, lv.name, str(lv.storey), f"{lv.elevation_m:+.1f}", f"{floor:,.0f}",
+                  f"{occ.area_m2[lv.id]:,.0f}",
+                  f"{occ.density[lv.id]:.2f}" if occ.area_m2[lv.id] else "—",
+                  f"{occ.persons[lv.id]:,}", str(exits[lv.id]),
+                  "—" if lv.storey == 1 else f"{stairs_have.get(lv.id, 0.0):.1f}",
+                  f"{need.width_m:.1f}" if need else "—")
+    t.add_row("total", "", "", "", "", f"{sum(occ.area_m2.values()):,.0f}", "",
+              f"{occ.total:,}", "", "", "", style="bold")
+    con.print(t)
+
+    by_kind: Counter[str] = Counter(s.kind for s in lay.spaces.values())
+    area: dict[str, float] = dict.fromkeys(by_kind, 0.0)
+    for s in lay.spaces.values():
+        area[s.kind] += s.area_m2
+    k = Table(title="Spaces by kind", title_justify="left")
+    for col in ("kind", "count", "area m²"):
+        k.add_column(col, justify="left" if col == "kind" else "right")
+    for kind, n in sorted(by_kind.items(), key=lambda kv: -kv[1]):
+        k.add_row(kind, str(n), f"{area[kind]:,.0f}" if kind != "exit" else "—")
+    con.print(k)
+
+    grade = {lv.id for lv in gb.grade_levels(lay)}
+    doors = [o for o in gb.exterior_doors(lay) if o.level in grade]
+    have = sum(o.width_m for o in doors)
+    stair_doors = sum(o.width_m for o in doors
+                      if "stair" in (lay.spaces[o.a].kind, lay.spaces[o.b].kind))
+    eg = Table(title="Sales area and egress", title_justify="left", show_header=False)
+    eg.add_column("what")
+    eg.add_column("value", justify="right")
+    declared = f"{m.sales_area_m2:,.0f} m²" if m.sales_area_m2 is not None else "—"
+    eg.add_row("sales area declared", declared)
+    eg.add_row("sales area derived (shop + corridor + atrium)",
+              f"{lay.derived_sales_area_m2:,.0f} m²")
+    eg.add_row("shops (of which anchors)",
+              f"{by_kind['shop']} ({sum('anchor' in x.tags for x in lay.iter_kind('shop'))})")
+    eg.add_row("exit spaces", str(len(lay.exits)))
+    eg.add_row("exterior doors at grade", str(len(doors)))
+    eg.add_row("total exterior door width at grade",
+              f"{have:.1f} m (stair discharges {stair_doors:.1f} m)")
+    if exit_req is not None:
+        eg.add_row(f"design occupancy ({which} density)", f"{occ.total:,} persons")
+        eg.add_row("GB 50016 required width at grade", str(exit_req))
+        ok = have >= exit_req.width_m - 1e-6
+        eg.add_row("exit width check",
+                  f"[{'green' if ok else 'red'}]{'meets' if ok else 'SHORT'} "
+                  f"({have - exit_req.width_m:+.1f} m)[/]")
+    flights = [x for x in lay.iter_kind("stair") if "ramp" not in x.tags]
+    eg.add_row("stair flights / escalators", f"{len(flights)} / {by_kind['escalator']}")
+    eg.add_row("cells (default split) / portals",
+              f"{len(net.cells):,} / {len(net.portals):,}")
+    eg.add_row("route graph nodes / edges",
+              f"{net.route_graph.number_of_nodes():,} / {net.route_graph.number_of_edges():,}")
+    warnings = gb.layout_warnings(lay, net)
+    eg.add_row("GB 50016 warnings", str(len(warnings)))
+    con.print(eg)
+    for w in warnings:
+        con.print(f"warning: {w}", markup=False)
+    return 0
+
+
+@layout_app.command("generate")
+def generate(name: Annotated[str, typer.Argument(
+                 help="compact, riverside or grand.", show_default=False)],
+             out: Annotated[Path | None, typer.Option(
+                 "--out", "-o", help="Folder to write (default: layouts/NAME).")] = None,
+             ) -> int:
+    """Write a bundled mall's layout.toml (and a security.toml placeholder if absent)."""
+    from sim.generate import write_mall
+
+    path = write_mall(name, out if out is not None else Path("layouts") / name)
+    print(f"wrote {path}")
+    return 0
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``layout`` command group to the ``safemall`` app (once)."""
+    if any(g.typer_instance is layout_app for g in app.registered_groups):
+        return
+    app.add_typer(layout_app, name="layout")
