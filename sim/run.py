@@ -215,8 +215,7 @@ def lower_bound_graph(world: World) -> tuple[nx.DiGraph, dict[int, int], list[in
     for c in range(len(world.cell_ids)):
         g.add_node(c, store=world.cap[c] if not world.is_exit[c] else 10**9)
     for door in world.doors:
-        if door.idx in world.router.blocked:
-            continue
+        # openings closed during the run stay in: dropping constraints keeps it a bound
         for d, (frm, to) in enumerate(((door.a, door.b), (door.b, door.a))):
             if world.is_exit[frm]:
                 continue

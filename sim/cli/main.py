@@ -10,10 +10,13 @@ import sys
 
 import typer
 
+import click
+
 try:  # typer >= 0.16 ships its own copy of click; its exception classes are distinct
-    from typer._click import exceptions as click_exceptions
+    from typer._click import exceptions as _typer_click
+    _USAGE: tuple[type[Exception], ...] = (_typer_click.ClickException, click.ClickException)
 except ImportError:  # pragma: no cover - older typer uses click itself
-    from click import exceptions as click_exceptions
+    _USAGE = (click.ClickException,)
 
 from sim.errors import SafeMallError
 
@@ -51,13 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     except SafeMallError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except typer.Abort:
+    except (typer.Abort, click.Abort):
         print("aborted", file=sys.stderr)
         return 130
-    except typer.Exit as exc:
+    except (typer.Exit, click.exceptions.Exit) as exc:
         return int(exc.exit_code)
-    except click_exceptions.ClickException as exc:
-        exc.show()
+    except _USAGE as exc:
+        exc.show()  # type: ignore[attr-defined]
         return 0 if type(exc).__name__ == "NoArgsIsHelpError" else 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
