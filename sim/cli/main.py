@@ -32,6 +32,8 @@ _COMMAND_MODULES = (
     "sim.cli.layout_cmd",
     "sim.cli.import_cmd",
     "sim.cli.run_cmd",
+    "sim.cli.replay_cmd",
+    "sim.cli.plot_cmd",
 )
 
 
