@@ -32,7 +32,17 @@ class HazardKind:
 
 
 _REGISTRY: dict[str, HazardKind] = {}
-_MODULES = ("sim.hazards.drill", "sim.hazards.fire", "sim.hazards.crush", "sim.hazards.attack")
+_MODULES = (
+    "sim.hazards.drill",
+    "sim.hazards.fire",
+    "sim.hazards.crush",
+    "sim.hazards.attack",
+    "sim.hazards.vehicle",
+    "sim.hazards.explosion",
+    "sim.hazards.robbery",
+    "sim.hazards.hostage",
+    "sim.hazards.sabotage",
+)
 _loaded = False
 
 

@@ -1,0 +1,420 @@
+"""``kind = "attack"``: one or several attackers with knives or firearms.
+
+Rules (each with its source, or flagged as an **assumption**)
+------------------------------------------------------------
+* **Entry.** Attacker ``k`` enters at ``t_s + k · interval_s`` through ``entrance`` (an
+  exterior opening; default the main entrance) and starts in the cell on its indoor side.
+* **Movement.** The attacker walks the cell graph at ``speed_mps`` (default 1.4 m/s, a
+  brisk walk; **assumption**), slowed by the crowd like staff (:mod:`sim.security.staffnet`),
+  and cannot pass closed doors (shops in lockdown, lost openings). Every ``tick_s`` it
+  picks a target cell:
+
+  - ``target = "densest"``: the reachable cell with the largest
+    ``density / (1 + distance_m / 30)`` within ``search_radius_m`` (anywhere when nothing
+    is in reach). Kunming attackers "mostly stabbed each person once and moved on"
+    (MALL-DATA §3.4 [E18b]): the attacker stays while its cell is the best, and moves on
+    when its cell empties. The 30 m distance scale is an **assumption**.
+  - ``target = "space"``: the cells of ``space`` while anyone is there, then densest.
+  - ``target = "route"``: the spaces of ``route`` in order (each until empty), then densest.
+
+* **Harm.** Over every interval ``dt`` it is active (walking into a cell, or ``tick_s``
+  spent in it) an attacker harms ``Poisson(rate · f(D) · dt / 60)`` people of the cell
+  it is in (drawn uniformly from those present), with ``D`` the cell's density
+  (persons/m²) and ``f(D) = min(D / density_ref_pm2, density_factor_max)``: the
+  observed rates below are averages over whole attacks, walking included.
+  ``rate`` is per attacker-minute at the reference density (0.5 p/m², an
+  **assumption**: a busy station hall; at the observed mall densities of 0.2–0.35 p/m²
+  a knife gives 0.7–1.3 per minute, the Bondi range):
+
+  - knife: **1.8** per attacker-minute — Kunming railway station 2014, 8 attackers,
+    ~12 min, 31 killed and >140 injured (MALL-DATA §3.4 [E18][E19]); Bondi Junction
+    (≈ 0.4–1, a mall at moderate density) and Franklin (≈ 5, a packed school corridor)
+    bracket it;
+  - firearm: **10** per attacker-minute — an **assumption** ("much higher" than knives;
+    no per-minute rate in MALL-DATA).
+
+  A victim is killed with probability ``fatality`` (knife 0.18 = 31 / (31 + 140), Kunming
+  [E19]; firearm 0.35, **assumption**), else injured; both are taken out of the
+  evacuation where they stand (``World.remove``), each person at most once.
+* **Perception.** Unaware people in the attacker's cell get a ``panic`` cue (they see it),
+  those in neighbouring cells an ``incident`` cue (the scream); a firearm is heard one
+  cell further (``incident``). The attacker's cell is avoided by routing while it is
+  there (``World.avoid``). The incident enters the alarm chain
+  (:meth:`sim.security.alarm.AlarmChain.incident`, ``threat=True``): detection, alarm,
+  PA, police; staff converge and follow the attacker; shop officers lock their shops
+  down and the people inside shelter until the all-clear.
+* **Confrontation.** While at least one responder is in its cell, a knife attacker stops
+  walking and harms at ``confronted_factor`` (0.5, **assumption**: busy fighting) of its
+  rate. It is **pinned** once ``guards_required`` *equipped* responders are with it
+  (default 3: the folk "minimum combat unit" of shield, fork and baton, MALL-DATA §3.3,
+  an **assumption** as flagged there; the Fuzhou and Changping drills boxed suspects in
+  with shields and catchers [R10][R11]); pinned, it harms nobody, and after
+  ``struggle_s`` (20 s, **assumption**) it is **stopped**.
+* **Equipment.** A responder is equipped when its plan says so (``guards.equipped``,
+  ``team.equipped``; shop officers never) **and** it holds a fork or a shield: the
+  plan's ``equipment.forks + equipment.shields`` kits go to the first equipped
+  responders to reach an attacker (kits carried from posts; an optimistic
+  **assumption**). Batons alone do not count (GB 55029 §3.3 commentary lists forks and
+  shields as the counter-equipment [C3]).
+* **Firearm.** Guards cannot stop a gunman: only police can (Bondi: a single armed
+  officer ended the attack, MALL-DATA §3.4 [E22]).
+* **Police.** When police reach the attacker (alarm chain, 1-3-5 tiers, MALL-DATA §3.1)
+  it is pinned and stopped after ``police_struggle_s`` (10 s, **assumption**).
+* **End.** When every attacker is stopped (``t_neutralised_s``), the lockdown ends after
+  ``all_clear_s`` and sheltering people leave; without a security plan the police order
+  a general evacuation at that moment.
+
+Metrics: ``t_neutralised_s`` (last attacker stopped; ``None`` if not by the end),
+``attack_victims``, ``attack_deaths``, ``attackers_neutralised``, ``attack_stopped_by``
+(``guards``/``police``), ``attack_victims_per_min_before_responder`` and
+``attack_victims_per_min_after_responder`` (split at ``t_first_responder_s``, the first
+staff member with an attacker), ``attack_equipped_kits``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.hazards import _common as cm
+from sim.hazards.registry import HazardKind, register
+from sim.replay import State
+from sim.world import World
+
+if TYPE_CHECKING:
+    from sim.security.alarm import Incident
+    from sim.security.staff import Member
+
+#: Victims per attacker-minute at the reference density, by weapon (see module doc).
+RATE_PER_MIN = {"knife": 1.8, "firearm": 10.0}
+#: Share of victims killed, by weapon (see module doc).
+FATALITY = {"knife": 0.18, "firearm": 0.35}
+#: Distance scale (m) of the attacker's target choice (assumption).
+TARGET_DISTANCE_M = 30.0
+
+
+class AttackSpec(BaseModel):
+    """An attack: weapon, attackers, entrance, targeting and the rules' parameters."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["attack"] = "attack"
+    weapon: Literal["knife", "firearm"] = "knife"
+    attackers: int = Field(default=1, ge=1, le=50)
+    t_s: float = Field(default=0.0, ge=0)
+    interval_s: float = Field(default=0.0, ge=0)
+    entrance: str | None = None
+    target: Literal["densest", "space", "route"] = "densest"
+    space: str | None = None
+    route: list[str] = Field(default_factory=list)
+    speed_mps: float = Field(default=1.4, gt=0)
+    rate_per_min: float | None = Field(default=None, ge=0)
+    density_ref_pm2: float = Field(default=0.5, gt=0)
+    density_factor_max: float = Field(default=2.0, gt=0)
+    fatality: float | None = Field(default=None, ge=0, le=1)
+    guards_required: int = Field(default=3, ge=1)
+    struggle_s: float = Field(default=20.0, ge=0)
+    police_struggle_s: float = Field(default=10.0, ge=0)
+    confronted_factor: float = Field(default=0.5, ge=0, le=1)
+    search_radius_m: float = Field(default=80.0, gt=0)
+    tick_s: float = Field(default=2.0, gt=0)
+    all_clear_s: float = Field(default=60.0, ge=0)
+
+
+@dataclass
+class Attacker:
+    """One attacker's state (kept on the world as ``world.attackers`` for inspection)."""
+
+    k: int
+    entity: int
+    cell: int = -1
+    t_enter: float = math.nan
+    pinned: bool = False
+    pinned_by: str = ""
+    t_pinned: float = math.nan
+    stopped: bool = False
+    t_stopped: float = math.nan
+    harms: list[tuple[float, int]] = field(default_factory=list)
+    inc: Incident | None = None
+    route_left: list[str] = field(default_factory=list)
+
+
+class AttackRun:
+    """All attackers of one attack hazard in one world."""
+
+    def __init__(self, world: World, spec: AttackSpec) -> None:
+        self.w, self.spec = world, spec
+        self.rng = world.streams["attack"]
+        self.rate = spec.rate_per_min if spec.rate_per_min is not None \
+            else RATE_PER_MIN[spec.weapon]
+        self.p_fatal = spec.fatality if spec.fatality is not None else FATALITY[spec.weapon]
+        entrance = spec.entrance or cm.default_entrance(world)
+        _, self.entry_cell = cm.entrance_cells(world, entrance, "hazards.entrance")
+        self.entrance = entrance
+        if spec.target == "space":
+            if spec.space is None:
+                raise cm.fail(world, "hazards.space", "target = 'space' needs a space")
+            cm.space_cells(world, spec.space, "hazards.space")
+        if spec.target == "route":
+            if not spec.route:
+                raise cm.fail(world, "hazards.route", "target = 'route' needs a route")
+            for s in spec.route:
+                cm.space_cells(world, s, "hazards.route")
+        plan = cm.plan_of(world)
+        self.kits = (plan.equipment.forks + plan.equipment.shields) if plan is not None else 0
+        self.kit_holders: set[int] = set()
+        self.attackers: list[Attacker] = []
+        self.avoided: dict[int, int] = {}
+        self.victims: list[tuple[float, int]] = []
+        self.t_first_enter: float | None = None
+        self.t_first_responder: float | None = None
+        self.stopped_by: list[str] = []
+        self.lockdown_held = False
+        world.metrics.setdefault("attack_victims", 0)
+        world.metrics.setdefault("attack_deaths", 0)
+        world.metrics["attack_equipped_kits"] = self.kits
+        world.metrics.setdefault("t_neutralised_s", None)
+        runs = getattr(world, "attack_runs", [])
+        runs.append(self)
+        world.attack_runs = runs  # type: ignore[attr-defined]
+        world.finishers.append(self.finish)
+        for k in range(spec.attackers):
+            a = Attacker(k=k, entity=cm.add_entity(world, "attacker", f"attacker {k + 1}"),
+                         route_left=list(spec.route) if spec.target == "route" else [])
+            self.attackers.append(a)
+            world.env.process(self._attacker(a, spec.t_s + k * spec.interval_s))
+        world.hazards_active += 1  # held until the attackers have entered
+
+    # ------------------------------------------------------------------ the attacker
+    def _attacker(self, a: Attacker, t_enter: float) -> Any:
+        w, spec = self.w, self.spec
+        env = w.env
+        yield env.timeout(t_enter)
+        a.cell = self.entry_cell
+        a.t_enter = env.now
+        if self.t_first_enter is None:
+            self.t_first_enter = env.now
+        if a.k == len(self.attackers) - 1:
+            w.hazards_active -= 1  # from now on the incidents hold the run open
+        w.mark("attacker_entered", f"attacker {a.k + 1} ({spec.weapon}) at {self.entrance}")
+        cm.track(w, a.entity, a.cell, State.ATTACKING)
+        a.inc = w.alarm_chain.incident(
+            "attack", lambda: a.cell, visible=True, threat=True,
+            responders_needed=spec.guards_required, follow=True,
+            on_arrival=lambda m, a=a: self._on_arrival(a, m),
+            on_police=lambda a=a: self._on_police(a), weapon=spec.weapon)
+        self._enter_cell(a, -1)
+        while not a.stopped:
+            if a.pinned:
+                yield env.timeout(spec.tick_s)
+                continue
+            here = self._responders_here(a)
+            if spec.weapon == "knife" and self._equipped(here) >= spec.guards_required:
+                self._pin(a, "guards", spec.struggle_s)
+                continue
+            confronted = spec.weapon == "knife" and bool(here)
+            if not confronted:
+                nxt = self._next_cell(a)
+                if nxt is not None and nxt != a.cell:
+                    dt = cm.hop_time(w, a.cell, nxt, spec.speed_mps)
+                    yield env.timeout(dt)
+                    if a.stopped or a.pinned:
+                        continue
+                    old = a.cell
+                    a.cell = nxt
+                    cm.track(w, a.entity, a.cell, State.ATTACKING)
+                    self._strike(a, False, dt)
+                    self._enter_cell(a, old)
+                    continue
+            yield env.timeout(spec.tick_s)
+            if a.stopped or a.pinned:
+                continue
+            self._strike(a, confronted, spec.tick_s)
+
+    def _enter_cell(self, a: Attacker, old: int) -> None:
+        w = self.w
+        if old >= 0:
+            self.avoided[old] -= 1
+        self.avoided[a.cell] = self.avoided.get(a.cell, 0) + 1
+        drop = [old] if old >= 0 and self.avoided[old] == 0 else []
+        cm.set_avoid(w, add=[a.cell], drop=drop)
+        self._perceive(a)
+
+    def _perceive(self, a: Attacker) -> None:
+        w = self.w
+        cm.alert(w, [a.cell], "panic")
+        near = cm.neighbours(w, a.cell)
+        cm.alert(w, near, "incident")
+        if self.spec.weapon == "firearm":
+            far = {c for n in near for c in cm.neighbours(w, n)} - set(near) - {a.cell}
+            cm.alert(w, far, "incident")
+
+    def _strike(self, a: Attacker, confronted: bool, dt: float) -> None:
+        w, spec = self.w, self.spec
+        c = a.cell
+        if w.count[c] <= 0 or w.area[c] <= 0:
+            return
+        dens = w.count[c] / w.area[c]
+        f = min(dens / spec.density_ref_pm2, spec.density_factor_max)
+        lam = self.rate * f * dt / 60.0 * (spec.confronted_factor if confronted else 1)
+        k = int(self.rng.poisson(lam)) if lam > 0 else 0
+        if k <= 0:
+            return
+        people = cm.present_in(w, [c])
+        if not people:
+            return
+        k = min(k, len(people))
+        chosen = self.rng.choice(len(people), size=k, replace=False)
+        for j in sorted(int(x) for x in chosen):
+            i = people[j]
+            fatal = bool(self.rng.random() < self.p_fatal)
+            if cm.harm(w, i, "attack", fatal=fatal):
+                now = w.env.now
+                a.harms.append((now, i))
+                self.victims.append((now, i))
+                cm.count_metric(w, "attack_victims")
+                if fatal:
+                    cm.count_metric(w, "attack_deaths")
+        self._perceive(a)
+
+    # ------------------------------------------------------------------ targeting
+    def _next_cell(self, a: Attacker) -> int | None:
+        w, spec = self.w, self.spec
+        dist = cm.open_distances(w, a.cell)
+        target = None
+        while a.route_left:
+            cells = cm.space_cells(w, a.route_left[0], "hazards.route")
+            if a.cell in cells and w.count[a.cell] > 0:
+                return a.cell
+            live = [c for c in cells if w.count[c] > 0 and np.isfinite(dist[c])]
+            if live or a.cell not in cells:
+                target = min(live or cells, key=lambda c: dist[c])
+                if not np.isfinite(dist[target]):
+                    a.route_left.pop(0)
+                    continue
+                break
+            a.route_left.pop(0)
+        if target is None and spec.target == "space" and spec.space is not None:
+            cells = cm.space_cells(w, spec.space, "hazards.space")
+            live = [c for c in cells if w.count[c] > 0 and np.isfinite(dist[c])]
+            if live:
+                target = a.cell if a.cell in live else min(live, key=lambda c: dist[c])
+        if target is None:
+            target = self._densest(a, dist)
+        if target is None or target == a.cell:
+            return target
+        path = cm.open_path(w, a.cell, target)
+        return path[1] if len(path) > 1 else None
+
+    def _densest(self, a: Attacker, dist: np.ndarray) -> int | None:
+        w = self.w
+        count = np.asarray(w.count, dtype=float)
+        area = np.asarray(w.area, dtype=float)
+        ok = np.isfinite(dist) & (area > 0) & (count > 0) & ~np.asarray(w.is_exit)
+        if not ok.any():
+            return None
+        dens = np.where(ok, count / np.maximum(area, 1e-9), 0.0)
+        near = ok & (dist <= self.spec.search_radius_m)
+        pool = near if near.any() else ok
+        score = np.where(pool, dens / (1.0 + np.where(pool, dist, 0.0) / TARGET_DISTANCE_M),
+                         -1.0)
+        best = int(np.argmax(score))
+        if ok[a.cell] and score[a.cell] >= score[best]:
+            return a.cell
+        return best
+
+    # ------------------------------------------------------------------ responders
+    def _responders_here(self, a: Attacker) -> list[Member]:
+        st = cm.staff_of(self.w)
+        if st is None or a.inc is None:
+            return []
+        return [st.members[j] for j in dict.fromkeys(a.inc.responders)
+                if st.members[j].cell == a.cell]
+
+    def _equipped(self, members: list[Member]) -> int:
+        return sum(1 for m in members if m.id in self.kit_holders)
+
+    def _on_arrival(self, a: Attacker, m: Member) -> None:
+        if self.t_first_responder is None:
+            self.t_first_responder = self.w.env.now
+            self.w.metrics.setdefault("t_first_responder_s", self.w.env.now)
+        if (m.equipped and m.role in ("guard", "team") and m.id not in self.kit_holders
+                and len(self.kit_holders) < self.kits):
+            self.kit_holders.add(m.id)
+
+    def _on_police(self, a: Attacker) -> None:
+        if not a.stopped and a.pinned_by != "police":
+            if a.pinned:
+                return
+            self._pin(a, "police", self.spec.police_struggle_s)
+
+    def _pin(self, a: Attacker, by: str, struggle_s: float) -> None:
+        a.pinned = True
+        a.pinned_by = by
+        a.t_pinned = self.w.env.now
+        self.w.mark("attacker_pinned", f"attacker {a.k + 1} pinned by {by}")
+        self.w.env.process(self._struggle(a, struggle_s))
+
+    def _struggle(self, a: Attacker, struggle_s: float) -> Any:
+        w = self.w
+        yield w.env.timeout(struggle_s)
+        if a.stopped:
+            return
+        a.stopped = True
+        a.t_stopped = w.env.now
+        self.stopped_by.append(a.pinned_by)
+        cm.track(w, a.entity, a.cell, State.NEUTRALISED)
+        w.mark("attacker_neutralised", f"attacker {a.k + 1} stopped by {a.pinned_by}")
+        cm.count_metric(w, "attackers_neutralised")
+        self.avoided[a.cell] -= 1
+        if self.avoided[a.cell] == 0:
+            cm.set_avoid(w, drop=[a.cell])
+        if a.inc is not None:
+            w.alarm_chain.resolve(a.inc)
+        if all(x.stopped for x in self.attackers):
+            w.metrics["t_neutralised_s"] = w.env.now
+            w.metrics["attack_stopped_by"] = "police" if "police" in self.stopped_by \
+                else "guards"
+            w.env.process(self._all_clear())
+
+    def _all_clear(self) -> Any:
+        w = self.w
+        st = cm.staff_of(w)
+        if st is None:
+            w.mark("alarm", "police order a general evacuation")
+            w.cue_all("alarm")
+            return
+        w.hazards_active += 1
+        yield w.env.timeout(self.spec.all_clear_s)
+        st.end_lockdown()
+        w.hazards_active -= 1
+
+    # ------------------------------------------------------------------ metrics
+    def finish(self) -> None:
+        """Victim rates before and after the first responder (per minute)."""
+        w = self.w
+        t0 = self.t_first_enter
+        if t0 is None:
+            return
+        t_end = w.metrics.get("t_neutralised_s") or w.env.now
+        t_fr = self.t_first_responder
+        split = t_fr if t_fr is not None else t_end
+        before = sum(1 for t, _ in self.victims if t < split)
+        after = len(self.victims) - before
+        w.metrics["attack_victims_per_min_before_responder"] = (
+            round(before / ((split - t0) / 60.0), 3) if split > t0 else None)
+        w.metrics["attack_victims_per_min_after_responder"] = (
+            round(after / ((t_end - split) / 60.0), 3)
+            if t_fr is not None and t_end > split else None)
+        w.metrics.setdefault("attackers_neutralised", 0)
+
+
+def start(world: World, spec: AttackSpec) -> None:
+    """Validate the attack against the layout and schedule the attackers."""
+    AttackRun(world, spec)
+
+
+register(HazardKind("attack", AttackSpec, start))
