@@ -69,6 +69,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import time
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -686,7 +687,12 @@ class _Search:
     bad_units: int
 
 
-def _search_horizon(ten: _Expanded, lo: int, last: int, max_flow: MaxFlowFn) -> _Search:
+class _OutOfTime(Exception):
+    """The wall-time budget of one bound computation ran out."""
+
+
+def _search_horizon(ten: _Expanded, lo: int, last: int, max_flow: MaxFlowFn,
+                    deadline: float = math.inf) -> _Search:
     """Smallest feasible horizon, if it is in ``[lo, last]``.
 
     ``lo`` and then ``lo - 1`` are tried first (the cheap bound is often tight).  Above
@@ -699,6 +705,8 @@ def _search_horizon(ten: _Expanded, lo: int, last: int, max_flow: MaxFlowFn) -> 
 
     def flow(k: int) -> int:
         if k not in values:
+            if time.perf_counter() > deadline:
+                raise _OutOfTime
             values[k] = _flow_value(ten, k, max_flow)
         return values[k]
 
@@ -766,6 +774,7 @@ def quickest_evacuation_time_s(
     max_arcs: int = 400_000,
     dt_s: float = 1.0,
     max_flow: MaxFlowFn | None = None,
+    time_budget_s: float = 10.0,
 ) -> LowerBound:
     """Lower bound on the time any feasible evacuation needs to bring everyone out.
 
@@ -818,6 +827,7 @@ def quickest_evacuation_time_s(
     solve = max_flow or _default_max_flow()
     units = max(1, min(_UNITS_PER_PERSON_MAX, _INT_LIMIT // net.n_persons))
 
+    deadline = time.perf_counter() + time_budget_s
     best_s = _exit_cut_bound_s(net)
     method = "cut"
     estimate_s = max(best_s, net.n_persons / _static_throughput_ps(net, units, solve))
@@ -837,7 +847,11 @@ def quickest_evacuation_time_s(
         tag = "time_expanded" if coarsen == 1 else "time_expanded_coarse"
         ten = disc.expand(needed)
         lo = min(math.floor(_snap_scalar(best_s / step_s)), needed)
-        found = _search_horizon(ten, lo, needed, solve)
+        try:
+            found = _search_horizon(ten, lo, needed, solve, deadline)
+        except _OutOfTime:
+            # the budget ran out: the best bound so far (the cut bound at least) is valid
+            return LowerBound(t_s=best_s, dt_s=step_s, exact=False, method=method)
         if found.bad is not None:
             # Everyone out needs more than `bad` steps, and what the network could not
             # deliver by then still has to pass the exits: T* >= (bad + 1) step + rest / C

@@ -213,7 +213,7 @@ def lower_bound_graph(world: World) -> tuple[nx.DiGraph, dict[int, int], list[in
     vmax = max(world.v0) if world.v0 else 1.0
     vstair = max(max(world.stair_up, default=vmax), max(world.stair_down, default=vmax))
     for c in range(len(world.cell_ids)):
-        g.add_node(c, store=world.cap[c] if not world.is_exit[c] else 10**9)
+        g.add_node(c, store=world.base_cap[c] if not world.is_exit[c] else 10**9)
     for door in world.doors:
         # openings closed during the run stay in: dropping constraints keeps it a bound
         for d, (frm, to) in enumerate(((door.a, door.b), (door.b, door.a))):
@@ -226,7 +226,7 @@ def lower_bound_graph(world: World) -> tuple[nx.DiGraph, dict[int, int], list[in
                           if r != door.idx and (to, door.idx, r) in world.within]
                 v = vstair if world.is_stair[to] else vmax
                 transit = min(others) / v if others else 0.0
-            cap = 1.0 / door.headway[d]
+            cap = 1.0 / door.base_headway[d]
             if g.has_edge(frm, to):  # parallel openings: sum capacities, keep the fastest
                 e = g.edges[frm, to]
                 e["cap_ps"] += cap

@@ -57,7 +57,8 @@ class Mark:
 class Door:
     """A portal between cells ``a`` and ``b`` with a capped flow and two FIFO queues."""
 
-    __slots__ = ("a", "active", "at", "b", "blocked", "headway", "idx", "level", "max_queue",
+    __slots__ = ("a", "active", "at", "b", "base_headway", "blocked", "headway", "idx", "level",
+                 "max_queue",
                  "next_free", "passes", "queues", "wake", "width_m", "world")
 
     def __init__(self, world: World, idx: int, a: int, b: int, headway_to_b: float,
@@ -66,6 +67,8 @@ class Door:
         self.world = world
         self.idx, self.a, self.b = idx, a, b
         self.headway = (headway_to_b, headway_to_a)
+        self.base_headway = self.headway
+        """Headways from the geometry alone (hazards and guards change ``headway``)."""
         self.at, self.level, self.width_m = at, level, width_m
         self.next_free = 0.0
         self.queues: tuple[deque[list[Any]], deque[list[Any]]] = (deque(), deque())
@@ -223,6 +226,8 @@ class World:
         what the element carries: without it a stair fills with walkers at jam density and
         carries a fraction of its capacity (the capacity drop of pure speed–density models).
         """
+        self.base_cap = list(self.cap)
+        """Jam capacities from the geometry alone (pushing crowds change ``cap``)."""
         self.count = [0] * len(cells)
         self.queued = [0] * len(cells)
         """People of each cell standing in a door queue (they do not slow the walkers)."""
@@ -303,6 +308,8 @@ class World:
         """Cell → exit portal named by a guard directing evacuees there."""
         self.finishers: list[Callable[[], None]] = []
         self.replay_meta: dict[str, Any] = {}
+        self.hazard_procs: list[Any] = []
+        """Running hazard objects (fire, crush, ...) for inspection after a run."""
         self.extra_series: Callable[[np.ndarray], dict[str, np.ndarray]] | None = None
         """Hazard time series per cell for the replay (smoke), sampled at given times."""
         self.unaware_by_cell: list[list[int]] = []

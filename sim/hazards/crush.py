@@ -14,17 +14,26 @@ Pushing lets a crowd pack to ``push_density_pm2`` (7 persons/m², Fruin's static
 critical density, VERIFICATION.md §3.4) instead of the normal jam density; compliance
 with guards' directions falls to ``compliance``.
 
-Risk and injuries
------------------
-Every second the density of every cell is sampled. A cell whose density has stayed above
-``critical_density_pm2`` (5.5 persons/m², Fruin's "potentially dangerous crowd forces",
-[L5]) for ``sustained_s`` (30 s) injures the people in it at a hazard rate of
-``injury_rate_per_min`` per person per persons/m² above critical (twice that on stairs:
-falls on stairs are counted separately). Each person draws an exponential resistance
-once (``crowd`` stream), so a higher critical density or a shorter exposure never
-produces more injuries for the same crowd. People who fall are taken out of the flow
-(``injured_crush``) and block the cell's openings for ``fall_block_s`` (headways ×3).
-Both rates are modelling assumptions (no published dose–response exists), configurable.
+Risk, falls and injuries
+------------------------
+Every second the density of every cell is sampled.
+
+* **Falls** change the flow: in a cell denser than ``fall_density_pm2`` (5 persons/m²)
+  people fall at ``fall_rate_per_min`` per person per persons/m² above it (× ``stair_factor``
+  on stairs); a fall obstructs the cell's openings for ``fall_block_s`` (headways ×3,
+  not compounding: a new fall extends the obstruction), then the person gets up.
+* **Injuries** are assessed as a dose: a person in a cell whose density has stayed above
+  ``critical_density_pm2`` (5.5 persons/m², Fruin's "potentially dangerous crowd forces",
+  [L5]) for ``sustained_s`` (30 s) accumulates ``injury_rate_per_min`` per persons/m²
+  above critical (× ``stair_factor`` on stairs) and is injured when the dose exceeds the
+  exponential resistance they drew once (``crowd`` stream). The injured keep walking out
+  (compression injuries rarely stop people leaving) and are counted in ``injured_crush``
+  (``injured_on_stairs`` separately), not in ``casualties``.
+
+Because the assessment does not feed back into the crowd, the trajectory of a run does not
+depend on the critical density, and a higher critical density never reports more
+injuries for the same seed (tested). All rates are modelling assumptions (no published
+dose–response exists) and are configurable.
 
 Defences
 --------
@@ -72,6 +81,8 @@ class CrushSpec(BaseModel):
     sustained_s: float = Field(default=30.0, ge=0)
     injury_rate_per_min: float = Field(default=0.1, ge=0)
     stair_factor: float = Field(default=2.0, ge=1)
+    fall_density_pm2: float = Field(default=5.0, gt=0)
+    fall_rate_per_min: float = Field(default=0.02, ge=0)
     fall_block_s: float = Field(default=20.0, ge=0)
     sample_s: float = Field(default=1.0, gt=0)
 
@@ -103,13 +114,18 @@ class CrushProcess:
         self.peak = np.zeros(n_cells)
         self.los = np.zeros((n_cells, len(LOS_LETTERS)))
         self.resistance = world.streams["crowd"].exponential(1.0, world.n)
+        self.fall_rng = np.random.default_rng(world.streams["crowd"].integers(2**32))
         self.hazard = np.zeros(world.n)
+        self.is_injured = np.zeros(world.n, dtype=bool)
         self.injured = 0
         self.injured_stairs = 0
+        self.falls = 0
+        self.obstructed_until: dict[int, float] = {}
         self.metered: set[int] = set()
         self.inc: Any = None
         self.space_cells = [world.cell_index[c] for c in world.net.cells_of_space[spec.space]]
         world.finishers.append(self.finish)
+        world.hazard_procs.append(self)
         world.env.process(self.monitor())
         world.env.process(self.trigger())
 
@@ -196,46 +212,65 @@ class CrushProcess:
         danger = crit & (self.spell >= spec.sustained_s)
         if danger.any():
             self._injure(dens, danger, dt)
+        if (dens > spec.fall_density_pm2).any() and spec.fall_rate_per_min > 0:
+            self._falls(dens, dt)
         if above4.any() and w.alarm_chain.staff is not None:
             for c in np.flatnonzero(above4):
                 if int(c) not in self.metered:
                     self.metered.add(int(c))
                     w.alarm_chain.staff.meter_hotspot(int(c), self.inc)
 
+    def _people(self) -> tuple[np.ndarray, np.ndarray]:
+        w = self.w
+        cell_of = np.fromiter(w.cell_of, dtype=np.int64, count=w.n)
+        state = np.fromiter(w.state, dtype=np.int64, count=w.n)
+        inside = (state != State.SAFE) & (state != State.INCAPACITATED) & \
+            (state != State.DEAD) & (state != State.INJURED)
+        return cell_of, inside
+
     def _injure(self, dens: np.ndarray, danger: np.ndarray, dt: float) -> None:
-        w, spec = self.w, self.spec
+        """Accumulate the injury dose of the people in dangerous cells (no feedback)."""
+        spec = self.spec
         rate = np.where(danger, (dens - spec.critical_density_pm2) * spec.injury_rate_per_min
                         / 60.0, 0.0)
         rate = np.where(self.is_stair, rate * spec.stair_factor, rate)
-        cell_of = np.fromiter(w.cell_of, dtype=np.int64, count=w.n)
-        state = np.fromiter(w.state, dtype=np.int64, count=w.n)
-        alive = (state != State.SAFE) & (state != State.INCAPACITATED) & \
-            (state != State.DEAD) & (state != State.INJURED)
-        self.hazard += rate[cell_of] * dt * alive
-        hit = np.flatnonzero((self.hazard >= self.resistance) & alive)
-        fallen_cells: set[int] = set()
-        for i in hit:
-            c = int(cell_of[i])
-            w.remove(int(i), State.INJURED)
-            self.injured += 1
-            if self.is_stair[c]:
-                self.injured_stairs += 1
-            fallen_cells.add(c)
-        if fallen_cells and spec.fall_block_s > 0:
-            w.env.process(self._fall_block(sorted(fallen_cells)))
-        if len(hit):
-            w.mark("crush_injuries", f"{len(hit)} injured")
+        cell_of, inside = self._people()
+        self.hazard += rate[cell_of] * dt * inside
+        new = np.flatnonzero((self.hazard >= self.resistance) & ~self.is_injured)
+        if len(new):
+            self.is_injured[new] = True
+            self.injured += len(new)
+            self.injured_stairs += int(np.sum(self.is_stair[cell_of[new]]))
+            self.w.mark("crush_injuries", f"{len(new)} injured")
 
-    def _fall_block(self, cells: list[int]) -> Any:
+    def _falls(self, dens: np.ndarray, dt: float) -> None:
+        """People fall in very dense cells and obstruct its openings for a while."""
+        w, spec = self.w, self.spec
+        excess = np.maximum(dens - spec.fall_density_pm2, 0.0)
+        lam = excess * spec.fall_rate_per_min / 60.0 * dt * np.asarray(w.count)
+        lam = np.where(self.is_stair, lam * spec.stair_factor, lam)
+        n_falls = self.fall_rng.poisson(lam)
+        cells = np.flatnonzero(n_falls)
+        if not len(cells):
+            return
+        self.falls += int(n_falls.sum())
+        until = w.env.now + spec.fall_block_s
+        for c in cells:
+            for q in w.portals_of[int(c)]:
+                if q in self.obstructed_until:
+                    self.obstructed_until[q] = max(self.obstructed_until[q], until)
+                else:
+                    self.obstructed_until[q] = until
+                    w.env.process(self._obstruct(q))
+
+    def _obstruct(self, q: int) -> Any:
         w = self.w
-        doors = sorted({q for c in cells for q in w.portals_of[c]})
-        saved = [(q, w.doors[q].headway) for q in doors]
-        for q, (h0, h1) in saved:
-            w.doors[q].headway = (h0 * 3.0, h1 * 3.0)
-        yield w.env.timeout(self.spec.fall_block_s)
-        for q, (h0, h1) in saved:
-            cur = w.doors[q].headway
-            w.doors[q].headway = (cur[0] / 3.0, cur[1] / 3.0)
+        d = w.doors[q]
+        d.headway = (d.headway[0] * 3.0, d.headway[1] * 3.0)
+        while w.env.now < self.obstructed_until[q]:
+            yield w.env.timeout(self.obstructed_until[q] - w.env.now)
+        d.headway = (d.headway[0] / 3.0, d.headway[1] / 3.0)
+        del self.obstructed_until[q]
 
     # ------------------------------------------------------------------ results
     def finish(self) -> None:
@@ -265,6 +300,7 @@ class CrushProcess:
                                 for k, v in zip(LOS_LETTERS, self.los.sum(axis=0), strict=True)}
         m["injured_crush"] = self.injured
         m["injured_on_stairs"] = self.injured_stairs
+        m["crush_falls"] = self.falls
         m["hotspots"] = [s for s, _ in sorted(per_space_4.items(), key=lambda kv: -kv[1])][:10]
 
 

@@ -127,6 +127,7 @@ class FireProcess:
         self.incapacitated = 0
         self.inc: Any = None
         world.finishers.append(self.finish)
+        world.hazard_procs.append(self)
         world.extra_series = self.series
         world.env.process(self.run())
 
@@ -228,14 +229,21 @@ class FireProcess:
         m["aset_s"] = {k: round(v, 1) for k, v in sorted(self.aset.items())}
         m["aset_min_s"] = aset_min
         m["rset_s"] = rset
-        m["margin_s"] = (aset_min - rset) if aset_min is not None and rset is not None else None
-        # per space: last departure from each space that became untenable
+        # per space: RSET of a space = the last time anyone left it; the margin that matters
+        # is ASET - RSET of the same space (people far from the fire leave later, safely)
         last_out: dict[str, float] = {}
-        frm = w.log_from
-        for t, c in zip(w.log_t, frm, strict=True):
+        for t, c in zip(w.log_t, w.log_from, strict=True):
             last_out[w.cell_space[c]] = t
-        margins = [self.aset[s] - last_out[s] for s in self.aset if s in last_out]
-        m["margin_space_min_s"] = round(min(margins), 1) if margins else None
+        pairs = [(s, self.aset[s], last_out[s]) for s in self.aset if s in last_out]
+        if pairs:
+            worst = min(pairs, key=lambda p: p[1] - p[2])
+            m["margin_s"] = round(worst[1] - worst[2], 1)
+            m["margin_space"] = worst[0]
+            m["rset_over_aset_max"] = round(max(r / max(a, 1e-9) for _, a, r in pairs), 4)
+        else:
+            m["margin_s"] = None
+            m["margin_space"] = None
+            m["rset_over_aset_max"] = 0.0 if self.aset else None
         m["exposed_fed_0_1"] = int(np.sum(self.fed >= 0.1))
         m["fed_max"] = round(float(self.fed.max()), 4) if w.n else 0.0
         m["incapacitated_fire"] = self.incapacitated

@@ -189,8 +189,9 @@ class AlarmChain:
         """A drill: the duty room raises a verified alarm now."""
         cell = self.w.cell_index[self.w.net.cells_of_space[spec.space][0]] \
             if spec.space is not None else self._duty_cell()
+        # a drill at a place sends two responders there; a drill without one sends nobody
         inc = Incident(len(self.incidents), "drill", lambda: cell, self.w.env.now,
-                       visible=False, responders_needed=2)
+                       visible=False, responders_needed=2 if spec.space is not None else 0)
         inc.detected = self.w.env.event()
         self.incidents.append(inc)
         now = self.w.env.now
