@@ -227,6 +227,7 @@ class World:
         carries a fraction of its capacity (the capacity drop of pure speed–density models).
         """
         self.base_cap = list(self.cap)
+        self.base_wcap = list(self.wcap)
         """Jam capacities from the geometry alone (pushing crowds change ``cap``)."""
         self.count = [0] * len(cells)
         self.queued = [0] * len(cells)

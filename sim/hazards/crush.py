@@ -10,9 +10,10 @@ Triggers
 * ``escalator_stop`` — the stair or escalator ``space`` stops at ``t_s`` (its openings
   close) while the mall evacuates around it.
 
-Pushing lets a crowd pack to ``push_density_pm2`` (7 persons/m², Fruin's static-crowd
-critical density, VERIFICATION.md §3.4) instead of the normal jam density; compliance
-with guards' directions falls to ``compliance``.
+Pushing lets the crowd in the panic zone (the cells within ``panic_radius`` openings)
+pack to ``push_density_pm2`` (7 persons/m², Fruin's static-crowd critical density,
+VERIFICATION.md §3.4) instead of the normal jam density; compliance with guards'
+directions falls to ``compliance`` everywhere.
 
 Risk, falls and injuries
 ------------------------
@@ -146,9 +147,10 @@ class CrushProcess:
             frontier = nxt
         return zone
 
-    def _push(self) -> None:
+    def _push(self, zone: set[int]) -> None:
+        """Pushing in the panic zone: crowds there pack to ``push_density_pm2``."""
         w, spec = self.w, self.spec
-        for c in range(len(w.cell_ids)):
+        for c in sorted(zone):
             if not w.is_exit[c]:
                 w.cap[c] = max(w.cap[c], int(w.area[c] * spec.push_density_pm2))
                 w.wcap[c] = w.cap[c]  # pushing: no orderly admission any more
@@ -162,8 +164,8 @@ class CrushProcess:
         self.inc = w.alarm_chain.incident("crush", lambda: cell0, visible=True, threat=False,
                                           responders_needed=2)
         if spec.trigger == "panic":
-            self._push()
             zone = self._zone(spec.panic_radius)
+            self._push(zone)
             for i in range(w.n):
                 if w.cell_of[i] in zone and w.state[i] not in (State.SAFE, State.DEAD,
                                                                State.INCAPACITATED):
@@ -172,7 +174,7 @@ class CrushProcess:
                     w.stair_down[i] *= spec.speed_boost
                     w.cue(i, "panic")
         elif spec.trigger == "gathering":
-            self._push()
+            self._push(self._zone(spec.panic_radius))
             for i in w.unaware_in(self.space_cells):
                 w.cue(i, "panic")
             w.cue_all("alarm")

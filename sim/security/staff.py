@@ -369,7 +369,9 @@ class Staff:
     def meter_hotspot(self, cell: int, inc: Incident | None) -> None:
         """Send up to two free guards to meter the openings that feed a crowded cell.
 
-        Routing also avoids the cell where another way exists (redirecting people).
+        Once in place a guard slows the inflow (headway × :data:`METER_FACTOR`) and
+        restores orderly admission to the cell (no pushing beyond jam density). Routing
+        also avoids the cell where another way exists (redirecting people).
         """
         w = self.w
         feeds = [q for q in w.portals_of[cell]
@@ -396,6 +398,10 @@ class Staff:
         h = list(d.headway)
         h[k] *= METER_FACTOR
         d.headway = (h[0], h[1])
+        # a guard at the door restores orderly admission: nobody is pushed into the cell
+        # beyond its jam density, and walkers enter only at the flow-maximising density
+        w.cap[into] = min(w.cap[into], w.base_cap[into])
+        w.wcap[into] = min(w.wcap[into], w.base_wcap[into])
         w.mark("metering", f"{m.role} {m.id + 1} meters {w.portal_ids[q]}")
         while w.evacuated + w.casualties < w.n:
             yield w.env.timeout(10.0)
