@@ -51,8 +51,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=3)
     args = ap.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()},"
-          f" simpy {simpy.__version__}")
+    cpu = platform.processor() or platform.machine()
+    print(f"machine: {cpu}, python {platform.python_version()}, simpy {simpy.__version__}")
     bare = max(bare_simpy_hops_per_s() for _ in range(args.reps))
     print(f"bare SimPy resource hops: {bare:,.0f} hops/s")
     print(f"{'mall':10} {'occupants':>9} {'events':>9} {'moves':>8} {'wall s':>7} "

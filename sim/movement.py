@@ -24,6 +24,7 @@ Sources (keys as in ``docs/verification.md``):
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Final, Literal
 
@@ -113,7 +114,7 @@ def sfpe_stair_constants(riser_mm: float | None, tread_mm: float | None) -> tupl
         return (pts[0][1], pts[0][2])
     if ratio >= pts[-1][0]:
         return (pts[-1][1], pts[-1][2])
-    for (r0, k0, f0), (r1, k1, f1) in zip(pts, pts[1:], strict=False):
+    for (r0, k0, f0), (r1, k1, f1) in itertools.pairwise(pts):
         if r0 <= ratio <= r1:
             w = (ratio - r0) / (r1 - r0)
             return (k0 + w * (k1 - k0), f0 + w * (f1 - f0))
@@ -151,7 +152,7 @@ def imo_corridor(density_pm2: float) -> tuple[float, float]:
            (3.5, 0.10, 0.32))
     if density_pm2 >= 3.5:
         return (0.10, 0.32)
-    for (d0, s0, f0), (d1, s1, f1) in zip(pts, pts[1:], strict=False):
+    for (d0, s0, f0), (d1, s1, f1) in itertools.pairwise(pts):
         if d0 <= density_pm2 <= d1:
             w = (density_pm2 - d0) / (d1 - d0)
             return (s0 + w * (s1 - s0), f0 + w * (f1 - f0))

@@ -144,7 +144,7 @@ def free_speeds(world: World, n: int) -> np.ndarray:
     rng = world.streams["speed"]
     if pop.groups:
         names = list(pop.groups)
-        shares = np.array([pop.groups[k] for k in names], dtype=float)  # type: ignore[index]
+        shares = np.array([pop.groups[k] for k in names], dtype=float)
         if shares.sum() <= 0:
             raise ScenarioError("group shares must add up to more than 0",
                                 field="population.groups", source=world.scenario.source)

@@ -31,7 +31,7 @@ class Streams:
 
     def __init__(self, seed: SeedLike) -> None:
         ss = as_seed_sequence(seed)
-        self.entropy = ss.entropy
+        self.entropy = int(ss.entropy)  # type: ignore[arg-type]
         self.spawn_key = tuple(ss.spawn_key)
         self._gens = {
             name: np.random.default_rng(

@@ -25,8 +25,8 @@ from sim.errors import SafeMallError
 from sim.graphs import Network, build_network
 from sim.layout import Layout
 from sim.layout_io import load_layout
-from sim.replay import SCHEMA as REPLAY_SCHEMA
 from sim.replay import ENTITY_KINDS, WAYPOINT_DTYPE, Replay
+from sim.replay import SCHEMA as REPLAY_SCHEMA
 from sim.rng import SeedLike, Streams
 from sim.scenario import Scenario
 from sim.world import Mark, World
@@ -300,7 +300,7 @@ def run_scenario(scenario: Scenario, *, seed: SeedLike | None = None,
     for fn in world.finishers:
         fn()
     wall = time.perf_counter() - wall0
-    moves = {
+    moves: dict[str, np.ndarray] = {
         "t": np.asarray(world.log_t, dtype=np.float64),
         "person": np.asarray(world.log_person, dtype=np.int32),
         "portal": np.asarray(world.log_portal, dtype=np.int32),

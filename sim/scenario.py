@@ -72,7 +72,8 @@ class Occupants(_Strict):
     count: int | None = Field(default=None, ge=0)
     per_space: dict[str, int] | None = None
     density: Literal["gb50016", "gb50016_low", "observed"] | None = None
-    in_kinds: list[SpaceKind] = Field(default_factory=lambda: ["shop", "corridor", "atrium"])
+    in_kinds: list[SpaceKind] = Field(
+        default_factory=lambda: ["shop", "corridor", "atrium"])  # type: ignore[arg-type]
     scale: float = Field(default=1.0, gt=0)
     extra: dict[str, int] = Field(default_factory=dict)
     """Extra people gathered in named spaces on top of the load above (an event, a sale)."""
@@ -171,7 +172,7 @@ class Scenario(_Strict):
             return pm.cues[cue]
         if cue == "alarm":
             if kind is not None and kind in pm.by_kind:
-                return pm.by_kind[kind]  # type: ignore[index]
+                return pm.by_kind[kind]  # type: ignore[index,unused-ignore]
             return PremovementDist(**pm.model_dump(include=set(PremovementDist.model_fields)))
         return DEFAULT_CUES.get(cue, DEFAULT_CUES["alarm"])
 

@@ -8,7 +8,6 @@ run in ``tests/verification``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any

@@ -216,8 +216,8 @@ class World:
         self.cap = [10**9 if c.is_exit else max(1, int(c.area_m2 * mvs.jam_density_pm2))
                     for c in cells]
         d_flow = mv.max_flow_density_pm2(self.speed_model)
-        self.wcap = [10**9 if c.is_exit else max(1, int(c.area_m2 * min(d_flow, mvs.jam_density_pm2)))
-                     for c in cells]
+        d_walk = min(d_flow, mvs.jam_density_pm2)
+        self.wcap = [10**9 if c.is_exit else max(1, int(c.area_m2 * d_walk)) for c in cells]
         """Most people that may be *walking* in a cell: area × the density of maximum flow.
 
         Admission into a cell needs both room below jam density (``cap``, everyone counts)

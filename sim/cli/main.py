@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import sys
 
-import typer
-
 import click
+import typer
 
 try:  # typer >= 0.16 ships its own copy of click; its exception classes are distinct
     from typer._click import exceptions as _typer_click

@@ -202,8 +202,8 @@ class FireProcess:
         inc = rate[cell_of] * dt * alive
         self.fed += inc
         hit = np.flatnonzero((self.fed >= spec.fed_incapacitation) & alive)
-        for i in hit:
-            w.remove(int(i), State.INCAPACITATED)
+        for person in hit.tolist():
+            w.remove(person, State.INCAPACITATED)
             self.incapacitated += 1
         # openings lost to fire
         origin_bad = self.aset.get(spec.space)

@@ -344,12 +344,12 @@ def check_references(plan: SecurityPlan, layout: Layout) -> None:
         need_space(s, "emergency_lighting.spaces")
     for s in plan.fire_systems.spaces:
         need_space(s, "fire_systems.spaces")
-    for b in plan.barriers:
-        if (b.opening is None) == (b.space is None):
+    for bar in plan.barriers:
+        if (bar.opening is None) == (bar.space is None):
             raise SecurityPlanError("give exactly one of opening or space",
-                                    field=f"barriers[{b.id!r}]", source=src)
-        need_opening(b.opening, f"barriers[{b.id!r}].opening")
-        need_space(b.space, f"barriers[{b.id!r}].space")
+                                    field=f"barriers[{bar.id!r}]", source=src)
+        need_opening(bar.opening, f"barriers[{bar.id!r}].opening")
+        need_space(bar.space, f"barriers[{bar.id!r}].space")
     for a in plan.approaches:
         need_opening(a.to, f"approaches[{a.id!r}].to")
     for key in plan.disabled:

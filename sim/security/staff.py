@@ -51,7 +51,7 @@ class Member:
     role: str
     """``guard``, ``team`` or ``officer``."""
     post: str
-    """Post role (gate, entrance, cctv, duty, finance, post), ``patrol``, ``team`` or the shop id."""
+    """Post role (gate, entrance, cctv, duty, finance, post), ``patrol``, ``team``, or shop."""
     home: int
     cell: int
     entity: int

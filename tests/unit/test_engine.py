@@ -174,7 +174,8 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_cli_run_json_and_bad_input(tmp_path):
     scn = tmp_path / "s.toml"
-    scn.write_text(f'schema = "safemall/scenario/1"\nlayout = "{FIXTURES / "example_layout.toml"}"\n'
+    lay = FIXTURES / "example_layout.toml"
+    scn.write_text(f'schema = "safemall/scenario/1"\nlayout = "{lay}"\n'
                    "seed = 1\n[occupants]\ncount = 50\n")
     r = _cli("run", str(scn), "--json")
     assert r.returncode == 0, r.stderr

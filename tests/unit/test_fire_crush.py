@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -70,7 +72,7 @@ def test_fed_never_decreases_and_incapacitation_at_threshold():
                                   "duration_s": 1000}, keep_world=True)
     finally:
         FireProcess.step = orig
-    for a, b in zip(seen, seen[1:], strict=False):
+    for a, b in itertools.pairwise(seen):
         assert np.all(b >= a - 1e-12)
     assert res.metrics["incapacitated_fire"] > 0
     assert res.metrics["incapacitated_fire"] == res.metrics["casualties"]

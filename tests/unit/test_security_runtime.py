@@ -110,7 +110,8 @@ def test_guard_overrides_fill_posts_first():
 def test_plan_errors_name_the_field(tmp_path):
     lay = load_layout(LAYOUT)
     bad = tmp_path / "security.toml"
-    bad.write_text(PLAN.read_text().replace('space = "hall"\ncount = 2', 'space = "nowhere"\ncount = 2'))
+    text = PLAN.read_text()
+    bad.write_text(text.replace('space = "hall"\ncount = 2', 'space = "nowhere"\ncount = 2'))
     with pytest.raises(SecurityPlanError, match=r"security\.toml: guards\.posts\['door'\]\.space"):
         load_security_plan(bad, lay)
     with pytest.raises(SecurityPlanError, match=r"security\.guards"):
