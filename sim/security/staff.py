@@ -219,6 +219,9 @@ class Staff:
             env.process(self._sweep(m, kw["cells"], kw["zone"]))
 
     def _converge(self, m: Member, inc: Incident) -> Any:
+        # acknowledging the order (or one's own alarm) and leaving the post takes time:
+        # 10–30 s, uniform (assumption; the plan's drills are where to measure it)
+        yield self.w.env.timeout(float(self.rng.uniform(10.0, 30.0)))
         ok = yield from self._walk_to(m, lambda: inc.cell, State.RESPONDING)
         if not ok or inc.resolved:
             return
