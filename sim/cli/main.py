@@ -34,6 +34,7 @@ _COMMAND_MODULES = (
     "sim.cli.replay_cmd",
     "sim.cli.plot_cmd",
     "sim.cli.barriers_cmd",
+    "sim.cli.check_cmd",
 )
 
 

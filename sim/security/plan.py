@@ -456,13 +456,15 @@ def required_guards(sales_area_m2: float, *, reading: Literal["strict", "lenient
                     ) -> int | None:
     """Minimum full-time guards by sales area, clause SM-1.3b (``None`` below 10,000 m²).
 
-    Band edges take the stricter band (exactly 20,000 m² needs 30). Above 30,000 m²:
-    ``30 + ceil((A - 30000) / 1000)`` (strict) or ``floor`` (lenient).
+    The strict reading (default) puts a band edge in the stricter band (exactly
+    20,000 m² needs 30) and counts a partial 1,000 m² above 30,000 m²:
+    ``30 + ceil((A - 30000) / 1000)``. The lenient reading puts an edge in the lower band
+    (exactly 20,000 m² needs 20) and counts whole 1,000 m² only (``floor``).
     """
     a = sales_area_m2
     if a < 10_000:
         return None
-    if a < 20_000:
+    if a < 20_000 or (reading == "lenient" and a == 20_000):
         return 20
     if a <= 30_000:
         return 30

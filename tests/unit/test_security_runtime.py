@@ -119,7 +119,7 @@ def test_plan_errors_name_the_field(tmp_path):
 
 
 @pytest.mark.parametrize(("area", "strict", "lenient"), [
-    (9_999, None, None), (10_000, 20, 20), (20_000, 30, 30), (30_000, 30, 30),
+    (9_999, None, None), (10_000, 20, 20), (20_000, 30, 20), (30_000, 30, 30),
     (30_001, 31, 30), (31_000, 31, 31), (62_000, 62, 62)])
 def test_required_guards_bands(area, strict, lenient):
     assert required_guards(area) == strict
