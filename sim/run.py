@@ -75,6 +75,9 @@ def apply_geometry(layout: Layout, geometry: dict[str, Any]) -> Layout:
     raw["openings"] = [
         {**o, "width_m": geometry.get("widths", {}).get(o["id"], o["width_m"])}
         for o in raw["openings"] if o["id"] not in closed]
+    # an exit whose only door is closed is simply not an exit any more
+    used = {sid for o in raw["openings"] for sid in o["between"]}
+    raw["spaces"] = [sp for sp in raw["spaces"] if sp["kind"] != "exit" or sp["id"] in used]
     try:
         return layout_from_dict(raw, source=layout.source)
     except LayoutError as exc:
