@@ -51,7 +51,7 @@ def _cached_network(path: str, mtime_ns: int, size: int, area: float, length: fl
 
 
 def apply_geometry(layout: Layout, geometry: dict[str, Any]) -> Layout:
-    """The layout with the scenario's ``[geometry]`` changes (widths, closed openings).
+    """The layout with the scenario's ``[geometry]`` width changes (closures are checked).
 
     Raises
     ------
@@ -71,13 +71,11 @@ def apply_geometry(layout: Layout, geometry: dict[str, Any]) -> Layout:
     for oid in geometry.get("closed", []):
         if oid not in ids:
             raise ScenarioError(f"unknown opening {oid!r}", field="geometry.closed")
-    closed = set(geometry.get("closed", []))
+    # closed openings stay in the building (security plans refer to them); the world
+    # closes them at t = 0 (see World.close_openings)
     raw["openings"] = [
         {**o, "width_m": geometry.get("widths", {}).get(o["id"], o["width_m"])}
-        for o in raw["openings"] if o["id"] not in closed]
-    # an exit whose only door is closed is simply not an exit any more
-    used = {sid for o in raw["openings"] for sid in o["between"]}
-    raw["spaces"] = [sp for sp in raw["spaces"] if sp["kind"] != "exit" or sp["id"] in used]
+        for o in raw["openings"]]
     try:
         return layout_from_dict(raw, source=layout.source)
     except LayoutError as exc:
@@ -96,7 +94,8 @@ def load_network(scenario: Scenario) -> Network:
         load_layout(p)  # raises the one-line LayoutError
         raise
     mvs = scenario.movement
-    geo = json.dumps(scenario.geometry.model_dump(exclude_defaults=True), sort_keys=True)
+    geo = json.dumps({"widths": scenario.geometry.widths} if scenario.geometry.widths else {},
+                     sort_keys=True)
     try:
         return _cached_network(str(p), st.st_mtime_ns, st.st_size, mvs.max_cell_area_m2,
                                mvs.max_cell_length_m, geo)
@@ -218,7 +217,10 @@ def lower_bound_graph(world: World) -> tuple[nx.DiGraph, dict[int, int], list[in
     for c in range(len(world.cell_ids)):
         g.add_node(c, store=world.base_cap[c] if not world.is_exit[c] else 10**9)
     for door in world.doors:
-        # openings closed during the run stay in: dropping constraints keeps it a bound
+        # openings closed during the run stay in (dropping constraints keeps it a bound);
+        # openings closed from the start are not part of the building
+        if door.idx in world.closed_from_start:
+            continue
         for d, (frm, to) in enumerate(((door.a, door.b), (door.b, door.a))):
             if world.is_exit[frm]:
                 continue
@@ -266,12 +268,14 @@ def run_scenario(scenario: Scenario, *, seed: SeedLike | None = None,
     wall0 = time.perf_counter()
     s = scenario.seed if seed is None else seed
     streams = Streams(s)
-    if network is not None and (scenario.geometry.widths or scenario.geometry.closed):
+    if network is not None and scenario.geometry.widths:
         network = build_network(apply_geometry(network.layout, scenario.geometry.model_dump()),
                                 max_cell_area_m2=network.max_cell_area_m2,
                                 max_cell_length_m=network.max_cell_length_m)
     net = network if network is not None else load_network(scenario)
     world = World(scenario, net.layout, net, streams, record_tracks=record_tracks)
+    if scenario.geometry.closed:
+        world.close_openings(scenario.geometry.closed, field="geometry.closed")
     from sim.hazards.registry import start_hazards
     from sim.population import populate
 

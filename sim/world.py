@@ -309,6 +309,8 @@ class World:
         """Cell → exit portal named by a guard directing evacuees there."""
         self.finishers: list[Callable[[], None]] = []
         self.replay_meta: dict[str, Any] = {}
+        self.closed_from_start: set[int] = set()
+        """Portals closed for the whole run (not part of the building's capacity)."""
         self.hazard_procs: list[Any] = []
         """Running hazard objects (fire, crush, ...) for inspection after a run."""
         self.extra_series: Callable[[np.ndarray], dict[str, np.ndarray]] | None = None
@@ -372,6 +374,36 @@ class World:
             self.wake_waiters(frm)
         for hook in self.on_move:
             hook(person, frm, to, portal)
+
+    def close_openings(self, opening_ids: Iterable[str], *, field: str) -> None:
+        """Close layout openings for the whole run (locked exits, geometry sweeps).
+
+        Raises
+        ------
+        ScenarioError
+            When an opening is unknown, or closing them strands a space with people
+            able to be in it (a space that can no longer reach any exit).
+        """
+        from sim.errors import ScenarioError
+
+        qs = []
+        for oid in opening_ids:
+            if oid not in self.portal_index:
+                raise ScenarioError(f"unknown opening {oid!r}", field=field,
+                                    source=self.scenario.source)
+            qs.append(self.portal_index[oid])
+        for q in qs:
+            self.doors[q].close()
+        self.router.block_many(qs)
+        self.closed_from_start.update(qs)
+        stranded = [self.cell_space[c] for c in range(len(self.cell_ids))
+                    if not self.is_exit[c] and self.area[c] > 0
+                    and not any(self.router.Dmin_list[q] < INF for q in self.portals_of[c]
+                                if q not in self.router.blocked)]
+        if stranded:
+            raise ScenarioError(f"closing {', '.join(opening_ids)} leaves "
+                                f"{stranded[0]!r} with no way to an exit", field=field,
+                                source=self.scenario.source)
 
     def wake_waiters(self, cell: int) -> None:
         """Wake the doors waiting for room in ``cell``."""
