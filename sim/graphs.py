@@ -37,7 +37,7 @@ import networkx as nx
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from sim.layout import STAIR_KINDS, Layout, Space
+from sim.layout import STAIR_KINDS, Footprint, Layout, Space
 
 #: Default largest cell area (m²) before a space is split.
 MAX_CELL_AREA_M2 = 300.0
@@ -48,7 +48,7 @@ MIN_SHARED_EDGE_M = 0.3
 
 
 @dataclass(frozen=True)
-class Cell:
+class Cell(Footprint):
     """A walkable piece of one space; the unit of density and of queueing."""
 
     id: str
@@ -59,32 +59,9 @@ class Cell:
     length_m: float | None = None
 
     @property
-    def level(self) -> str:
-        """Level the cell is drawn on (the lower one for stairs)."""
-        return self.levels[0]
-
-    @property
-    def is_exit(self) -> bool:
-        """True for the safe outside."""
-        return self.kind == "exit"
-
-    @property
     def is_stair(self) -> bool:
         """True for stairs and escalators."""
         return self.kind in STAIR_KINDS
-
-    @cached_property
-    def area_m2(self) -> float:
-        """Floor area in m² (0 for exits)."""
-        return float(self.shape.area) if self.shape is not None else 0.0
-
-    @cached_property
-    def centroid(self) -> tuple[float, float]:
-        """Centroid in metres (nan for exits without polygon)."""
-        if self.shape is None:
-            return (math.nan, math.nan)
-        c = self.shape.centroid
-        return (float(c.x), float(c.y))
 
 
 @dataclass(frozen=True)

@@ -61,8 +61,39 @@ class Level:
     storey: int = 1
 
 
+class Footprint:
+    """What spaces and their cells share: a kind, level(s) and an optional polygon."""
+
+    kind: str
+    levels: tuple[str, ...]
+    shape: Polygon | None
+
+    @property
+    def level(self) -> str:
+        """The level it is drawn on (the lower one for stairs)."""
+        return self.levels[0]
+
+    @property
+    def is_exit(self) -> bool:
+        """True for the safe outside."""
+        return self.kind == "exit"
+
+    @cached_property
+    def area_m2(self) -> float:
+        """Floor area in m² (0 for an exit without polygon)."""
+        return float(self.shape.area) if self.shape is not None else 0.0
+
+    @cached_property
+    def centroid(self) -> tuple[float, float]:
+        """Centroid in metres; (nan, nan) for an exit without polygon."""
+        if self.shape is None:
+            return (math.nan, math.nan)
+        c = self.shape.centroid
+        return (float(c.x), float(c.y))
+
+
 @dataclass(frozen=True)
-class Space:
+class Space(Footprint):
     """A room, corridor, stair or outside area.
 
     ``polygon`` is in metres on the level(s) in ``levels``; ``None`` only for exits.
@@ -84,37 +115,14 @@ class Space:
     sprinklered: bool | None = None
 
     @property
-    def level(self) -> str:
-        """The level the space is drawn on (the lower one for stairs)."""
-        return self.levels[0]
-
-    @property
-    def is_exit(self) -> bool:
-        """True for the safe outside."""
-        return self.kind == "exit"
-
-    @property
     def is_vertical(self) -> bool:
         """True for stairs and escalators."""
         return self.kind in VERTICAL_KINDS
 
     @cached_property
-    def shape(self) -> Polygon | None:
+    def shape(self) -> Polygon | None:  # type: ignore[override]
         """The polygon as a shapely geometry, or ``None``."""
         return Polygon(self.polygon) if self.polygon else None
-
-    @cached_property
-    def area_m2(self) -> float:
-        """Floor area in m² (0 for an exit without polygon)."""
-        return float(self.shape.area) if self.shape is not None else 0.0
-
-    @cached_property
-    def centroid(self) -> tuple[float, float]:
-        """Centroid in metres; (nan, nan) for an exit without polygon."""
-        if self.shape is None:
-            return (math.nan, math.nan)
-        c = self.shape.centroid
-        return (float(c.x), float(c.y))
 
     @cached_property
     def clear_width_m(self) -> float:
