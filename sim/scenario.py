@@ -198,13 +198,26 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[str],
             raise ScenarioError(f"empty key in {item!r}", field="--set", source=source)
         node: Any = out
         for p in parts[:-1]:
+            if isinstance(node, list):  # hazards.0.t_s: an index into an array of tables
+                if not p.isdigit() or int(p) >= len(node):
+                    raise ScenarioError(f"no entry {p!r} in this array", field=key,
+                                        source=source)
+                node = node[int(p)]
+                continue
             if isinstance(node.get(p), str) and p == "security":
                 node[p] = {"plan": node[p]}
             nxt = node.setdefault(p, {})
-            if not isinstance(nxt, dict):
+            if not isinstance(nxt, dict | list):
                 raise ScenarioError(f"{p!r} is not a table", field=key, source=source)
             node = nxt
-        node[parts[-1]] = parse_value(value.strip())
+        last = parts[-1]
+        if isinstance(node, list):
+            if not last.isdigit() or int(last) >= len(node):
+                raise ScenarioError(f"no entry {last!r} in this array", field=key,
+                                    source=source)
+            node[int(last)] = parse_value(value.strip())
+        else:
+            node[last] = parse_value(value.strip())
     return out
 
 

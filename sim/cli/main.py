@@ -35,6 +35,7 @@ _COMMAND_MODULES = (
     "sim.cli.plot_cmd",
     "sim.cli.barriers_cmd",
     "sim.cli.check_cmd",
+    "sim.cli.batch_cmd",
 )
 
 
