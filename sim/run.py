@@ -71,8 +71,21 @@ def apply_geometry(layout: Layout, geometry: dict[str, Any]) -> Layout:
     for oid in geometry.get("closed", []):
         if oid not in ids:
             raise ScenarioError(f"unknown opening {oid!r}", field="geometry.closed")
+    closed = set(geometry.get("closed", []))
     # closed openings stay in the building (security plans refer to them); the world
-    # closes them at t = 0 (see World.close_openings)
+    # closes them at t = 0 (see World.close_openings). Check here that no space is
+    # stranded, so a batch can refuse the configuration before running it.
+    if closed:
+        g = nx.Graph()
+        g.add_nodes_from(layout.spaces)
+        g.add_edges_from((o.a, o.b) for o in layout.openings.values() if o.id not in closed)
+        reach: set[str] = set()
+        for e in layout.exits:
+            reach |= nx.node_connected_component(g, e)
+        stranded = [s for s, sp in layout.spaces.items() if s not in reach and not sp.is_exit]
+        if stranded:
+            raise ScenarioError(f"closing {', '.join(sorted(closed))} leaves {stranded[0]!r} "
+                                "with no way to an exit", field="geometry.closed")
     raw["openings"] = [
         {**o, "width_m": geometry.get("widths", {}).get(o["id"], o["width_m"])}
         for o in raw["openings"]]

@@ -42,6 +42,10 @@ from sim.scenario import PremovementDist, Scenario
 INF = math.inf
 _BLOCKED = object()
 """Value a queued person's event succeeds with when its door is closed."""
+_GO = object()
+"""Value of a queue head's wake-up: its turn at the door has come."""
+_PASSED = object()
+"""Value of a wake-up after the deadlock watchdog moved the person through."""
 
 
 @dataclass(slots=True)
@@ -55,11 +59,17 @@ class Mark:
 
 
 class Door:
-    """A portal between cells ``a`` and ``b`` with a capped flow and two FIFO queues."""
+    """A portal between cells ``a`` and ``b`` with a capped flow and two FIFO queues.
 
-    __slots__ = ("a", "active", "at", "b", "base_headway", "blocked", "headway", "idx", "level",
-                 "max_queue",
-                 "next_free", "passes", "queues", "wake", "width_m", "world")
+    There is no server process: the person at the head of a queue is woken at the time
+    the door can next serve (``next_free``), passes if the next cell has room, and wakes
+    the next head. A queued passage therefore costs one SimPy event. When no head can go
+    (every target cell is full) the door waits on those cells; a departure there kicks it.
+    """
+
+    __slots__ = ("a", "at", "b", "base_headway", "blocked", "headway", "idx", "level",
+                 "max_queue", "next_free", "passes", "pending", "queues", "waiting", "width_m",
+                 "world")
 
     def __init__(self, world: World, idx: int, a: int, b: int, headway_to_b: float,
                  headway_to_a: float, at: tuple[float, float], level: int,
@@ -72,8 +82,10 @@ class Door:
         self.at, self.level, self.width_m = at, level, width_m
         self.next_free = 0.0
         self.queues: tuple[deque[list[Any]], deque[list[Any]]] = (deque(), deque())
-        self.active = False
-        self.wake: simpy.Event | None = None
+        self.pending: list[Any] | None = None
+        """The queue entry whose wake-up is scheduled (at most one at a time)."""
+        self.waiting = False
+        """True while every queue head waits for room in a full cell."""
         self.blocked = False
         self.passes = 0
         self.max_queue = 0
@@ -82,12 +94,16 @@ class Door:
         """Persons waiting in both directions."""
         return len(self.queues[0]) + len(self.queues[1])
 
+    def _room(self, to: int) -> bool:
+        w = self.world
+        return w.count[to] < w.cap[to] and w.count[to] - w.queued[to] < w.wcap[to]
+
     def try_pass(self, person: int, frm: int, to: int) -> bool:
-        """Pass at once if the door is idle and ``to`` has room; else return False."""
+        """Pass at once if nobody queues, the door is free and ``to`` has room."""
         w = self.world
         now = w.env.now
-        if (self.active or now < self.next_free or self.blocked or w.count[to] >= w.cap[to]
-                or w.count[to] - w.queued[to] >= w.wcap[to]):
+        if (self.queues[0] or self.queues[1] or now < self.next_free or self.blocked
+                or not self._room(to)):
             return False
         d = 0 if to == self.b else 1
         self.next_free = now + self.headway[d]
@@ -95,23 +111,73 @@ class Door:
         w.move(person, frm, to, self.idx)
         return True
 
-    def enqueue(self, person: int, frm: int, to: int) -> simpy.Event:
-        """Join the queue toward ``to``; the event fires when the person has passed."""
+    def enqueue(self, person: int, frm: int, to: int) -> list[Any]:
+        """Join the queue toward ``to``; returns the entry (its event is ``entry[4]``)."""
         w = self.world
-        ev = w.env.event()
         d = 0 if to == self.b else 1
-        self.queues[d].append([w.env.now, person, frm, to, ev])
+        entry = [w.env.now, person, frm, to, w.env.event()]
+        self.queues[d].append(entry)
         w.queued[frm] += 1
         w.wake_waiters(frm)  # one walker fewer in frm: room for another to walk in
         n = len(self.queues[0]) + len(self.queues[1])
         if n > self.max_queue:
             self.max_queue = n
-        if not self.active:
-            self.active = True
-            w.env.process(self._serve())
-        elif self.wake is not None and not self.wake.triggered:
-            self.wake.succeed()
-        return ev
+        if self.pending is None:
+            self.kick()
+        return entry
+
+    def kick(self) -> None:
+        """Schedule the next head that can go, or wait for room in the full cells."""
+        if self.pending is not None or self.blocked:
+            return
+        q0, q1 = self.queues
+        best = None
+        if q0 and self._room(q0[0][3]):
+            best = q0
+        if q1 and self._room(q1[0][3]) and (best is None or q1[0][0] < q0[0][0]):
+            best = q1
+        w = self.world
+        if best is None:
+            for q in (q0, q1):
+                if q:
+                    self.waiting = True
+                    ws = w.waiters[q[0][3]]
+                    if self not in ws:
+                        ws.append(self)
+            return
+        entry = best[0]
+        self.pending = entry
+        ev = entry[4]
+        # schedule the head's own event for the time the door is free (as Timeout does)
+        ev._ok = True
+        ev._value = _GO
+        w.env.schedule(ev, delay=max(0.0, self.next_free - w.env.now))
+
+    def head_wake(self, entry: list[Any]) -> str:
+        """The head woke at its turn: ``"passed"``, ``"wait"`` (new event) or ``"blocked"``."""
+        w = self.world
+        if self.pending is entry:
+            self.pending = None
+        if self.blocked:
+            return "blocked"
+        d = 0 if entry[3] == self.b else 1
+        q = self.queues[d]
+        if q and q[0] is entry and self._room(entry[3]) and w.env.now >= self.next_free - 1e-12:
+            q.popleft()
+            w.queued[entry[2]] -= 1
+            self.next_free = w.env.now + self.headway[d]
+            self.passes += 1
+            w.move(entry[1], entry[2], entry[3], self.idx)
+            self.kick()
+            return "passed"
+        entry[4] = w.env.event()
+        self.kick()
+        return "wait"
+
+    def room_freed(self) -> None:
+        """A departure from a cell this door waits on."""
+        self.waiting = False
+        self.kick()
 
     def close(self) -> None:
         """Block the door: every queued person is sent back to choose another way."""
@@ -120,46 +186,22 @@ class Door:
             while q:
                 entry = q.popleft()
                 self.world.queued[entry[2]] -= 1
+                if entry is self.pending:
+                    continue  # its wake-up is scheduled; head_wake will say "blocked"
                 entry[4].succeed(_BLOCKED)
-        if self.wake is not None and not self.wake.triggered:
-            self.wake.succeed()
+        self.pending = None
 
-    def _serve(self) -> Any:
-        w = self.world
-        env = w.env
-        count, cap, wcap, queued = w.count, w.cap, w.wcap, w.queued
-        q0, q1 = self.queues
-        while q0 or q1:
-            wait = self.next_free - env.now
-            if wait > 1e-12:
-                yield env.timeout(wait)
-            if self.blocked:
-                break
-            best = None
-            if q0:
-                t0 = q0[0][3]
-                if count[t0] < cap[t0] and count[t0] - queued[t0] < wcap[t0]:
-                    best = 0
-            if q1:
-                t1 = q1[0][3]
-                if count[t1] < cap[t1] and count[t1] - queued[t1] < wcap[t1] and (
-                        best is None or q1[0][0] < q0[0][0]):
-                    best = 1
-            if best is None:
-                self.wake = env.event()
-                for q in (q0, q1):
-                    if q:
-                        w.waiters[q[0][3]].append(self)
-                yield self.wake
-                self.wake = None
-                continue
-            entry = self.queues[best].popleft()
-            w.queued[entry[2]] -= 1
-            self.next_free = env.now + self.headway[best]
-            self.passes += 1
-            w.move(entry[1], entry[2], entry[3], self.idx)
-            entry[4].succeed(None)
-        self.active = False
+    def drop(self, person: int) -> None:
+        """Take a person out of the queue (a casualty)."""
+        for q in self.queues:
+            for entry in q:
+                if entry[1] == person:
+                    q.remove(entry)
+                    self.world.queued[entry[2]] -= 1
+                    if entry is self.pending:
+                        self.pending = None
+                        self.kick()
+                    return
 
     def force_pass_head(self, d: int) -> None:
         """Let the head of direction ``d`` through regardless of room (deadlock rotation)."""
@@ -167,7 +209,13 @@ class Door:
         self.world.queued[entry[2]] -= 1
         self.passes += 1
         self.world.move(entry[1], entry[2], entry[3], self.idx)
-        entry[4].succeed(None)
+        if entry is self.pending:
+            self.pending = None
+            entry[5:] = ["forced"]  # its scheduled wake-up will find it passed
+        else:
+            entry[4].succeed(_PASSED)
+        self.waiting = False
+        self.kick()
 
 
 class World:
@@ -411,8 +459,7 @@ class World:
         if ws:
             self.waiters[cell] = []
             for d in ws:
-                if d.wake is not None and not d.wake.triggered:
-                    d.wake.succeed()
+                d.room_freed()
 
     def remove(self, person: int, state: State) -> None:
         """Take a person out of circulation where they stand (casualty)."""
@@ -424,22 +471,12 @@ class World:
         self.casualties += 1
         qd = self.queued_at[person]
         if qd >= 0:
-            for q in self.doors[qd].queues:
-                for entry in q:
-                    if entry[1] == person:
-                        q.remove(entry)
-                        self.queued[entry[2]] -= 1
-                        break
+            self.doors[qd].drop(person)
             self.queued_at[person] = -1
         self.count[c] -= 1
         self.removed_t.append(self.env.now)
         self.removed_cell.append(c)
-        ws = self.waiters[c]
-        if ws:
-            self.waiters[c] = []
-            for d in ws:
-                if d.wake is not None and not d.wake.triggered:
-                    d.wake.succeed()
+        self.wake_waiters(c)
         if self.record_tracks:
             x, y = self.position_of(person)
             self.tracks.append((person, self.env.now, x, y, self.cell_level[c], int(state)))
@@ -574,12 +611,19 @@ class World:
                     self.tracks.append((i, env.now, qx, qy, door.level, int(State.QUEUING)))
                 self.state[i] = int(State.QUEUING)
                 self.queued_at[i] = q
-                res = yield door.enqueue(i, cell, to)
+                entry = door.enqueue(i, cell, to)
+                while True:
+                    res = yield entry[4]
+                    if self.gen[i] != gen:
+                        return
+                    if res is _GO and len(entry) < 6:
+                        res = door.head_wake(entry)
+                        if res == "wait":
+                            continue
+                    break
                 self.queued_at[i] = -1
-                if self.gen[i] != gen:
-                    return
                 self.state[i] = int(State.MOVING)
-                if res is _BLOCKED:
+                if res is _BLOCKED or res == "blocked":
                     q, dist = router.first_hop(i, cell, door.at[0], door.at[1], q)
                     continue
             if rec:
@@ -623,7 +667,7 @@ class World:
                 continue
             g: nx.DiGraph = nx.DiGraph()
             for door in self.doors:
-                if door.active and door.wake is not None:
+                if door.waiting:
                     for d, q in enumerate(door.queues):
                         if q and self.count[q[0][3]] >= self.cap[q[0][3]]:
                             g.add_edge(q[0][2], q[0][3], door=door, d=d)
