@@ -1,0 +1,275 @@
+"""Batch reports: per-configuration statistics, CSV/Parquet export, a paste-ready table.
+
+``safemall batch report DB [--out DIR]`` writes, per batch in the database:
+
+``<batch>_runs.csv|.parquet``
+    One row per stored run: configuration, swept parameters, replication, run id (for
+    ``safemall run --from-batch``), seed, status, error, and every metric (nested
+    mappings flattened: ``exit_counts.south-door``).
+``<batch>_summary.csv|.parquet``
+    One row per (configuration, metric): n, missing, failed, mean, sd, 95% CI
+    (``ci_lo``, ``ci_hi``, ``ci_half``), min, p5, p50, p95, max (see
+    :mod:`sim.batch.stats`).
+``<batch>_table.md``
+    A markdown comparison table, one row per configuration: ``mean [CI]`` and p95 of
+    the key metrics.
+``<batch>_*.png``
+    Plots (:mod:`sim.batch.plots`).
+
+Parquet keeps column types (CSV turns every missing time into an empty string and every
+parameter list into text); CSV opens in any spreadsheet. Both are written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.batch.stats import summarize
+from sim.batch.store import BatchRow, ConfigRow, Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Metrics that identify a run rather than measure it (kept in the runs table only).
+IDENTITY = frozenset({"seed", "seed_entropy", "spawn_key"})
+
+#: Metrics shown in the comparison table when present and varying, in this order.
+KEY_METRICS = ("t_evacuation_s", "t95_evacuation_s", "casualties", "attack_victims",
+               "t_first_responder_s", "t_alarm_s", "t_neutralised_s", "peak_density_pm2",
+               "inside", "injured_crush")
+
+#: At most this many metrics in the default comparison table (``--metric`` for others).
+MAX_TABLE_METRICS = 6
+
+#: Statistic columns of the summary table.
+STAT_COLUMNS = ("n", "missing", "mean", "sd", "ci_lo", "ci_hi", "ci_half", "min", "p5",
+                "p50", "p95", "max")
+
+
+def flatten_metrics(metrics: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested mappings as dotted keys (``exit_counts.south-door``)."""
+    out: dict[str, Any] = {}
+    for k, v in metrics.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flatten_metrics(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def numeric_metrics(rows: Iterable[dict[str, Any]]) -> list[str]:
+    """Metric names whose every present value is a number or missing (None)."""
+    seen: dict[str, bool] = {}
+    for m in rows:
+        for k, v in m.items():
+            if k in IDENTITY:
+                continue
+            ok = v is None or _is_number(v)
+            seen[k] = seen.get(k, True) and ok
+    return [k for k, ok in seen.items() if ok]
+
+
+def swept_params(configs: Sequence[ConfigRow]) -> list[str]:
+    """Parameters whose value differs between configurations, in first-seen order."""
+    keys: list[str] = []
+    for c in configs:
+        for k in c.params:
+            if k not in keys:
+                keys.append(k)
+    vals = {k: {json.dumps(c.params.get(k), sort_keys=True) for c in configs} for k in keys}
+    varying = [k for k in keys if len(vals[k]) > 1]
+    return varying or keys
+
+
+def _param_cell(v: Any) -> Any:
+    """A parameter value as a table cell (lists and tables as compact TOML-ish text)."""
+    if isinstance(v, list | dict):
+        return json.dumps(v, ensure_ascii=False)
+    return v
+
+
+@dataclass
+class BatchTables:
+    """The runs and summary tables of one batch."""
+
+    batch: BatchRow
+    configs: list[ConfigRow]
+    params: list[str]
+    metrics: list[str]
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    files: list[Path] = field(default_factory=list)
+
+
+def runs_frame(store: Store, batch: BatchRow) -> tuple[pd.DataFrame, list[ConfigRow],
+                                                       list[str], list[str]]:
+    """Every stored run of ``batch`` as one row; also its configs, params and metrics."""
+    import pandas as pd
+
+    configs = store.configs(batch.id)
+    by_id = {c.id: c for c in configs}
+    params = swept_params(configs)
+    runs = store.runs(batch_id=batch.id)
+    err = dict(store.con.execute(
+        "SELECT id, error FROM runs WHERE batch_id = ? AND status = 'failed'",
+        (batch.id,)).fetchall())
+    wall = dict(store.con.execute("SELECT id, wall_s FROM runs WHERE batch_id = ?",
+                                  (batch.id,)).fetchall())
+    flat = [flatten_metrics(r.metrics) if r.metrics else {} for r in runs]
+    metrics = numeric_metrics(flat)
+    exit_cols = [m for m in metrics if m.startswith("exit_counts.")]
+    records = []
+    for r, fm in zip(runs, flat, strict=True):
+        c = by_id[r.config_id]
+        rec: dict[str, Any] = {"batch": batch.name, "config_index": c.index,
+                               "config_label": c.label}
+        rec.update({p: _param_cell(c.params.get(p)) for p in params})
+        rec.update(rep=r.rep, run_id=r.id, status=r.status,
+                   seed_entropy=str(r.seed_entropy), spawn_key=json.dumps(list(r.spawn_key)),
+                   run_wall_s=wall.get(r.id), error=(err.get(r.id) or "").split("\n")[0])
+        for m in metrics:
+            v = fm.get(m)
+            if v is None and m in exit_cols and r.status == "ok":
+                v = 0  # an exit nobody used does not appear in exit_counts
+            rec[m] = float(v) if isinstance(v, int | float) and not isinstance(v, bool) \
+                else np.nan
+        records.append(rec)
+    cols = ["batch", "config_index", "config_label", *params, "rep", "run_id", "status",
+            "seed_entropy", "spawn_key", "run_wall_s", "error", *metrics]
+    df = pd.DataFrame.from_records(records, columns=cols)
+    return df, configs, params, metrics
+
+
+def summary_frame(runs: pd.DataFrame, configs: Sequence[ConfigRow], params: Sequence[str],
+                  metrics: Sequence[str], confidence: float = 0.95) -> pd.DataFrame:
+    """Per configuration and metric: n, missing, failed and the statistics columns.
+
+    Only ``ok`` runs enter the statistics; ``failed`` counts the others.
+    """
+    import pandas as pd
+
+    rows = []
+    for c in configs:
+        sub = runs[runs["config_index"] == c.index]
+        ok = sub[sub["status"] == "ok"]
+        n_failed = int((sub["status"] == "failed").sum())
+        for m in metrics:
+            s = summarize(ok[m].to_numpy(dtype=float), confidence)
+            row: dict[str, Any] = {"config_index": c.index, "config_label": c.label}
+            row.update({p: _param_cell(c.params.get(p)) for p in params})
+            row.update(metric=m, failed=n_failed)
+            row.update({k: s[k] for k in STAT_COLUMNS})
+            row["n"] = int(row["n"])
+            row["missing"] = int(row["missing"])
+            rows.append(row)
+    cols = ["config_index", "config_label", *params, "metric", "failed", *STAT_COLUMNS]
+    return pd.DataFrame.from_records(rows, columns=cols)
+
+
+def batch_tables(store: Store, batch: BatchRow, confidence: float = 0.95) -> BatchTables:
+    """Runs and summary tables of one stored batch."""
+    runs, configs, params, metrics = runs_frame(store, batch)
+    summary = summary_frame(runs, configs, params, metrics, confidence)
+    return BatchTables(batch, configs, params, metrics, runs, summary)
+
+
+def _fmt(v: float) -> str:
+    if v is None or not math.isfinite(v):
+        return "—"
+    a = abs(v)
+    if a >= 100:
+        return f"{v:,.0f}"
+    if a >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def choose_metrics(tables: BatchTables, wanted: Sequence[str] | None = None) -> list[str]:
+    """The table's metrics: ``wanted`` (those present), else the key metrics present."""
+    if wanted:
+        return [m for m in wanted if m in tables.metrics]
+    present = [m for m in KEY_METRICS if m in tables.metrics]
+    s = tables.summary
+    # leave out metrics that are the same in every run of every configuration
+    varying = [m for m in present
+               if not (s[s["metric"] == m]["sd"].fillna(0).eq(0).all()
+                       and s[s["metric"] == m]["mean"].nunique(dropna=False) <= 1)]
+    return (varying or present)[:MAX_TABLE_METRICS]
+
+
+def markdown_table(tables: BatchTables, metrics: Sequence[str] | None = None) -> str:
+    """One row per configuration: runs, failures, ``mean [95% CI]`` and p95 per metric."""
+    ms = choose_metrics(tables, metrics)
+    s = tables.summary
+    head = [*(tables.params or ["configuration"]), "runs", "failed"]
+    for m in ms:
+        head += [f"{m} mean [95% CI]", f"{m} p95"]
+    lines = ["| " + " | ".join(head) + " |",
+             "|" + "|".join("---:" if i >= len(tables.params or [1]) else "---"
+                            for i in range(len(head))) + "|"]
+    for c in tables.configs:
+        sub = s[s["config_index"] == c.index]
+        if tables.params:
+            cells = [str(_param_cell(c.params.get(p))) for p in tables.params]
+        else:
+            cells = [c.label]
+        failed = int(sub["failed"].iloc[0]) if len(sub) else 0
+        n_runs = int((tables.runs["config_index"] == c.index).sum())
+        cells += [str(n_runs), str(failed)]
+        for m in ms:
+            r = sub[sub["metric"] == m]
+            if r.empty:
+                cells += ["—", "—"]
+                continue
+            r0 = r.iloc[0]
+            miss = f" ({int(r0['missing'])} missing)" if r0["missing"] else ""
+            cells += [f"{_fmt(r0['mean'])} [{_fmt(r0['ci_lo'])}, {_fmt(r0['ci_hi'])}]{miss}",
+                      _fmt(r0["p95"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+
+
+def write_report(store: Store, out_dir: str | Path, *, batches: Sequence[str] | None = None,
+                 metrics: Sequence[str] | None = None, plots: bool = True,
+                 band_fn: Callable[..., Any] | None = None,
+                 confidence: float = 0.95) -> list[BatchTables]:
+    """Write tables, exports and plots for every (or the named) batch of the database."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    result = []
+    for b in store.batches():
+        if batches and b.name not in batches:
+            continue
+        t = batch_tables(store, b, confidence)
+        stem = out / _safe(b.name)
+        for name, df in (("runs", t.runs), ("summary", t.summary)):
+            csv = Path(f"{stem}_{name}.csv")
+            df.to_csv(csv, index=False)
+            pq = Path(f"{stem}_{name}.parquet")
+            df.to_parquet(pq, index=False)
+            t.files += [csv, pq]
+        md = Path(f"{stem}_table.md")
+        md.write_text(f"### {b.name}\n\n" + markdown_table(t, metrics), encoding="utf-8")
+        t.files.append(md)
+        if plots and not t.runs.empty:
+            from sim.batch.plots import plot_batch
+
+            t.files += plot_batch(store, t, out, metrics=metrics, band_fn=band_fn)
+        result.append(t)
+    return result

@@ -1,0 +1,317 @@
+"""Batch files (``schema = "safemall/batch/1"``): a base scenario, a sweep, replications.
+
+A batch expands into an ordered list of *configurations*. Each configuration is the base
+scenario plus a list of ``dotted.key=value`` overrides (exactly what ``safemall run --set``
+takes); each is run ``replications`` times, every replication with its own child seed
+(:mod:`sim.batch.seeds`). The format is documented in ``docs/batch-format.md``.
+
+Expansion order is fixed and part of the format, because a configuration's index is part
+of its seeds: explicit ``[[configs]]`` in file order (or one empty configuration), each
+combined with every point of ``[grid]``, the grid's keys varying in file order with the
+*last* key fastest (``itertools.product``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sim._validation import first_error
+from sim.errors import SafeMallError, ScenarioError
+from sim.scenario import apply_overrides, parse_value, scenario_from_dict
+
+SCHEMA = "safemall/batch/1"
+Seeding = Literal["independent", "common"]
+
+
+def _check_kv(items: list[str]) -> list[str]:
+    for item in items:
+        if "=" not in item or not item.split("=", 1)[0].strip():
+            raise ValueError(f"expected key=value, got {item!r}")
+    return items
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class UntilCI(_Strict):
+    """Sequential stopping: add replications until the CI is narrow enough."""
+
+    metric: str = Field(min_length=1)
+    """The metric whose 95% confidence interval is watched (e.g. ``t_evacuation_s``)."""
+    rel: float = Field(gt=0, lt=1)
+    """Target half-width of the 95% CI relative to the mean (0.05 = ±5%)."""
+    max_replications: int = Field(default=500, ge=2)
+    """Never run more than this many replications of one configuration."""
+
+
+class ConfigEntry(_Strict):
+    """One ``[[configs]]`` table: an explicit configuration."""
+
+    label: str = ""
+    scenario: str | None = None
+    """Another scenario file for this configuration (relative to the batch file)."""
+    overrides: list[str] = Field(default_factory=list)
+    """``dotted.key=value`` strings, as ``--set`` takes them."""
+    set: dict[str, Any] = Field(default_factory=dict)
+    """The same as a table: ``set = { "security.guards" = 20 }``."""
+
+    @field_validator("overrides")
+    @classmethod
+    def _kv(cls, v: list[str]) -> list[str]:
+        return _check_kv(v)
+
+
+class BatchFile(_Strict):
+    """A validated batch file (before expansion)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    schema_: Literal["safemall/batch/1"] = Field(alias="schema")
+    name: str = ""
+    description: str = ""
+    scenario: str = Field(min_length=1)
+    """Base scenario file, relative to the batch file."""
+    replications: int = Field(default=50, ge=1)
+    root_seed: int | None = Field(default=None, ge=0)
+    """Root of every seed in the batch; if omitted, fresh entropy is drawn and recorded."""
+    seeding: Seeding = "independent"
+    overrides: list[str] = Field(default_factory=list)
+    """Overrides applied to every configuration, before the configuration's own."""
+    grid: dict[str, Any] = Field(default_factory=dict)
+    configs: list[ConfigEntry] = Field(default_factory=list)
+    until_ci: UntilCI | None = None
+
+    @field_validator("overrides")
+    @classmethod
+    def _kv(cls, v: list[str]) -> list[str]:
+        return _check_kv(v)
+
+
+@dataclass(frozen=True)
+class Config:
+    """One configuration of a batch: a scenario file plus overrides."""
+
+    index: int
+    scenario_path: str
+    """Absolute path of the scenario file."""
+    overrides: tuple[str, ...]
+    """Every override applied, base ones first (``key=value`` strings)."""
+    params: dict[str, Any] = field(hash=False, compare=False)
+    """What distinguishes this configuration: swept keys → values (plus ``config``)."""
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class BatchSpec:
+    """An expanded batch: what to run, how often, with which seeds."""
+
+    name: str
+    source: str
+    description: str
+    configs: tuple[Config, ...]
+    replications: int
+    root_entropy: int
+    seeding: Seeding
+    until_ci: UntilCI | None
+    raw: dict[str, Any] = field(hash=False, compare=False)
+
+    @property
+    def n_runs(self) -> int:
+        """Runs in the batch without sequential stopping."""
+        return len(self.configs) * self.replications
+
+
+def toml_value(value: Any) -> str:
+    """``value`` as TOML value text that :func:`sim.scenario.parse_value` reads back."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{json.dumps(str(k), ensure_ascii=False)} = {toml_value(v)}"
+                          for k, v in value.items())
+        return "{" + (f" {inner} " if inner else "") + "}"
+    if isinstance(value, Sequence):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} as a TOML value")
+
+
+def override(key: str, value: Any) -> str:
+    """The ``key=value`` override string for ``value``."""
+    return f"{key}={toml_value(value)}"
+
+
+def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
+    """``key=value`` strings as a key → parsed value mapping (later keys win)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        k, v = item.split("=", 1)
+        out[k.strip()] = parse_value(v.strip())
+    return out
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables as dotted keys (``{a = {b = 1}}`` → ``{"a.b": 1}``)."""
+    out: dict[str, Any] = {}
+    for k, v in table.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, Mapping):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def _label(params: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={toml_value(v)}" for k, v in params.items()) or "base"
+
+
+def load_batch(path: str | Path, *, extra_overrides: Sequence[str] = (),
+               validate_scenarios: bool = True) -> BatchSpec:
+    """Read, validate and expand a batch file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The batch TOML file.
+    extra_overrides : sequence of str
+        ``key=value`` overrides applied to every configuration after the file's own base
+        overrides (``safemall batch FILE --set ...``).
+    validate_scenarios : bool
+        Validate every configuration's scenario (and geometry changes) now, so that a bad
+        sweep value fails before any run starts.
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the batch file and the field (``grid.security.guards`` ...).
+    """
+    p = Path(path)
+    src = str(p)
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"cannot read file ({exc.strerror})", source=src) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"not valid TOML: {exc}", source=src) from None
+    try:
+        bf = BatchFile.model_validate(raw)
+    except ValidationError as exc:
+        fld, reason = first_error(exc, raw)
+        raise ScenarioError(reason, field=fld, source=src) from None
+
+    grid = _flatten(bf.grid)
+    for key, values in grid.items():
+        if not isinstance(values, list) or not values:
+            raise ScenarioError("expected a non-empty list of values",
+                                field=f"grid.{key}", source=src)
+    base_dir = p.parent
+    base_scn = str((base_dir / bf.scenario).resolve())
+    entries = list(bf.configs) or [ConfigEntry()]
+    configs: list[Config] = []
+    grid_points = list(itertools.product(*grid.values())) if grid else [()]
+    for ci, entry in enumerate(entries):
+        scn = str((base_dir / entry.scenario).resolve()) if entry.scenario else base_scn
+        own = [*entry.overrides,
+               *(override(k, v) for k, v in _flatten(entry.set).items())]
+        for point in grid_points:
+            swept = dict(zip(grid.keys(), point, strict=True))
+            params: dict[str, Any] = {}
+            if bf.configs:
+                params["config"] = entry.label or f"#{ci}"
+            params.update(swept)
+            ovr = (*bf.overrides, *extra_overrides, *own,
+                   *(override(k, v) for k, v in swept.items()))
+            label = " · ".join(x for x in (entry.label, _label(swept) if swept else "") if x)
+            configs.append(Config(index=len(configs), scenario_path=scn, overrides=ovr,
+                                  params=params, label=label or "base"))
+    # configurations differing only in labels are allowed; identical overrides are not
+    seen: dict[tuple[str, tuple[str, ...]], int] = {}
+    for c in configs:
+        ident = (c.scenario_path, c.overrides)
+        if ident in seen:
+            raise ScenarioError(f"configuration #{c.index} repeats #{seen[ident]} "
+                                f"({c.label})", field="configs", source=src)
+        seen[ident] = c.index
+    root = bf.root_seed
+    if root is None:
+        import numpy as np
+
+        root = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
+    spec = BatchSpec(name=bf.name or p.stem, source=str(p.resolve()),
+                     description=bf.description, configs=tuple(configs),
+                     replications=bf.replications, root_entropy=int(root),
+                     seeding=bf.seeding, until_ci=bf.until_ci, raw=raw)
+    if validate_scenarios:
+        validate_configs(spec.configs, source=src,
+                         base_field="configs" if bf.configs or not grid else "grid")
+    return spec
+
+
+def validate_configs(configs: Sequence[Config], *, source: str,
+                     base_field: str = "configs") -> None:
+    """Load every configuration's scenario and apply its geometry; first problem raises.
+
+    The message names the batch file, the configuration and the scenario field:
+    ``batch.toml: configs[3] (security.guards=-1): occupants.count: must be >= 0``.
+    """
+    from sim.layout_io import load_layout
+    from sim.run import apply_geometry
+
+    raw_cache: dict[str, dict[str, Any]] = {}
+    layouts: dict[str, Any] = {}
+    geos: set[tuple[str, str]] = set()
+    for c in configs:
+        where = f"{base_field}[{c.index}] ({c.label})"
+        try:
+            if c.scenario_path not in raw_cache:
+                sp = Path(c.scenario_path)
+                try:
+                    raw_cache[c.scenario_path] = tomllib.loads(sp.read_text(encoding="utf-8"))
+                except OSError as exc:
+                    raise ScenarioError(f"cannot read scenario {sp} ({exc.strerror})",
+                                        field="scenario") from None
+                except tomllib.TOMLDecodeError as exc:
+                    raise ScenarioError(f"scenario {sp} is not valid TOML: {exc}",
+                                        field="scenario") from None
+            sp = Path(c.scenario_path)
+            data = apply_overrides(raw_cache[c.scenario_path], c.overrides, source=str(sp))
+            scn = scenario_from_dict(data, base_dir=sp.parent, source=str(sp))
+            geo = json.dumps(scn.geometry.model_dump(exclude_defaults=True), sort_keys=True)
+            if geo != "{}" and (scn.layout, geo) not in geos:
+                lp = Path(scn.layout)
+                lp = lp / "layout.toml" if lp.is_dir() else lp
+                if str(lp) not in layouts:
+                    layouts[str(lp)] = load_layout(lp)
+                apply_geometry(layouts[str(lp)], json.loads(geo))
+                geos.add((scn.layout, geo))
+        except SafeMallError as exc:
+            inner = f"{exc.field}: {exc.reason}" if exc.field else exc.reason
+            raise ScenarioError(inner, field=where, source=source) from None
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes ("" if it cannot be read)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""

@@ -1,0 +1,114 @@
+"""What a worker does with one run: load the scenario, run it, summarise it.
+
+:func:`execute_run` is the only function shipped to workers, local processes and Dask
+workers alike. It never raises for a problem of the run itself (a bad override, an engine
+error): it returns a ``failed`` outcome with the error text, so one bad run never stops a
+batch. Inputs and outputs are small plain dataclasses; results are JSON-able.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import socket
+import time
+import traceback
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: Points in the stored evacuated-vs-time curve of each run.
+CURVE_POINTS = 200
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One run to do: which configuration, which replication, which seed."""
+
+    batch_id: int
+    config_id: int
+    config_index: int
+    rep: int
+    scenario_path: str
+    overrides: tuple[str, ...]
+    seed_entropy: int
+    spawn_key: tuple[int, ...]
+    curve_points: int = CURVE_POINTS
+
+
+@dataclass
+class RunOutcome:
+    """What came back: status ``ok`` or ``failed``, metrics, curve, error text."""
+
+    status: str
+    metrics: dict[str, Any] | None
+    curve: dict[str, Any] | None
+    error: str | None
+    wall_s: float
+    worker: str
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with numpy scalars/arrays, tuples and non-finite floats made JSON-safe."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def compact_curve(t_safe: np.ndarray, t_end_s: float, occupants: int,
+                  points: int = CURVE_POINTS) -> dict[str, Any]:
+    """Evacuated persons at ``points`` equally spaced times from 0 to ``t_end_s``.
+
+    Stored per run so that reports can draw evacuation-curve bands without re-running;
+    after ``t_end_s`` the count stays at its last value.
+    """
+    t_end = max(float(t_end_s), 1e-9)
+    ts = np.linspace(0.0, t_end, points)
+    done = np.sort(t_safe[np.isfinite(t_safe)])
+    n = np.searchsorted(done, ts, side="right")
+    return {"t_end_s": round(t_end, 3), "occupants": int(occupants),
+            "evacuated": [int(x) for x in n]}
+
+
+@lru_cache(maxsize=64)
+def _scenario(path: str, overrides: tuple[str, ...], mtime_ns: int) -> Any:
+    from sim.scenario import load_scenario
+
+    return load_scenario(path, overrides)
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def execute_run(task: RunTask) -> RunOutcome:
+    """Run one replication; never raises for a problem of the run itself."""
+    t0 = time.perf_counter()
+    try:
+        from sim.run import run_scenario
+
+        mtime = Path(task.scenario_path).stat().st_mtime_ns
+        scn = _scenario(task.scenario_path, tuple(task.overrides), mtime)
+        seed = np.random.SeedSequence(task.seed_entropy, spawn_key=tuple(task.spawn_key))
+        res = run_scenario(scn, seed=seed)
+        metrics = jsonable(res.metrics)
+        curve = compact_curve(res.t_safe, float(res.metrics.get("t_end_s") or 0.0),
+                              int(res.metrics.get("occupants") or 0), task.curve_points)
+        return RunOutcome("ok", metrics, curve, None, time.perf_counter() - t0,
+                          _worker_name())
+    except Exception as exc:  # a failed run is data, not a crash of the batch
+        tb = traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-6)
+        text = f"{type(exc).__name__}: {exc}\n{''.join(tb)}"
+        return RunOutcome("failed", None, None, text[:8000], time.perf_counter() - t0,
+                          _worker_name())

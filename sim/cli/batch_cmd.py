@@ -1,0 +1,348 @@
+"""``safemall batch FILE``, ``safemall batch report DB`` and ``safemall adequacy``.
+
+``safemall batch FILE ...`` is short for ``safemall batch run FILE ...``: the ``batch``
+group runs its ``run`` command when the first argument is not a subcommand name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from sim.errors import ScenarioError
+
+
+class _DefaultRunGroup(typer.core.TyperGroup):
+    """A group that treats ``batch FILE ...`` as ``batch run FILE ...``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+batch_app = typer.Typer(
+    name="batch", cls=_DefaultRunGroup, no_args_is_help=True, add_completion=False,
+    help="Scenario batches: sweeps × replications (local processes or Dask), reports.")
+
+
+def _backend(workers: int | None, scheduler: str | None, start_method: str | None = None,
+             max_tasks_per_child: int | None = None) -> Any:
+    from sim.batch.executors import DaskPool, InlinePool, LocalPool
+
+    if scheduler:
+        try:
+            return DaskPool(scheduler)
+        except (OSError, TimeoutError) as exc:
+            raise ScenarioError(f"cannot reach the Dask scheduler ({exc})",
+                                field="--scheduler", source=scheduler) from None
+    if workers == 0:
+        return InlinePool()
+    return LocalPool(workers, start_method=start_method,
+                     max_tasks_per_child=max_tasks_per_child)
+
+
+@contextmanager
+def _progress_bar(title: str) -> Iterator[Callable[[int, int, int], None]]:
+    """A rich bar (runs done, failures, time left) on a terminal; periodic lines otherwise."""
+    console = Console(stderr=True)
+    if console.is_terminal:
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TextColumn("runs"),
+                      TextColumn("{task.fields[failed]} failed"),
+                      TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                      console=console) as bar:
+            task = bar.add_task(title, total=None, failed=0)
+            first: list[int] = []
+
+            def _tick(done: int, failed: int, total: int) -> None:
+                if not first:
+                    first.append(done)
+                    bar.reset(task, total=total, completed=done, failed=failed)
+                    return
+                bar.update(task, completed=done, total=total, failed=failed)
+
+            yield _tick
+        return
+    state = {"last": -1.0, "t0": time.perf_counter(), "start": -1}
+
+    def _line(done: int, failed: int, total: int) -> None:
+        if state["start"] < 0:
+            state["start"] = done
+        frac = done / total if total else 1.0
+        if frac - state["last"] >= 0.1 or done == total:
+            state["last"] = frac
+            el = time.perf_counter() - state["t0"]
+            new = done - state["start"]
+            eta = f"{el / new * (total - done):.0f} s" if new > 0 else "?"
+            print(f"{title}: {done}/{total} runs, {failed} failed, "
+                  f"elapsed {el:.0f} s, ETA {eta}", file=sys.stderr, flush=True)
+
+    yield _line
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C, so a terminated runner shuts its workers down cleanly."""
+    def _handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        old = signal.signal(signal.SIGTERM, _handler)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+@batch_app.command("run")
+def batch_run(
+    file: Annotated[Path, typer.Argument(help="Batch TOML file (schema safemall/batch/1).")],
+    workers: Annotated[int | None, typer.Option(
+        help="Local worker processes (default: all cores; 0 = in this process).")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Run on a Dask distributed cluster: tcp://HOST:PORT.")] = None,
+    db: Annotated[Path | None, typer.Option(
+        help="Results database (default: results/<batch name>.db).")] = None,
+    resume: Annotated[bool, typer.Option(
+        help="Continue a stored batch: run only what is missing.")] = False,
+    retry_failed: Annotated[bool, typer.Option(
+        help="With --resume: run the failed runs again.")] = False,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="Override a scenario field in every configuration.")] = None,
+    replications: Annotated[int | None, typer.Option(
+        help="Replications per configuration instead of the file's.")] = None,
+    until_ci: Annotated[float | None, typer.Option(
+        "--until-ci", help="Add replications until the 95% CI half-width of --metric is "
+        "below this fraction of its mean (e.g. 0.05).")] = None,
+    metric: Annotated[str | None, typer.Option(
+        help="The metric watched by --until-ci.")] = None,
+    max_replications: Annotated[int | None, typer.Option(
+        help="With --until-ci: at most this many replications per configuration.")] = None,
+    start_method: Annotated[str | None, typer.Option(
+        help="Process start method: forkserver (default), spawn or fork.")] = None,
+    max_tasks_per_child: Annotated[int | None, typer.Option(
+        help="Recycle each worker process after this many runs.")] = None,
+) -> None:
+    """Run a batch; every finished run is stored at once (resume with --resume)."""
+    from sim.batch.runner import run_batch
+    from sim.batch.spec import UntilCI, load_batch
+    from sim.batch.store import Store
+
+    spec = load_batch(file, extra_overrides=set_ or [])
+    if replications is not None:
+        if replications < 1:
+            raise ScenarioError(f"must be >= 1, got {replications}", field="--replications",
+                                source="<command line>")
+        spec = dataclasses.replace(spec, replications=replications)
+    if until_ci is not None or metric is not None:
+        base = spec.until_ci
+        name = metric or (base.metric if base else None)
+        if name is None:
+            raise ScenarioError("--until-ci needs --metric NAME", field="--metric",
+                                source="<command line>")
+        rel = until_ci if until_ci is not None else (base.rel if base else 0.05)
+        mx = max_replications or (base.max_replications if base else 500)
+        try:
+            uc = UntilCI(metric=name, rel=rel, max_replications=mx)
+        except ValueError as exc:
+            raise ScenarioError(str(exc).splitlines()[-1], field="--until-ci",
+                                source="<command line>") from None
+        spec = dataclasses.replace(spec, until_ci=uc)
+    db_path = db or Path("results") / f"{spec.name}.db"
+    backend = _backend(workers, scheduler, start_method, max_tasks_per_child)
+    err = Console(stderr=True)
+    where = (f"Dask at {backend.address}" if scheduler
+             else f"{backend.capacity} local processes" if workers != 0 else "this process")
+    err.print(f"batch [bold]{spec.name}[/]: {len(spec.configs)} configurations × "
+              f"{spec.replications} replications"
+              + (f" (until CI ±{spec.until_ci.rel:.0%} on {spec.until_ci.metric}, "
+                 f"≤ {spec.until_ci.max_replications})" if spec.until_ci else "")
+              + f" on {where} → {db_path}")
+    store = Store(db_path)
+    try:
+        with _sigterm_as_interrupt(), _progress_bar(spec.name) as tick:
+            summary = run_batch(spec, store, backend, resume=resume,
+                                retry_failed=retry_failed, progress=tick)
+    except KeyboardInterrupt:
+        stored, failed = (store.counts(b.id) if (b := store.batch(spec.name)) else (0, 0))
+        store.close()
+        err.print(f"interrupted: {stored} runs are stored in {db_path} ({failed} failed); "
+                  f"continue with: safemall batch {file} --db {db_path} --resume")
+        raise typer.Exit(130) from None
+    finally:
+        backend.close()
+    store.close()
+    for line in summary.failures:
+        err.print(f"[red]failed[/] {line}")
+    for line in summary.warnings:
+        err.print(f"[yellow]warning[/] {line}")
+    rate = summary.ran / summary.elapsed_s * 60 if summary.elapsed_s > 0 else 0.0
+    print(f"{spec.name}: {summary.ran} runs this time ({summary.failed} failed), "
+          f"{summary.stored}/{summary.total} stored, {summary.elapsed_s:.1f} s "
+          f"({rate:,.0f} runs/min) → {db_path}")
+    print(f"report: safemall batch report {db_path} --out {db_path.parent / spec.name}")
+
+
+@batch_app.command("report")
+def batch_report(
+    db: Annotated[Path, typer.Argument(help="Results database written by safemall batch.")],
+    out: Annotated[Path | None, typer.Option(
+        help="Folder for CSV, Parquet, markdown and plots (default: next to the DB).")] = None,
+    batch: Annotated[list[str] | None, typer.Option(
+        help="Only this batch (repeatable; default: every batch in the DB).")] = None,
+    metric: Annotated[list[str] | None, typer.Option(
+        help="Metrics for the table and plots (repeatable; default: the key ones).")] = None,
+    plots: Annotated[bool, typer.Option(help="Draw plots.")] = True,
+) -> None:
+    """Per-configuration statistics (mean, sd, 95% CI, p5/p50/p95), exports and plots."""
+    from sim.batch.report import markdown_table, write_report
+    from sim.batch.store import Store
+
+    out_dir = out or db.with_suffix("")
+    band_fn: Callable[..., Any] | None = None
+    try:
+        from viz.plots import evacuation_band
+
+        band_fn = evacuation_band
+    except ImportError:  # viz is optional: sim.batch.plots draws its own band
+        band_fn = None
+    with Store(db, create=False) as store:
+        tables = write_report(store, out_dir, batches=batch, metrics=metric, plots=plots,
+                              band_fn=band_fn)
+    if not tables:
+        raise ScenarioError("no batch to report" + (f" named {batch}" if batch else ""),
+                            source=str(db))
+    console = Console()
+    for t in tables:
+        n_ok = int((t.runs["status"] == "ok").sum())
+        console.print(f"[bold]{t.batch.name}[/]: {len(t.configs)} configurations, "
+                      f"{n_ok} ok runs, {len(t.runs) - n_ok} failed")
+        md = markdown_table(t, metric)
+        if console.is_terminal:
+            console.print(Markdown(md))
+        else:
+            print(md)
+    print(f"written to {out_dir}: " + ", ".join(sorted({f.name for t in tables
+                                                       for f in t.files})[:12])
+          + (" …" if sum(len(t.files) for t in tables) > 12 else ""))
+
+
+def adequacy(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    vary: Annotated[str, typer.Option(help="The dotted key to vary, e.g. security.guards.")],
+    target: Annotated[list[str], typer.Option(
+        help='A target "metric.stat <= value" (stats: mean, p50, p95, max); repeatable.')],
+    values: Annotated[str | None, typer.Option(
+        help="Candidate values, comma-separated: 10,20,40,80.")] = None,
+    lo: Annotated[float | None, typer.Option(help="Smallest candidate.")] = None,
+    hi: Annotated[float | None, typer.Option(help="Largest candidate.")] = None,
+    step: Annotated[float | None, typer.Option(help="Step between candidates (1).")] = None,
+    replications: Annotated[int, typer.Option(help="Replications per value.")] = 50,
+    max_replications: Annotated[int | None, typer.Option(
+        help="Double replications up to this when only the bound fails.")] = None,
+    confidence: Annotated[float, typer.Option(
+        help="Joint confidence that every target holds at the answer.")] = 0.95,
+    db: Annotated[Path | None, typer.Option(
+        help="Results database to reuse and extend (default: results/adequacy.db).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Local worker processes.")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="Override a scenario field (repeatable).")] = None,
+    seed: Annotated[int | None, typer.Option(
+        help="Root seed of new runs (default: the scenario's seed).")] = None,
+    largest: Annotated[bool, typer.Option(
+        help="Find the largest adequate value instead (targets get harder as it grows).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Smallest value of --vary meeting every --target with the stated confidence."""
+    from sim.batch.adequacy import candidate_values, find_adequate, parse_target
+    from sim.batch.store import Store
+    from sim.scenario import load_scenario
+
+    targets = [parse_target(t) for t in target]
+    cands = candidate_values(values, lo, hi, step)
+    scn = load_scenario(scenario, set_ or [])
+    root = seed if seed is not None else scn.seed
+    db_path = db or Path("results") / "adequacy.db"
+    backend = _backend(workers, scheduler)
+    store = Store(db_path)
+    try:
+        with _sigterm_as_interrupt(), _progress_bar(f"adequacy {vary}") as tick:
+            res = find_adequate(store, backend, scenario, vary, targets, cands,
+                                replications=replications, max_replications=max_replications,
+                                confidence=confidence, sets=set_ or [], root_seed=root,
+                                largest=largest, progress=tick)
+    except KeyboardInterrupt:
+        store.close()
+        Console(stderr=True).print(f"interrupted; finished runs are stored in {db_path}")
+        raise typer.Exit(130) from None
+    finally:
+        backend.close()
+    store.close()
+    if as_json:
+        print(json.dumps(res.to_json()))
+        return
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=200)
+    tbl = Table(title=f"adequacy of {vary} — each target at {res.per_target_confidence:.4g} "
+                      f"confidence (joint ≥ {confidence:g})")
+    tbl.add_column(vary, justify="right")
+    tbl.add_column("runs (reused+new, failed)", justify="right")
+    for t in targets:
+        tbl.add_column(f"{t}\nestimate / bound", justify="right")
+    tbl.add_column("verdict")
+
+    def _f(x: float) -> str:
+        if x != x:
+            return "—"
+        return "∞" if x == float("inf") else ("-∞" if x == float("-inf") else f"{x:,.1f}")
+
+    for ev in sorted(res.evidence, key=lambda e: e.value):
+        row = [str(ev.value), f"{ev.n} ({ev.n_reused}+{ev.n_new}, {ev.failed})"]
+        for c in ev.checks:
+            mark = "[green]✓[/]" if c.passed else "[red]✗[/]"
+            row.append(f"{_f(c.estimate)} / {_f(c.bound)} {mark}")
+        row.append("[green]meets all[/]" if ev.passed else "[red]fails[/]")
+        tbl.add_row(*row)
+    console.print(tbl)
+    for n in res.notes:
+        console.print(f"note: {n}")
+    if res.answer is None:
+        print(f"answer: no value of {vary} among the candidates meets every target")
+        raise typer.Exit(1)
+    word = "largest" if largest else "smallest"
+    print(f"answer: {vary} = {res.answer} is the {word} candidate meeting every target "
+          f"({'; '.join(str(t) for t in targets)}) with {confidence:.0%} confidence "
+          f"[study {res.batch!r} in {db_path}]")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``batch`` (run, report) and ``adequacy`` to the CLI."""
+    app.add_typer(batch_app, name="batch")
+    app.command("adequacy")(adequacy)
