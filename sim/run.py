@@ -321,11 +321,7 @@ def run_scenario(scenario: Scenario, *, seed: SeedLike | None = None,
         fn()
     wall = time.perf_counter() - wall0
     moves: dict[str, np.ndarray] = {
-        "t": np.asarray(world.log_t, dtype=np.float64),
-        "person": np.asarray(world.log_person, dtype=np.int32),
-        "portal": np.asarray(world.log_portal, dtype=np.int32),
-        "from": np.asarray(world.log_from, dtype=np.int32),
-        "to": np.asarray(world.log_to, dtype=np.int32),
+        **world.log_columns(),
         "start_cell": np.asarray(world.start_cell, dtype=np.int32),
         "removed_t": np.asarray(world.removed_t, dtype=np.float64),
         "removed_cell": np.asarray(world.removed_cell, dtype=np.int32),

@@ -42,6 +42,10 @@ from sim.scenario import PremovementDist, Scenario
 INF = math.inf
 _BLOCKED = object()
 """Value a queued person's event succeeds with when its door is closed."""
+_MOVING, _QUEUING, _SHELTERING, _SAFE = (int(State.MOVING), int(State.QUEUING),
+                                          int(State.SHELTERING), int(State.SAFE))
+_REL_STEPS = 20_000
+"""Entries of the relative-speed table (0.001 persons/m² apart)."""
 _GO = object()
 """Value of a queue head's wake-up: its turn at the door has come."""
 _PASSED = object()
@@ -282,6 +286,11 @@ class World:
         """People of each cell standing in a door queue (they do not slow the walkers)."""
         self.waiters: list[list[Door]] = [[] for _ in cells]
         self.cell_centroid = [c.centroid for c in cells]
+        self.inv_area_milli = [1000.0 / c.area_m2 if c.area_m2 > 0 else 0.0 for c in cells]
+        # relative walking speed tabulated every 0.001 persons/m² (0–20 p/m²)
+        self.rel_table = [mv.relative_speed(k / 1000.0, self.speed_model)
+                          for k in range(_REL_STEPS)]
+        self.rel_floor = mv.relative_speed(_REL_STEPS / 1000.0, self.speed_model)
         self.speed_factor = [1.0] * len(cells)
         """Extra multiplier on walking speed per cell (smoke sets it below 1)."""
         self.avoid = [False] * len(cells)
@@ -337,12 +346,8 @@ class World:
         self.harm: list[int] = []
         self.start_cell: list[int] = []
         self.queued_at: list[int] = []
-        # move log (flat lists, converted to numpy after the run)
-        self.log_t: list[float] = []
-        self.log_person: list[int] = []
-        self.log_portal: list[int] = []
-        self.log_from: list[int] = []
-        self.log_to: list[int] = []
+        # move log: (t, person, portal, from, to) per passage, columns after the run
+        self.log: list[tuple[float, int, int, int, int]] = []
         # waypoints for the replay: (entity, t, x, y, level, state)
         self.tracks: list[tuple[int, float, float, float, int, int]] = []
         self.extra_entities: list[tuple[str, str]] = []
@@ -413,15 +418,22 @@ class World:
         count[to] += 1
         self.cell_of[person] = to
         self.moves += 1
-        self.log_t.append(self.env.now)
-        self.log_person.append(person)
-        self.log_portal.append(portal)
-        self.log_from.append(frm)
-        self.log_to.append(to)
+        self.log.append((self.env.now, person, portal, frm, to))
         if self.waiters[frm]:
             self.wake_waiters(frm)
-        for hook in self.on_move:
-            hook(person, frm, to, portal)
+        if self.on_move:
+            for hook in self.on_move:
+                hook(person, frm, to, portal)
+
+    def log_columns(self) -> dict[str, np.ndarray]:
+        """The move log as columns: t (s), person, portal, from and to (cell indices)."""
+        if not self.log:
+            z = np.zeros(0, np.int32)
+            return {"t": np.zeros(0), "person": z, "portal": z, "from": z, "to": z}
+        a = np.array(self.log, dtype=np.float64)
+        return {"t": a[:, 0], "person": a[:, 1].astype(np.int32),
+                "portal": a[:, 2].astype(np.int32), "from": a[:, 3].astype(np.int32),
+                "to": a[:, 4].astype(np.int32)}
 
     def close_openings(self, opening_ids: Iterable[str], *, field: str) -> None:
         """Close layout openings for the whole run (locked exits, geometry sweeps).
@@ -560,15 +572,16 @@ class World:
     def _walk_time(self, person: int, cell: int, dist: float, p_in: int, q: int) -> float:
         # walkers are slowed by the people walking with them, not by those already queued
         # at the cell's doors (the queue throttles them at the door instead)
-        d = (self.count[cell] - self.queued[cell]) / self.area[cell] if self.area[cell] > 0 \
-            else 0.0
-        v = self.v0[person] * mv.relative_speed(d, self.speed_model) * self.speed_factor[cell]
+        k = int((self.count[cell] - self.queued[cell]) * self.inv_area_milli[cell])
+        g = self.rel_table[k] if k < _REL_STEPS else self.rel_floor
         if self.is_stair[cell]:
-            up = self.level_elev[self.doors[q].level] > self.level_elev[
-                self.doors[p_in].level] if p_in >= 0 else False
+            up = p_in >= 0 and self.level_elev[self.doors[q].level] > self.level_elev[
+                self.doors[p_in].level]
             base = self.stair_up[person] if up else self.stair_down[person]
-            v = base * mv.relative_speed(d, self.speed_model) * self.speed_factor[cell]
-        return dist / max(v, 1e-3)
+        else:
+            base = self.v0[person]
+        v = base * g * self.speed_factor[cell]
+        return dist / (v if v > 1e-3 else 1e-3)
 
     def _occupant(self, i: int, delay: float, gen: int) -> Any:
         env = self.env
@@ -576,7 +589,7 @@ class World:
             yield env.timeout(delay)
         if self.gen[i] != gen:
             return
-        self.state[i] = int(State.MOVING)
+        self.state[i] = _MOVING
         self.t_start[i] = env.now
         router = self.router
         doors = self.doors
@@ -584,16 +597,16 @@ class World:
         cell = self.cell_of[i]
         x, y = self.position_of(i)
         if rec:
-            self.tracks.append((i, env.now, x, y, self.cell_level[cell], int(State.MOVING)))
+            self.tracks.append((i, env.now, x, y, self.cell_level[cell], _MOVING))
         q, dist = router.first_hop(i, cell, x, y, -1)
         p_in = -1
         while True:
             if q < 0:  # no way out: wait where they are, retry later
-                self.state[i] = int(State.SHELTERING)
+                self.state[i] = _SHELTERING
                 yield env.timeout(30.0)
                 if self.gen[i] != gen:
                     return
-                self.state[i] = int(State.MOVING)
+                self.state[i] = _MOVING
                 x, y = self.position_of(i)
                 q, dist = router.first_hop(i, cell, x, y, -1)
                 continue
@@ -608,8 +621,8 @@ class World:
             if not door.try_pass(i, cell, to):
                 if rec:
                     qx, qy = self._queue_xy(door, cell)
-                    self.tracks.append((i, env.now, qx, qy, door.level, int(State.QUEUING)))
-                self.state[i] = int(State.QUEUING)
+                    self.tracks.append((i, env.now, qx, qy, door.level, _QUEUING))
+                self.state[i] = _QUEUING
                 self.queued_at[i] = q
                 entry = door.enqueue(i, cell, to)
                 while True:
@@ -622,21 +635,21 @@ class World:
                             continue
                     break
                 self.queued_at[i] = -1
-                self.state[i] = int(State.MOVING)
+                self.state[i] = _MOVING
                 if res is _BLOCKED or res == "blocked":
                     q, dist = router.first_hop(i, cell, door.at[0], door.at[1], q)
                     continue
             if rec:
                 self.tracks.append((i, env.now, door.at[0], door.at[1], door.level,
-                                    int(State.MOVING)))
+                                    _MOVING))
             if self.is_exit[to]:
-                self.state[i] = int(State.SAFE)
+                self.state[i] = _SAFE
                 self.t_safe[i] = env.now
                 self.exit_used[i] = q
                 self.evacuated += 1
                 if rec:
                     self.tracks.append((i, env.now, door.at[0], door.at[1], door.level,
-                                        int(State.SAFE)))
+                                        _SAFE))
                 return
             p_in, cell = q, to
             q, dist = router.next_hop(i, cell, p_in)

@@ -232,7 +232,7 @@ class FireProcess:
         # per space: RSET of a space = the last time anyone left it; the margin that matters
         # is ASET - RSET of the same space (people far from the fire leave later, safely)
         last_out: dict[str, float] = {}
-        for t, c in zip(w.log_t, w.log_from, strict=True):
+        for t, _, _, c, _ in w.log:
             last_out[w.cell_space[c]] = t
         pairs = [(s, self.aset[s], last_out[s]) for s in self.aset if s in last_out]
         if pairs:
