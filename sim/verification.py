@@ -453,7 +453,9 @@ def run_cases(ids: list[str] | None = None) -> list[CaseResult]:
         if ids and cid not in ids:
             continue
         try:
-            out.append(fn())
+            r = fn()
+            out.append(CaseResult(r.id, r.name, r.expected, r.obtained, r.tolerance,
+                                  bool(r.passed), r.source))
         except Exception as exc:  # a crash is a failed case, reported, not hidden
             out.append(CaseResult(cid, fn.__doc__.splitlines()[0] if fn.__doc__ else cid,
                                   "-", f"error: {type(exc).__name__}: {exc}", "-", False, "-"))

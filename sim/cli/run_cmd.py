@@ -127,7 +127,7 @@ def verify(
 
     results = run_cases(case)
     if as_json:
-        print(json.dumps([r.__dict__ for r in results]))
+        print(json.dumps([r.__dict__ for r in results], default=_json_default))
     else:
         t = Table(title="SafeMall verification")
         for col in ("case", "test", "expected", "obtained", "tolerance", "result"):
