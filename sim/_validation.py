@@ -7,10 +7,13 @@ list of tables is named by its ``id`` (``spaces['hall'].kind``) when it has one.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
+
+from sim.errors import SafeMallError
 
 
 def _entry_name(container: Any, key: Any) -> tuple[str, Any]:
@@ -78,3 +81,21 @@ def first_error(exc: ValidationError, raw: Any) -> tuple[str, str]:
     if len(errs) > 1:
         reason += f" (and {len(errs) - 1} more problem{'s' if len(errs) > 2 else ''})"
     return location(raw, clean), reason
+
+
+def read_toml(path: Any, error: type[SafeMallError], what: str = "file") -> dict[str, Any]:
+    """Parse a TOML file as data, or raise ``error`` with a one-line message naming it.
+
+    ``tomllib`` only ever builds plain data (never ``eval``, ``exec`` or ``pickle``).
+    """
+    from pathlib import Path
+
+    p = Path(path)
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise error(f"cannot read {what} ({exc.strerror})", source=str(p)) from None
+    except UnicodeDecodeError:
+        raise error(f"not a UTF-8 text {what}", source=str(p)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"not valid TOML: {exc}", source=str(p)) from None

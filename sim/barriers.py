@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import copy
 import math
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from sim._validation import read_toml
 from sim.errors import ScenarioError
 
 #: ``--set security.barriers.<key>`` list for each barrier kind.
@@ -70,12 +70,7 @@ class EntranceResult:
 def _load_raw(path: Path, overrides: Iterable[str]) -> dict[str, Any]:
     from sim.scenario import apply_overrides
 
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"cannot read file ({exc.strerror})", source=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"not valid TOML: {exc}", source=str(path)) from None
+    raw = read_toml(path, ScenarioError)
     raw = apply_overrides(raw, overrides, source=str(path))
     if "hazard" in raw and "hazards" not in raw:
         raw["hazards"] = [raw.pop("hazard")]

@@ -9,7 +9,6 @@ whose message is one line naming the file, the entry and the field.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from shapely.geometry import Polygon
 
-from sim._validation import first_error
+from sim._validation import first_error, read_toml
 from sim.errors import LayoutError
 from sim.layout import Layout, Level, MallInfo, Opening, OpeningKind, Space, SpaceKind
 
@@ -109,14 +108,7 @@ def load_layout(path: str | Path) -> Layout:
     p = Path(path)
     if p.is_dir():
         p = p / "layout.toml"
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise LayoutError(f"cannot read file ({exc.strerror})", source=str(p)) from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise LayoutError(f"not valid TOML: {exc}", source=str(p)) from None
+    raw = read_toml(p, LayoutError)
     return layout_from_dict(raw, source=str(p))
 
 

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim._validation import first_error
+from sim._validation import first_error, read_toml
 from sim.errors import ScenarioError
 from sim.layout import SpaceKind
 
@@ -261,12 +261,6 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
         One line naming the file and the field.
     """
     p = Path(path)
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"cannot read file ({exc.strerror})", source=str(p)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raw_err = str(exc)
-        raise ScenarioError(f"not valid TOML: {raw_err}", source=str(p)) from None
+    raw = read_toml(p, ScenarioError)
     raw = apply_overrides(raw, overrides, source=str(p))
     return scenario_from_dict(raw, base_dir=p.parent, source=str(p))

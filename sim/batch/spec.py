@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sim._validation import first_error
+from sim._validation import first_error, read_toml
 from sim.errors import SafeMallError, ScenarioError
 from sim.scenario import apply_overrides, parse_value, scenario_from_dict
 
@@ -207,12 +207,7 @@ def load_batch(path: str | Path, *, extra_overrides: Sequence[str] = (),
     """
     p = Path(path)
     src = str(p)
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"cannot read file ({exc.strerror})", source=src) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"not valid TOML: {exc}", source=src) from None
+    raw = read_toml(p, ScenarioError)
     try:
         bf = BatchFile.model_validate(raw)
     except ValidationError as exc:

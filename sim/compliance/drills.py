@@ -43,7 +43,6 @@ Rules (SM-1.2b/c)
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +50,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim._validation import first_error
+from sim._validation import first_error, read_toml
 from sim.compliance.clauses import title
 from sim.compliance.model import ClauseResult, Evidence
 from sim.errors import SafeMallError
@@ -136,12 +135,7 @@ def load_drill_log(path: str | Path) -> DrillLog:
         One line naming the file, the entry and the field.
     """
     p = Path(path)
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DrillLogError(f"cannot read file ({exc.strerror})", source=str(p)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DrillLogError(f"not valid TOML: {exc}", source=str(p)) from None
+    raw = read_toml(p, DrillLogError)
     return drill_log_from_dict(raw, source=str(p))
 
 

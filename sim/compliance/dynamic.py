@@ -32,7 +32,6 @@ from __future__ import annotations
 import json
 import math
 import operator
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -41,7 +40,7 @@ from typing import Any, Final, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim._validation import first_error
+from sim._validation import first_error, read_toml
 from sim.compliance.inputs import CheckInputs
 from sim.errors import ScenarioError
 
@@ -96,12 +95,7 @@ class _TargetsFile(BaseModel):
 def load_targets(path: str | Path | None = None) -> list[Target]:
     """Read target definitions (default: the bundled ``targets.toml``)."""
     p = Path(path) if path is not None else DEFAULT_TARGETS
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"cannot read file ({exc.strerror})", source=str(p)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"not valid TOML: {exc}", source=str(p)) from None
+    raw = read_toml(p, ScenarioError)
     try:
         tf = _TargetsFile.model_validate(raw)
     except ValidationError as exc:

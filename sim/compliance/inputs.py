@@ -14,10 +14,10 @@ Naming rule (documented in ``docs/compliance.md``):
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim._validation import read_toml
 from sim.compliance.drills import DrillLog, load_drill_log
 from sim.errors import SafeMallError, SecurityPlanError
 from sim.layout import Layout
@@ -43,12 +43,7 @@ class CheckInputs:
 
 
 def _read_toml(p: Path, err: type[SafeMallError]) -> dict[str, object]:
-    try:
-        return tomllib.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise err(f"cannot read file ({exc.strerror})", source=str(p)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise err(f"not valid TOML: {exc}", source=str(p)) from None
+    return read_toml(p, err)
 
 
 def default_log_for(plan_path: Path) -> Path | None:

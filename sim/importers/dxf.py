@@ -24,7 +24,6 @@ import fnmatch
 import math
 import re
 import shlex
-import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from sim._validation import first_error
+from sim._validation import first_error, read_toml
 from sim.errors import LayoutError
 from sim.importers._draft import (
     SPACE_EXTRA_KEYS,
@@ -215,12 +214,7 @@ def layer_map_from_dict(raw: dict[str, Any], *, source: str = "<memory>") -> Lay
 def load_layer_map(path: str | Path) -> LayerMap:
     """Read and validate a layer map TOML file."""
     p = Path(path)
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise LayoutError(f"cannot read layer map ({exc.strerror})", source=str(p)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise LayoutError(f"not valid TOML: {exc}", source=str(p)) from None
+    raw = read_toml(p, LayoutError, "layer map")
     return layer_map_from_dict(raw, source=str(p))
 
 

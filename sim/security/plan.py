@@ -25,14 +25,13 @@ one run, e.g. in staffing sweeps:
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim._validation import first_error
+from sim._validation import first_error, read_toml
 from sim.errors import SecurityPlanError
 from sim.layout import Layout
 
@@ -262,12 +261,7 @@ def load_security_plan(path: str | Path, layout: Layout | None = None) -> Securi
     p = Path(path)
     if p.is_dir():
         p = p / "security.toml"
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SecurityPlanError(f"cannot read file ({exc.strerror})", source=str(p)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SecurityPlanError(f"not valid TOML: {exc}", source=str(p)) from None
+    raw = read_toml(p, SecurityPlanError)
     return plan_from_dict(raw, layout, source=str(p))
 
 
