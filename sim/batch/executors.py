@@ -211,6 +211,9 @@ class DaskPool:
         self.client = client if client is not None else Client(scheduler)
         self.address = str(getattr(self.client.scheduler, "address", scheduler))
         self._cap = (1, -math.inf)
+        # import the engine on every worker now, not inside the first run of each
+        with contextlib.suppress(Exception):
+            self.client.run(_preload)
 
     @property
     def capacity(self) -> int:
@@ -252,6 +255,11 @@ class DaskPool:
         """Close our client (a cluster we did not start keeps running)."""
         if self._own:
             self.client.close()
+
+
+def _preload() -> None:
+    import sim.batch.worker
+    import sim.run  # noqa: F401
 
 
 def is_killed_worker(exc: BaseException) -> bool:

@@ -67,7 +67,8 @@ def _json_default(o: Any) -> Any:
 
 
 def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: Annotated[Path | None, typer.Argument(
+        help="Scenario TOML file (not needed with --from-batch).")] = None,
     seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help="Override any field: --set occupants.count=500 (repeatable).")] = None,
@@ -86,6 +87,8 @@ def run(
         spec = load_run_spec(from_batch[0], from_batch[1])
         scn = load_scenario(spec.scenario_path, [*spec.overrides, *(set_ or [])])
         seed_arg = spec.seed_sequence()
+    elif scenario is None:
+        raise typer.BadParameter("give a scenario file, or --from-batch DB RUN_ID")
     else:
         scn = load_scenario(scenario, set_ or [])
     record = replay is not None or watch

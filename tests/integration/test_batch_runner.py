@@ -287,8 +287,7 @@ def test_cli_batch_report_and_rerun_from_batch(tmp_path: Path) -> None:
     run_id, ci, rep = con.execute("SELECT r.id, c.config_index, r.rep FROM runs r JOIN configs "
                                   "c ON c.id = r.config_id ORDER BY r.id DESC").fetchone()
     con.close()
-    r = _cli("run", str(tmp_path / "tiny.toml"), "--from-batch", str(db), str(run_id),
-             "--json")
+    r = _cli("run", "--from-batch", str(db), str(run_id), "--json")
     assert r.returncode == 0, r.stderr
     again = json.loads(r.stdout)
     want = stored[(ci, rep)]

@@ -79,8 +79,8 @@ def test_closing_the_only_way_out_is_caught_before_running(tmp_path: Path,
                                                           scenario: Path) -> None:
     p = _batch(tmp_path, '[[configs]]\nlabel = "stair shut"\n'
                          'set = { "geometry.closed" = ["stair-head"] }\n')
-    with pytest.raises(ScenarioError, match=r"b\.toml: configs\[0\] \(stair shut\): geometry\.closed: "
-                                            r"closing stair-head leaves 'upper'"):
+    with pytest.raises(ScenarioError, match=r"b\.toml: configs\[0\] \(stair shut\): "
+                                            r"geometry\.closed: closing stair-head leaves 'upper'"):
         load_batch(p)
 
 
