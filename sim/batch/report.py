@@ -55,14 +55,9 @@ STAT_COLUMNS = ("n", "missing", "mean", "sd", "ci_lo", "ci_hi", "ci_half", "min"
 
 def flatten_metrics(metrics: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """Nested mappings as dotted keys (``exit_counts.south-door``)."""
-    out: dict[str, Any] = {}
-    for k, v in metrics.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.update(flatten_metrics(v, key + "."))
-        else:
-            out[key] = v
-    return out
+    from sim.batch.spec import flatten
+
+    return flatten(metrics, prefix)
 
 
 def _is_number(v: Any) -> bool:

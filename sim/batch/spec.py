@@ -169,13 +169,13 @@ def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
     return out
 
 
-def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """Nested tables as dotted keys (``{a = {b = 1}}`` → ``{"a.b": 1}``)."""
     out: dict[str, Any] = {}
     for k, v in table.items():
         key = f"{prefix}{k}"
         if isinstance(v, Mapping):
-            out.update(_flatten(v, key + "."))
+            out.update(flatten(v, key + "."))
         else:
             out[key] = v
     return out
@@ -214,7 +214,7 @@ def load_batch(path: str | Path, *, extra_overrides: Sequence[str] = (),
         fld, reason = first_error(exc, raw)
         raise ScenarioError(reason, field=fld, source=src) from None
 
-    grid = _flatten(bf.grid)
+    grid = flatten(bf.grid)
     for key, values in grid.items():
         if not isinstance(values, list) or not values:
             raise ScenarioError("expected a non-empty list of values",
@@ -227,7 +227,7 @@ def load_batch(path: str | Path, *, extra_overrides: Sequence[str] = (),
     for ci, entry in enumerate(entries):
         scn = str((base_dir / entry.scenario).resolve()) if entry.scenario else base_scn
         own = [*entry.overrides,
-               *(override(k, v) for k, v in _flatten(entry.set).items())]
+               *(override(k, v) for k, v in flatten(entry.set).items())]
         for point in grid_points:
             swept = dict(zip(grid.keys(), point, strict=True))
             params: dict[str, Any] = {}
