@@ -465,6 +465,19 @@ class World:
                                 f"{stranded[0]!r} with no way to an exit", field=field,
                                 source=self.scenario.source)
 
+    def cells_and_exposed(self, *, injured_exposed: bool = True
+                          ) -> tuple[np.ndarray, np.ndarray]:
+        """Everyone's cell index, and a mask of those still inside and unharmed.
+
+        ``injured_exposed=False`` also leaves out people already marked injured.
+        """
+        cell_of = np.fromiter(self.cell_of, dtype=np.int64, count=self.n)
+        state = np.fromiter(self.state, dtype=np.int64, count=self.n)
+        out = (state == State.SAFE) | (state == State.INCAPACITATED) | (state == State.DEAD)
+        if not injured_exposed:
+            out |= state == State.INJURED
+        return cell_of, ~out
+
     def wake_waiters(self, cell: int) -> None:
         """Wake the doors waiting for room in ``cell``."""
         ws = self.waiters[cell]

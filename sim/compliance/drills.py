@@ -230,20 +230,31 @@ def _period_text(p: Period) -> str:
     return f"{p.start.isoformat()} to {p.end.isoformat()}"
 
 
+def _schedule_period(cid: str, required: str, unit: str, units_in: Any,
+                     log: DrillLog | None, period: Period | None
+                     ) -> tuple[Period | None, ClauseResult | None]:
+    """The period to judge, or the ``not_specified`` result when there is nothing to judge."""
+    if log is None:
+        return None, ClauseResult(cid, title(cid), "not_specified", required,
+                                  "no drill and training log given", kind="schedule",
+                                  source="drills",
+                                  remedies=("give a drill and training log (drills.toml)",))
+    p = log_period(log, period)
+    if p is None or not units_in(p):
+        return None, ClauseResult(cid, title(cid), "not_specified", required,
+                                  f"the period holds no whole calendar {unit}",
+                                  kind="schedule", source="drills",
+                                  evidence=Evidence(notes=(f"log {log.source}",)))
+    return p, None
+
+
 def check_training(log: DrillLog | None, period: Period | None = None) -> ClauseResult:
     """SM-1.2b: a training session for mall staff and for the shops in every month."""
     cid = "SM-1.2b"
-    if log is None:
-        return ClauseResult(cid, title(cid), "not_specified", "monthly training",
-                            "no drill and training log given", kind="schedule",
-                            source="drills",
-                            remedies=("give a drill and training log (drills.toml)",))
-    p = log_period(log, period)
-    if p is None or not months_in(p):
-        return ClauseResult(cid, title(cid), "not_specified", "monthly training",
-                            "the period holds no whole calendar month", kind="schedule",
-                            source="drills",
-                            evidence=Evidence(notes=(f"log {log.source}",)))
+    p, early = _schedule_period(cid, "monthly training", "month", months_in, log, period)
+    if early is not None:
+        return early
+    assert log is not None and p is not None
     months = months_in(p)
     short: list[str] = []
     remedies: list[str] = []
@@ -270,16 +281,11 @@ def check_training(log: DrillLog | None, period: Period | None = None) -> Clause
 def check_drills(log: DrillLog | None, period: Period | None = None) -> ClauseResult:
     """SM-1.2c: a drill of each of the six types in every quarter."""
     cid = "SM-1.2c"
-    if log is None:
-        return ClauseResult(cid, title(cid), "not_specified", "quarterly drills of six types",
-                            "no drill and training log given", kind="schedule",
-                            source="drills",
-                            remedies=("give a drill and training log (drills.toml)",))
-    p = log_period(log, period)
-    if p is None or not quarters_in(p):
-        return ClauseResult(cid, title(cid), "not_specified", "quarterly drills of six types",
-                            "the period holds no whole calendar quarter", kind="schedule",
-                            source="drills", evidence=Evidence(notes=(f"log {log.source}",)))
+    p, early = _schedule_period(cid, "quarterly drills of six types", "quarter", quarters_in,
+                                log, period)
+    if early is not None:
+        return early
+    assert log is not None and p is not None
     quarters = quarters_in(p)
     short: list[str] = []
     for q in quarters:

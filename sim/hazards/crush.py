@@ -223,12 +223,7 @@ class CrushProcess:
                     w.alarm_chain.staff.meter_hotspot(int(c), self.inc)
 
     def _people(self) -> tuple[np.ndarray, np.ndarray]:
-        w = self.w
-        cell_of = np.fromiter(w.cell_of, dtype=np.int64, count=w.n)
-        state = np.fromiter(w.state, dtype=np.int64, count=w.n)
-        inside = (state != State.SAFE) & (state != State.INCAPACITATED) & \
-            (state != State.DEAD) & (state != State.INJURED)
-        return cell_of, inside
+        return self.w.cells_and_exposed(injured_exposed=False)
 
     def _injure(self, dens: np.ndarray, danger: np.ndarray, dt: float) -> None:
         """Accumulate the injury dose of the people in dangerous cells (no feedback)."""

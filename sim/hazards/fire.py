@@ -196,9 +196,7 @@ class FireProcess:
         self.snap_t.append(now)
         self.snap.append(snap)
         # FED for everyone still inside (vectorised)
-        cell_of = np.fromiter(w.cell_of, dtype=np.int64, count=w.n)
-        state = np.fromiter(w.state, dtype=np.int64, count=w.n)
-        alive = (state != State.SAFE) & (state != State.INCAPACITATED) & (state != State.DEAD)
+        cell_of, alive = w.cells_and_exposed()
         inc = rate[cell_of] * dt * alive
         self.fed += inc
         hit = np.flatnonzero((self.fed >= spec.fed_incapacitation) & alive)
