@@ -123,6 +123,33 @@ class Network:
                    if self.cells[c].shape is not None else math.inf)
         return best
 
+    @cached_property
+    def within_by_index(self) -> dict[tuple[int, int, int], float]:
+        """Walking distance (m) between every two portals of every non-exit cell.
+
+        Keyed ``(cell, p, q)`` by position in ``cells`` and ``portals`` (the order every
+        :class:`~sim.world.World` uses); computed once per network and shared (read-only).
+        """
+        cell_ids = list(self.cells)
+        portal_ids = list(self.portals)
+        plists: list[list[int]] = [[] for _ in cell_ids]
+        cpos = {c: k for k, c in enumerate(cell_ids)}
+        for k, pid in enumerate(portal_ids):
+            pt = self.portals[pid]
+            plists[cpos[pt.a]].append(k)
+            plists[cpos[pt.b]].append(k)
+        out: dict[tuple[int, int, int], float] = {}
+        for c, plist in enumerate(plists):
+            cell = self.cells[cell_ids[c]]
+            if cell.is_exit:
+                continue
+            for x in plist:
+                for y in plist:
+                    if x != y:
+                        out[(c, x, y)] = _within(cell, self.portals[portal_ids[x]],
+                                                 self.portals[portal_ids[y]], self.layout)
+        return out
+
     def within_distance_m(self, cell_id: str, p: str, q: str) -> float:
         """Walking distance (m) between portals ``p`` and ``q`` inside ``cell_id``."""
         return _within(self.cells[cell_id], self.portals[p], self.portals[q], self.layout)

@@ -181,7 +181,7 @@ def populate(world: World) -> None:
         shape = world.net.cells[world.cell_ids[c]].shape
         pts = _points_in(shape, m, rng) if shape is not None else np.zeros((m, 2))
         cells.extend([c] * m)
-        xy.extend((float(a), float(b)) for a, b in pts)
+        xy.extend(map(tuple, np.asarray(pts, dtype=float).tolist()))
     n = len(cells)
     v = free_speeds(world, n)
     world.n = n
@@ -206,6 +206,7 @@ def populate(world: World) -> None:
     world.cue_kind = [""] * n
     world.harm = [0] * n
     world.queued_at = [-1] * n
+    world.proc = [None] * n
     world.obey_u = world.streams["crowd"].random(n).tolist()
     world.unaware_by_cell = [[] for _ in world.cell_ids]
     for i, c in enumerate(cells):

@@ -8,10 +8,11 @@ enter it (SFPE or Weidmann, times the person's free speed, stair factors on stai
 pass the opening through a FIFO queue whose service headway is ``1 / (F_s · W_eff)``
 (capped flow), entering the next cell only while it is below jam density (blocking).
 
-Openings are :class:`Door` objects with one queue per direction and one server
-process that runs only while someone waits. A person who finds a door idle and the
-next cell free passes at once (no extra event). When the next cell is full the door
-waits for a departure from that cell. Deadlock (a cycle of full cells whose queue heads
+Openings are :class:`Door` objects with one queue per direction and no server process:
+the head of a queue is woken at its turn (one SimPy event per queued passage) with a
+place reserved for it in the next cell. A person who finds a door idle and the next cell
+free passes at once (no extra event). When the next cell is full the door waits for a
+departure from that cell. Deadlock (a cycle of full cells whose queue heads
 each wait on the next) is detected by a watchdog and resolved by moving the heads of
 the cycle simultaneously, which keeps every occupancy unchanged; each resolution is
 counted in ``deadlocks_resolved``.
@@ -26,11 +27,14 @@ import math
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import simpy
+from simpy.events import NORMAL, Timeout
 
 from sim import movement as mv
 from sim.graphs import Network
@@ -42,10 +46,13 @@ from sim.scenario import PremovementDist, Scenario
 INF = math.inf
 _BLOCKED = object()
 """Value a queued person's event succeeds with when its door is closed."""
-_MOVING, _QUEUING, _SHELTERING, _SAFE = (int(State.MOVING), int(State.QUEUING),
-                                          int(State.SHELTERING), int(State.SAFE))
+_UNAWARE, _MOVING, _QUEUING, _SHELTERING, _SAFE = (
+    int(State.UNAWARE), int(State.MOVING), int(State.QUEUING), int(State.SHELTERING),
+    int(State.SAFE))
 _REL_STEPS = 20_000
 """Entries of the relative-speed table (0.001 persons/m² apart)."""
+_DRAW_BLOCK = 512
+"""Pre-movement delays drawn per numpy call."""
 _GO = object()
 """Value of a queue head's wake-up: its turn at the door has come."""
 _PASSED = object()
@@ -62,13 +69,84 @@ class Mark:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+class OccupantProcess(simpy.Process):
+    """The SimPy process of one occupant, lean enough for a hundred thousand of them.
+
+    It is a :class:`simpy.Process` (its generator yields events and is resumed with
+    their values, failures are thrown into it) with three differences, each saving a
+    SimPy event per person:
+
+    - it starts ``delay`` seconds after creation with no ``Initialize`` event: its first
+      target is the pre-movement :class:`~simpy.events.Timeout`, whose value ``None``
+      starts the generator;
+    - when the generator returns and nothing waits for the process, it is marked processed
+      at once instead of being scheduled as an end event nobody listens to;
+    - :meth:`cancel` detaches it from the event it waits on, so a person re-cued to an
+      earlier start does not wake a second time at the old start.
+    """
+
+    def __init__(self, env: simpy.Environment, generator: Any, delay: float) -> None:
+        self.env = env
+        self.callbacks: Any = []
+        self._generator = generator
+        t = Timeout(env, delay)
+        t.callbacks.append(self._resume)
+        self._target = t
+
+    def cancel(self) -> None:
+        """Never resume again (the person has a newer process)."""
+        t = self._target
+        if t is not None and t.callbacks is not None and self._resume in t.callbacks:
+            t.callbacks.remove(self._resume)
+        self._target = None  # type: ignore[assignment]
+
+    def _resume(self, event: simpy.Event) -> None:
+        env = self.env
+        env._active_proc = self
+        gen = self._generator
+        while True:
+            try:
+                if event._ok:
+                    event = gen.send(event._value)
+                else:
+                    event._defused = True
+                    exc = type(event._value)(*event._value.args)
+                    exc.__cause__ = event._value
+                    event = gen.throw(exc)
+            except StopIteration as stop:
+                self._ok = True
+                self._value = stop.value
+                if self.callbacks:
+                    env.schedule(self)
+                else:
+                    self.callbacks = None  # processed: a later ``yield`` resumes at once
+                event = None  # type: ignore[assignment]
+                break
+            except BaseException as err:
+                self._ok = False
+                self._value = err
+                env.schedule(self)  # a failed process crashes the run, as in SimPy
+                event = None  # type: ignore[assignment]
+                break
+            cbs = event.callbacks
+            if cbs is not None:
+                cbs.append(self._resume)
+                break
+        self._target = event
+        env._active_proc = None
+
+
 class Door:
     """A portal between cells ``a`` and ``b`` with a capped flow and two FIFO queues.
 
     There is no server process: the person at the head of a queue is woken at the time
-    the door can next serve (``next_free``), passes if the next cell has room, and wakes
-    the next head. A queued passage therefore costs one SimPy event. When no head can go
-    (every target cell is full) the door waits on those cells; a departure there kicks it.
+    the door can next serve (``next_free``), passes, and wakes the next head. A queued
+    passage therefore costs one SimPy event. A head is scheduled only when the next cell
+    has room, and that room is reserved for it (``World.incoming``) until it wakes, so the
+    wake-up is not wasted on a cell that another door filled in the meantime (the person
+    is already stepping through; the reservation lasts at most one headway). When no head
+    can go (every target cell is full) the door waits on those cells; a departure there
+    kicks it.
     """
 
     __slots__ = ("a", "at", "b", "base_headway", "blocked", "headway", "idx", "level",
@@ -100,12 +178,13 @@ class Door:
 
     def _room(self, to: int) -> bool:
         w = self.world
-        return w.count[to] < w.cap[to] and w.count[to] - w.queued[to] < w.wcap[to]
+        n = w.count[to] + w.incoming[to]
+        return n < w.cap[to] and n - w.queued[to] < w.wcap[to]
 
     def try_pass(self, person: int, frm: int, to: int) -> bool:
         """Pass at once if nobody queues, the door is free and ``to`` has room."""
         w = self.world
-        now = w.env.now
+        now = w.env._now
         if (self.queues[0] or self.queues[1] or now < self.next_free or self.blocked
                 or not self._room(to)):
             return False
@@ -119,10 +198,11 @@ class Door:
         """Join the queue toward ``to``; returns the entry (its event is ``entry[4]``)."""
         w = self.world
         d = 0 if to == self.b else 1
-        entry = [w.env.now, person, frm, to, w.env.event()]
+        entry = [w.env._now, person, frm, to, simpy.Event(w.env)]
         self.queues[d].append(entry)
         w.queued[frm] += 1
-        w.wake_waiters(frm)  # one walker fewer in frm: room for another to walk in
+        if w.waiters[frm]:
+            w.wake_waiters(frm)  # one walker fewer in frm: room for another to walk in
         n = len(self.queues[0]) + len(self.queues[1])
         if n > self.max_queue:
             self.max_queue = n
@@ -135,12 +215,20 @@ class Door:
         if self.pending is not None or self.blocked:
             return
         q0, q1 = self.queues
-        best = None
-        if q0 and self._room(q0[0][3]):
-            best = q0
-        if q1 and self._room(q1[0][3]) and (best is None or q1[0][0] < q0[0][0]):
-            best = q1
         w = self.world
+        count, incoming, cap, wcap, queued = w.count, w.incoming, w.cap, w.wcap, w.queued
+        best = None
+        if q0:
+            to = q0[0][3]
+            n = count[to] + incoming[to]
+            if n < cap[to] and n - queued[to] < wcap[to]:
+                best = q0
+        if q1:
+            to = q1[0][3]
+            n = count[to] + incoming[to]
+            if n < cap[to] and n - queued[to] < wcap[to] and (
+                    best is None or q1[0][0] < q0[0][0]):
+                best = q1
         if best is None:
             for q in (q0, q1):
                 if q:
@@ -151,25 +239,28 @@ class Door:
             return
         entry = best[0]
         self.pending = entry
+        incoming[entry[3]] += 1
         ev = entry[4]
         # schedule the head's own event for the time the door is free (as Timeout does)
         ev._ok = True
         ev._value = _GO
-        w.env.schedule(ev, delay=max(0.0, self.next_free - w.env.now))
+        w.env.schedule(ev, NORMAL, max(0.0, self.next_free - w.env._now))
 
     def head_wake(self, entry: list[Any]) -> str:
         """The head woke at its turn: ``"passed"``, ``"wait"`` (new event) or ``"blocked"``."""
         w = self.world
         if self.pending is entry:
             self.pending = None
+            w.incoming[entry[3]] -= 1
         if self.blocked:
             return "blocked"
         d = 0 if entry[3] == self.b else 1
         q = self.queues[d]
-        if q and q[0] is entry and self._room(entry[3]) and w.env.now >= self.next_free - 1e-12:
+        now = w.env._now
+        if q and q[0] is entry and self._room(entry[3]) and now >= self.next_free - 1e-12:
             q.popleft()
             w.queued[entry[2]] -= 1
-            self.next_free = w.env.now + self.headway[d]
+            self.next_free = now + self.headway[d]
             self.passes += 1
             w.move(entry[1], entry[2], entry[3], self.idx)
             self.kick()
@@ -177,11 +268,6 @@ class Door:
         entry[4] = w.env.event()
         self.kick()
         return "wait"
-
-    def room_freed(self) -> None:
-        """A departure from a cell this door waits on."""
-        self.waiting = False
-        self.kick()
 
     def close(self) -> None:
         """Block the door: every queued person is sent back to choose another way."""
@@ -191,6 +277,7 @@ class Door:
                 entry = q.popleft()
                 self.world.queued[entry[2]] -= 1
                 if entry is self.pending:
+                    self.world.incoming[entry[3]] -= 1
                     continue  # its wake-up is scheduled; head_wake will say "blocked"
                 entry[4].succeed(_BLOCKED)
         self.pending = None
@@ -204,6 +291,7 @@ class Door:
                     self.world.queued[entry[2]] -= 1
                     if entry is self.pending:
                         self.pending = None
+                        self.world.incoming[entry[3]] -= 1
                         self.kick()
                     return
 
@@ -212,6 +300,8 @@ class Door:
         entry = self.queues[d].popleft()
         self.world.queued[entry[2]] -= 1
         self.passes += 1
+        if entry is self.pending:
+            self.world.incoming[entry[3]] -= 1
         self.world.move(entry[1], entry[2], entry[3], self.idx)
         if entry is self.pending:
             self.pending = None
@@ -284,12 +374,13 @@ class World:
         self.count = [0] * len(cells)
         self.queued = [0] * len(cells)
         """People of each cell standing in a door queue (they do not slow the walkers)."""
+        self.incoming = [0] * len(cells)
+        """Places in each cell reserved for a queue head whose passage is scheduled."""
         self.waiters: list[list[Door]] = [[] for _ in cells]
         self.cell_centroid = [c.centroid for c in cells]
         self.inv_area_milli = [1000.0 / c.area_m2 if c.area_m2 > 0 else 0.0 for c in cells]
         # relative walking speed tabulated every 0.001 persons/m² (0–20 p/m²)
-        self.rel_table = [mv.relative_speed(k / 1000.0, self.speed_model)
-                          for k in range(_REL_STEPS)]
+        self.rel_table = _relative_speed_table(self.speed_model)
         self.rel_floor = mv.relative_speed(_REL_STEPS / 1000.0, self.speed_model)
         self.speed_factor = [1.0] * len(cells)
         """Extra multiplier on walking speed per cell (smoke sets it below 1)."""
@@ -311,16 +402,9 @@ class World:
             self.portals_of[b].append(i)
         self.portal_opening = [network.portals[p].opening for p in self.portal_ids]
         self.exit_portals = [self.portal_index[p] for p in network.exit_portals]
-        self.within: dict[tuple[int, int, int], float] = {}
-        for c, plist in enumerate(self.portals_of):
-            if self.is_exit[c]:
-                continue
-            cid = self.cell_ids[c]
-            for x in plist:
-                for y in plist:
-                    if x != y:
-                        self.within[(c, x, y)] = network.within_distance_m(
-                            cid, self.portal_ids[x], self.portal_ids[y])
+        self.within = network.within_by_index
+        """Walking distance (m) between portals ``x`` and ``y`` of cell ``c``, keyed
+        ``(c, x, y)`` (shared by every world of the network: read-only)."""
         self._stair_dir_factor_cache: dict[tuple[int, int, int], float] = {}
 
         # ---- routing
@@ -346,6 +430,9 @@ class World:
         self.harm: list[int] = []
         self.start_cell: list[int] = []
         self.queued_at: list[int] = []
+        self.proc: list[OccupantProcess | None] = []
+        """Each person's process while it waits to start (``None`` before the first cue and
+        once moving), so that an earlier cue can cancel it."""
         # move log: (t, person, portal, from, to) per passage, columns after the run
         self.log: list[tuple[float, int, int, int, int]] = []
         # waypoints for the replay: (entity, t, x, y, level, state)
@@ -418,7 +505,7 @@ class World:
         count[to] += 1
         self.cell_of[person] = to
         self.moves += 1
-        self.log.append((self.env.now, person, portal, frm, to))
+        self.log.append((self.env._now, person, portal, frm, to))
         if self.waiters[frm]:
             self.wake_waiters(frm)
         if self.on_move:
@@ -430,7 +517,8 @@ class World:
         if not self.log:
             z = np.zeros(0, np.int32)
             return {"t": np.zeros(0), "person": z, "portal": z, "from": z, "to": z}
-        a = np.array(self.log, dtype=np.float64)
+        a = np.fromiter(chain.from_iterable(self.log), dtype=np.float64,
+                        count=5 * len(self.log)).reshape(-1, 5)
         return {"t": a[:, 0], "person": a[:, 1].astype(np.int32),
                 "portal": a[:, 2].astype(np.int32), "from": a[:, 3].astype(np.int32),
                 "to": a[:, 4].astype(np.int32)}
@@ -484,7 +572,8 @@ class World:
         if ws:
             self.waiters[cell] = []
             for d in ws:
-                d.room_freed()
+                d.waiting = False
+                d.kick()
 
     def remove(self, person: int, state: State) -> None:
         """Take a person out of circulation where they stand (casualty)."""
@@ -550,7 +639,11 @@ class World:
         self.gen[person] += 1
         if st == State.SHELTERING:
             self.state[person] = int(State.UNAWARE)
-        self.env.process(self._occupant(person, delay_s, self.gen[person]))
+        old = self.proc[person]
+        if old is not None:
+            old.cancel()
+        self.proc[person] = OccupantProcess(self.env, self._occupant(person, self.gen[person]),
+                                            delay_s)
 
     def cue_all(self, cue: str, people: Iterable[int] | None = None) -> int:
         """Cue many people; returns how many were still unaware."""
@@ -565,8 +658,12 @@ class World:
         """People still unaware (so still where they started) in any of ``cells``."""
         out: list[int] = []
         st = self.state
+        by_cell = self.unaware_by_cell
         for c in cells:
-            out.extend(i for i in self.unaware_by_cell[c] if st[i] == State.UNAWARE)
+            if by_cell[c]:
+                # people who have started never return to where they started: drop them
+                by_cell[c] = [i for i in by_cell[c] if st[i] == _UNAWARE]
+                out.extend(by_cell[c])
         return out
 
     def avoid_cell(self, cell: int) -> None:
@@ -582,31 +679,23 @@ class World:
                 and self.state[i] not in (State.SAFE, State.DEAD, State.INCAPACITATED)]
 
     # ------------------------------------------------------------------ occupant process
-    def _walk_time(self, person: int, cell: int, dist: float, p_in: int, q: int) -> float:
-        # walkers are slowed by the people walking with them, not by those already queued
-        # at the cell's doors (the queue throttles them at the door instead)
-        k = int((self.count[cell] - self.queued[cell]) * self.inv_area_milli[cell])
-        g = self.rel_table[k] if k < _REL_STEPS else self.rel_floor
-        if self.is_stair[cell]:
-            up = p_in >= 0 and self.level_elev[self.doors[q].level] > self.level_elev[
-                self.doors[p_in].level]
-            base = self.stair_up[person] if up else self.stair_down[person]
-        else:
-            base = self.v0[person]
-        v = base * g * self.speed_factor[cell]
-        return dist / (v if v > 1e-3 else 1e-3)
-
-    def _occupant(self, i: int, delay: float, gen: int) -> Any:
+    def _occupant(self, i: int, gen: int) -> Any:
+        """The movement of person ``i`` from the end of their pre-movement delay."""
         env = self.env
-        if delay > 0:
-            yield env.timeout(delay)
-        if self.gen[i] != gen:
+        gens, state = self.gen, self.state
+        if gens[i] != gen:
             return
-        self.state[i] = _MOVING
-        self.t_start[i] = env.now
+        self.proc[i] = None  # nothing cancels a started process: let it be freed when done
+        state[i] = _MOVING
+        self.t_start[i] = env._now
         router = self.router
         doors = self.doors
         rec = self.record_tracks
+        timeout = env.timeout
+        count, queued, inv_area = self.count, self.queued, self.inv_area_milli
+        rel_table, rel_floor, speed_factor = self.rel_table, self.rel_floor, self.speed_factor
+        is_stair, is_exit, level_elev = self.is_stair, self.is_exit, self.level_elev
+        v0 = self.v0[i]
         cell = self.cell_of[i]
         x, y = self.position_of(i)
         if rec:
@@ -615,16 +704,26 @@ class World:
         p_in = -1
         while True:
             if q < 0:  # no way out: wait where they are, retry later
-                self.state[i] = _SHELTERING
-                yield env.timeout(30.0)
-                if self.gen[i] != gen:
+                state[i] = _SHELTERING
+                yield timeout(30.0)
+                if gens[i] != gen:
                     return
-                self.state[i] = _MOVING
+                state[i] = _MOVING
                 x, y = self.position_of(i)
                 q, dist = router.first_hop(i, cell, x, y, -1)
                 continue
-            yield env.timeout(self._walk_time(i, cell, dist, p_in, q))
-            if self.gen[i] != gen:
+            # walk across the cell at the speed its density allows; walkers are slowed by
+            # the people walking with them, not by those already queued at the cell's
+            # doors (the queue throttles them at the door instead)
+            k = int((count[cell] - queued[cell]) * inv_area[cell])
+            v = (rel_table[k] if k < _REL_STEPS else rel_floor) * speed_factor[cell]
+            if is_stair[cell]:
+                up = p_in >= 0 and level_elev[doors[q].level] > level_elev[doors[p_in].level]
+                v *= self.stair_up[i] if up else self.stair_down[i]
+            else:
+                v *= v0
+            yield timeout(dist / (v if v > 1e-3 else 1e-3))
+            if gens[i] != gen:
                 return
             door = doors[q]
             to = door.b if cell == door.a else door.a
@@ -634,13 +733,13 @@ class World:
             if not door.try_pass(i, cell, to):
                 if rec:
                     qx, qy = self._queue_xy(door, cell)
-                    self.tracks.append((i, env.now, qx, qy, door.level, _QUEUING))
-                self.state[i] = _QUEUING
+                    self.tracks.append((i, env._now, qx, qy, door.level, _QUEUING))
+                state[i] = _QUEUING
                 self.queued_at[i] = q
                 entry = door.enqueue(i, cell, to)
                 while True:
                     res = yield entry[4]
-                    if self.gen[i] != gen:
+                    if gens[i] != gen:
                         return
                     if res is _GO and len(entry) < 6:
                         res = door.head_wake(entry)
@@ -648,16 +747,16 @@ class World:
                             continue
                     break
                 self.queued_at[i] = -1
-                self.state[i] = _MOVING
+                state[i] = _MOVING
                 if res is _BLOCKED or res == "blocked":
                     q, dist = router.first_hop(i, cell, door.at[0], door.at[1], q)
                     continue
             if rec:
                 self.tracks.append((i, env.now, door.at[0], door.at[1], door.level,
                                     _MOVING))
-            if self.is_exit[to]:
-                self.state[i] = _SAFE
-                self.t_safe[i] = env.now
+            if is_exit[to]:
+                state[i] = _SAFE
+                self.t_safe[i] = env._now
                 self.exit_used[i] = q
                 self.evacuated += 1
                 if rec:
@@ -711,19 +810,42 @@ class World:
             self.mark("deadlock_resolved", f"gridlock of {len(cycle)} cells rotated")
 
 
+@lru_cache(maxsize=4)
+def _relative_speed_table(model: mv.SpeedModel) -> list[float]:
+    """Relative walking speed every 0.001 persons/m² from 0 to 20 (shared, read-only)."""
+    return [mv.relative_speed(k / 1000.0, model) for k in range(_REL_STEPS)]
+
+
 def _sampler(dist: PremovementDist, rng: np.random.Generator) -> Callable[[], float]:
-    """A function drawing one pre-movement delay (s) from ``dist``."""
+    """A function drawing one pre-movement delay (s) from ``dist``.
+
+    Values are drawn from ``rng`` in blocks of :data:`_DRAW_BLOCK` (one numpy call per
+    block instead of one per person) and handed out in order.
+    """
     lo, hi = dist.min_s, max(dist.max_s, dist.min_s)
     if dist.model == "none":
         return lambda: 0.0
     if dist.model == "fixed":
         return lambda: dist.fixed_s
+    draw: Callable[[int], np.ndarray]
     if dist.model == "uniform":
-        return lambda: float(rng.uniform(lo, hi))
-    if dist.model == "normal":
-        return lambda: float(min(hi, max(lo, rng.normal(dist.mean_s, dist.sd_s))))
-    m, s = max(dist.mean_s, 1e-6), dist.sd_s
-    sigma2 = math.log(1.0 + (s / m) ** 2)
-    mu = math.log(m) - sigma2 / 2.0
-    sig = math.sqrt(sigma2)
-    return lambda: float(min(hi, max(lo, rng.lognormal(mu, sig))))
+        def draw(k: int) -> np.ndarray:
+            return rng.uniform(lo, hi, k)
+    elif dist.model == "normal":
+        def draw(k: int) -> np.ndarray:
+            return np.clip(rng.normal(dist.mean_s, dist.sd_s, k), lo, hi)
+    else:
+        m, s = max(dist.mean_s, 1e-6), dist.sd_s
+        sigma2 = math.log(1.0 + (s / m) ** 2)
+        mu = math.log(m) - sigma2 / 2.0
+        sig = math.sqrt(sigma2)
+
+        def draw(k: int) -> np.ndarray:
+            return np.clip(rng.lognormal(mu, sig, k), lo, hi)
+    buf: list[float] = []
+
+    def one() -> float:
+        if not buf:
+            buf.extend(draw(_DRAW_BLOCK)[::-1].tolist())
+        return buf.pop()
+    return one

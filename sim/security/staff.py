@@ -282,7 +282,8 @@ class Staff:
         w = self.w
         todo = list(dict.fromkeys(cells))
         while todo and m.task == "sweep":
-            nxt = min(todo, key=lambda c: self.graph.distance_m(m.cell, c))
+            dist = self.graph.distances_from_m(m.cell)
+            nxt = min(todo, key=lambda c: dist[c])
             todo.remove(nxt)
             ok = yield from self._walk_to(m, lambda n=nxt: n, State.SWEEPING)
             if not ok:

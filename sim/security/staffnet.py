@@ -49,6 +49,9 @@ class CellGraph:
             vals.append(max(d, 0.1))
         self.g = csr_matrix((vals, (rows, cols)), shape=(n, n))
         self._pred: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._nbrs: list[list[int]] = [[] for _ in range(n)]
+        for u, v in sorted(self.edge_len):
+            self._nbrs[u].append(v)
 
     def _half(self, cell: int, door: object) -> float:
         w = self.w
@@ -72,6 +75,14 @@ class CellGraph:
     def distance_m(self, src: int, target: int) -> float:
         """Walking distance (m) from cell ``src`` to cell ``target`` (inf if none)."""
         return float(self._tree(target)[0][src])
+
+    def distances_from_m(self, src: int) -> np.ndarray:
+        """Walking distance (m) from cell ``src`` to every cell (inf where unreachable).
+
+        Every link has the same length both ways, so this is the tree toward ``src``:
+        one shortest-path tree serves all targets of a sweeper standing in ``src``.
+        """
+        return self._tree(src)[0]
 
     def path(self, src: int, target: int) -> list[int]:
         """Cells from ``src`` to ``target`` inclusive ([] when unreachable)."""
@@ -99,5 +110,4 @@ class CellGraph:
 
     def neighbours(self, cell: int) -> list[int]:
         """Cells sharing an opening with ``cell`` (not exits)."""
-        row = self.g.getrow(cell)
-        return [int(c) for c in row.indices]
+        return list(self._nbrs[cell])
