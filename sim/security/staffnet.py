@@ -25,33 +25,49 @@ if TYPE_CHECKING:
 COUNTERFLOW_FACTOR = 0.7
 
 
+_Static = tuple[dict[tuple[int, int], float], dict[tuple[int, int], int], csr_matrix,
+                list[list[int]], dict[int, tuple[np.ndarray, np.ndarray]]]
+"""Edge lengths (m), edge portals, the sparse graph, neighbours, shortest-path trees."""
+
+
 class CellGraph:
     """Cell-to-cell distances for walkers that are not occupants."""
 
     def __init__(self, world: World) -> None:
         self.w = world
+        # the graph depends on the geometry only: built once per network and shared by
+        # every world of it, with its shortest-path trees (read-only)
+        static: _Static | None = world.net.__dict__.get("_staff_cell_graph")
+        if static is None:
+            static = self._build(world)
+            world.net.__dict__["_staff_cell_graph"] = static
+        self.edge_len: dict[tuple[int, int], float] = static[0]
+        self.edge_portal: dict[tuple[int, int], int] = static[1]
+        self.g: csr_matrix = static[2]
+        self._nbrs: list[list[int]] = static[3]
+        self._pred: dict[int, tuple[np.ndarray, np.ndarray]] = static[4]
+
+    def _build(self, world: World) -> _Static:
         n = len(world.cell_ids)
-        rows, cols, vals = [], [], []
-        self.edge_portal: dict[tuple[int, int], int] = {}
-        self.edge_len: dict[tuple[int, int], float] = {}
+        edge_len: dict[tuple[int, int], float] = {}
+        edge_portal: dict[tuple[int, int], int] = {}
         for door in world.doors:
             a, b = door.a, door.b
             if world.is_exit[a] or world.is_exit[b]:
                 continue
             d = self._half(a, door) + self._half(b, door)
             for u, v in ((a, b), (b, a)):
-                if (u, v) not in self.edge_len or d < self.edge_len[(u, v)]:
-                    self.edge_len[(u, v)] = d
-                    self.edge_portal[(u, v)] = door.idx
-        for (u, v), d in self.edge_len.items():
-            rows.append(u)
-            cols.append(v)
-            vals.append(max(d, 0.1))
-        self.g = csr_matrix((vals, (rows, cols)), shape=(n, n))
-        self._pred: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._nbrs: list[list[int]] = [[] for _ in range(n)]
-        for u, v in sorted(self.edge_len):
-            self._nbrs[u].append(v)
+                if (u, v) not in edge_len or d < edge_len[(u, v)]:
+                    edge_len[(u, v)] = d
+                    edge_portal[(u, v)] = door.idx
+        rows = [u for u, _ in edge_len]
+        cols = [v for _, v in edge_len]
+        vals = [max(d, 0.1) for d in edge_len.values()]
+        g = csr_matrix((vals, (rows, cols)), shape=(n, n))
+        nbrs: list[list[int]] = [[] for _ in range(n)]
+        for u, v in sorted(edge_len):
+            nbrs[u].append(v)
+        return edge_len, edge_portal, g, nbrs, {}
 
     def _half(self, cell: int, door: object) -> float:
         w = self.w
