@@ -463,6 +463,7 @@ class World:
         self.evacuated = 0
         self.casualties = 0
         self._premove_fn: dict[tuple[str, str], Callable[[], float]] = {}
+        self._explicit = scenario.premovement.explicit
 
     # ------------------------------------------------------------------ flows
     def _headways(self, width_m: float, a: int, b: int, level: int,
@@ -623,22 +624,22 @@ class World:
         people already moving, safe or harmed are not affected.
         """
         st = self.state[person]
-        if st != State.UNAWARE and st != State.SHELTERING:
+        if st != _UNAWARE and st != _SHELTERING:
             return
         if delay_s is None:
-            explicit = self.scenario.premovement.explicit.get(str(person))
+            explicit = self._explicit.get(str(person)) if self._explicit else None
             if explicit is not None:
                 delay_s = explicit
             else:
                 delay_s = self._premove_sampler(cue, self.cell_kind[self.cell_of[person]])()
-        start = self.env.now + delay_s
+        start = self.env._now + delay_s
         if start >= self.start_at[person]:
             return
         self.start_at[person] = start
         self.cue_kind[person] = cue
         self.gen[person] += 1
-        if st == State.SHELTERING:
-            self.state[person] = int(State.UNAWARE)
+        if st == _SHELTERING:
+            self.state[person] = _UNAWARE
         old = self.proc[person]
         if old is not None:
             old.cancel()
@@ -648,8 +649,9 @@ class World:
     def cue_all(self, cue: str, people: Iterable[int] | None = None) -> int:
         """Cue many people; returns how many were still unaware."""
         n = 0
+        st = self.state
         for i in range(self.n) if people is None else people:
-            if self.state[i] == State.UNAWARE:
+            if st[i] == _UNAWARE:
                 n += 1
                 self.cue(i, cue)
         return n

@@ -376,14 +376,18 @@ class AlarmChain:
                 for sid in z.spaces:
                     covered.update(w.cell_index[c] for c in w.net.cells_of_space[sid])
         avoid = inc.cell if inc.kind != "drill" else -1
-        people = [i for i in range(w.n) if covered is None or w.cell_of[i] in covered]
+        people = range(w.n) if covered is None else \
+            [i for i in range(w.n) if w.cell_of[i] in covered]
+        gone = {int(State.SAFE), int(State.DEAD), int(State.INCAPACITATED), int(State.INJURED)}
+        waiting = (int(State.UNAWARE), int(State.SHELTERING))
+        states = w.state
         for i in people:
-            st = w.state[i]
-            if st in (State.SAFE, State.DEAD, State.INCAPACITATED, State.INJURED):
+            st = states[i]
+            if st in gone:
                 continue
             if p.pa.guided:
                 self.guided.add(i)
-            if st == State.UNAWARE or st == State.SHELTERING:
+            if st in waiting:
                 w.cue(i, "pa")
         if p.pa.guided and avoid >= 0:
             w.avoid_cell(avoid)
