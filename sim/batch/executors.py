@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
-from sim.batch.worker import RunOutcome, RunTask, execute_run
+from sim.batch.worker import RunOutcome, RunTask, execute_run, tune_process
 
 
 class WorkerLost(Exception):
@@ -108,7 +108,7 @@ class LocalPool:
             ctx = mp.get_context(self.start_method)
             if self.start_method == "forkserver":
                 ctx.set_forkserver_preload(["sim.batch.worker", "sim.run"])
-            kw: dict[str, Any] = {}
+            kw: dict[str, Any] = {"initializer": tune_process}
             if self.max_tasks_per_child:
                 kw["max_tasks_per_child"] = self.max_tasks_per_child
             self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=ctx, **kw)
@@ -198,11 +198,17 @@ class InlinePool:
 
 
 class DaskPool:
-    """A Dask distributed cluster, given a scheduler address or a ``Client``."""
+    """A Dask distributed cluster, given a scheduler address or a ``Client``.
+
+    With ``tune_workers`` (the default) a worker plugin (:mod:`sim.batch.dask_tuning`)
+    prepares each worker for SafeMall runs; it is what brings the Dask path within a few
+    per cent of the process pool (``bench/RESULTS.md``).
+    """
 
     name = "dask"
 
-    def __init__(self, scheduler: str | None = None, *, client: Any = None) -> None:
+    def __init__(self, scheduler: str | None = None, *, client: Any = None,
+                 tune_workers: bool = True) -> None:
         from distributed import Client
 
         if client is None and scheduler is None:
@@ -211,9 +217,13 @@ class DaskPool:
         self.client = client if client is not None else Client(scheduler)
         self.address = str(getattr(self.client.scheduler, "address", scheduler))
         self._cap = (1, -math.inf)
-        # import the engine on every worker now, not inside the first run of each
-        with contextlib.suppress(Exception):
-            self.client.run(_preload)
+        if tune_workers:
+            # on every worker, now and joining later: import the engine, set the allocator
+            # as the process pool does, stop the statistical profiler
+            from sim.batch.dask_tuning import TuneWorker
+
+            with contextlib.suppress(Exception):
+                self.client.register_plugin(TuneWorker())
 
     @property
     def capacity(self) -> int:
@@ -255,11 +265,6 @@ class DaskPool:
         """Close our client (a cluster we did not start keeps running)."""
         if self._own:
             self.client.close()
-
-
-def _preload() -> None:
-    import sim.batch.worker
-    import sim.run  # noqa: F401
 
 
 def is_killed_worker(exc: BaseException) -> bool:

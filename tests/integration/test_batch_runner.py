@@ -110,6 +110,19 @@ def test_same_batch_twice_gives_identical_results(tmp_path: Path) -> None:
     assert _results(tmp_path / "c.db") == ra
 
 
+def _profilers_running(dask_worker: Any) -> list[str]:
+    pcs = dask_worker.periodic_callbacks
+    return [k for k in ("profile", "profile-cycle") if k in pcs and pcs[k].is_running()]
+
+
+def test_worker_allocator_tuning_applies_on_glibc() -> None:
+    import platform
+
+    from sim.batch.worker import tune_process
+
+    assert tune_process() is (platform.libc_ver()[0] == "glibc")
+
+
 def test_dask_path_equals_process_path(tmp_path: Path) -> None:
     from distributed import Client, LocalCluster
 
@@ -117,7 +130,11 @@ def test_dask_path_equals_process_path(tmp_path: Path) -> None:
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                       dashboard_address=None) as cluster, Client(cluster) as client, \
             Store(tmp_path / "dask.db") as st:
-        s = run_batch(spec, st, DaskPool(client=client))
+        pool_d = DaskPool(client=client)
+        # the worker plugin stopped the statistical profiler on every worker
+        running = client.run(_profilers_running)
+        assert running and all(v == [] for v in running.values())
+        s = run_batch(spec, st, pool_d)
     assert s.backend == "dask" and s.ran == 12
     pool = LocalPool(1)
     with Store(tmp_path / "proc.db") as st:
