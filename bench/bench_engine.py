@@ -6,13 +6,20 @@ Run by hand (not a test)::
 
 For each mall it prints occupants, simulated SimPy events, wall seconds, moves per
 second, the ratio of moves per second to a bare SimPy loop measured in the same process
+right before each run (the median over ``--reps`` such pairs, and their range)
 (each hop of the bare loop = request a ``simpy.Resource``, hold it for a timeout,
 release), and peak memory (tracemalloc of the run, plus the process's max RSS).
+
+``run_scenario`` pauses Python's cyclic garbage collector during a run; the bare loop is
+timed both with the collector on and off and the faster rate is the reference, so the
+pause cannot flatter the ratio. The collection of a finished run's world, which happens
+after the run, is timed separately (``gc s``).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import platform
 import resource
 import time
@@ -47,41 +54,72 @@ def bare_simpy_hops_per_s(n_proc: int = 20_000, hops: int = 5) -> float:
     return n_proc * hops / (time.perf_counter() - t0)
 
 
+def bare_rate(reps: int) -> float:
+    """Best bare hop rate over ``reps`` rounds, each with the collector on and off."""
+    best = 0.0
+    for _ in range(reps):
+        best = max(best, bare_simpy_hops_per_s())
+        gc.disable()
+        try:
+            best = max(best, bare_simpy_hops_per_s())
+        finally:
+            gc.enable()
+    return best
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--reps", type=int, default=5)
     args = ap.parse_args()
     cpu = platform.processor() or platform.machine()
     print(f"machine: {cpu}, python {platform.python_version()}, simpy {simpy.__version__}")
     print(f"{'mall':10} {'occupants':>9} {'events':>9} {'moves':>8} {'wall s':>7} "
-          f"{'moves/s':>9} {'bare hops/s':>11} {'ratio':>6} {'trace MB':>8}")
+          f"{'moves/s':>9} {'bare hops/s':>11} {'ratio':>6} {'range':>11} {'trace MB':>8} "
+          f"{'gc s':>5} {'cold s':>6}")
     for mall in ("compact", "riverside", "grand"):
-        # the bare loop is measured right before each mall, so load changes between
-        # malls affect both sides of the ratio alike
-        bare = max(bare_simpy_hops_per_s() for _ in range(args.reps))
         scn = load_scenario(ROOT / "scenarios" / f"drill_{mall}.toml",
                             ["output.lower_bound=false"])
         load_network(scn)  # build and cache the graphs outside the timing
+        t0 = time.perf_counter()
+        run_scenario(scn)  # cold: per-network tables and trees are built in this run
+        cold = time.perf_counter() - t0
+        gc.collect()
         best = None
+        ratios: list[float] = []
+        gc_s = 0.0
         for _ in range(args.reps):
+            # each run is paired with a bare loop measured right before it, so a change
+            # of the machine's speed affects both sides of that pair's ratio alike
+            bare = bare_rate(1)
             t0 = time.perf_counter()
             res = run_scenario(scn, keep_world=True)
             wall = time.perf_counter() - t0
             events = next(res.world.env._eid)  # scheduled SimPy events in the run
-            row = (res.metrics["occupants"], events, res.metrics["moves"], wall)
+            moves = res.metrics["moves"]
+            ratios.append(moves / wall / bare)
+            row = (res.metrics["occupants"], events, moves, wall, bare)
             best = row if best is None or row[3] < best[3] else best
             del res
+            t0 = time.perf_counter()
+            gc.collect()  # the dropped world: collected after the run, timed apart
+            gc_s = max(gc_s, time.perf_counter() - t0)
         tracemalloc.start()  # memory in a separate run: tracing slows Python down
         run_scenario(scn)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        n, ev, moves, wall = best
+        assert best is not None
+        n, ev, moves, wall, bare = best
         mb = peak / 1e6
-        rate = moves / wall
-        print(f"{mall:10} {n:9,} {ev:9,} {moves:8,} {wall:7.2f} {rate:9,.0f} "
-              f"{bare:11,.0f} {rate / bare:6.2f} {mb:8.0f}")
+        ratios.sort()
+        med = ratios[len(ratios) // 2]
+        print(f"{mall:10} {n:9,} {ev:9,} {moves:8,} {wall:7.2f} {moves / wall:9,.0f} "
+              f"{bare:11,.0f} {med:6.2f} {ratios[0]:5.2f}–{ratios[-1]:4.2f} {mb:8.0f} "
+              f"{gc_s:5.2f} {cold:6.2f}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"max RSS of the process: {rss:,.0f} MB")
+    print("wall s, moves/s and bare hops/s: the fastest run and its paired bare loop; "
+          "ratio: the median of the paired ratios (range: lowest–highest); cold s: the "
+          "first run in the process, which also builds the per-network tables")
 
 
 if __name__ == "__main__":

@@ -73,6 +73,8 @@ class Router:
         self.D_lists: list[list[float]] = [row.tolist() for row in dist]
         self._cache: dict[tuple[int, int, int], tuple[int, float]] = {}
         self._vec_cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._first_cache: dict[tuple[int, int, int],
+                                list[tuple[int, float, float, float]]] = {}
         self.version += 1
 
     def block(self, portal: int) -> None:
@@ -115,14 +117,17 @@ class Router:
         w = self.w
         if self.policy == "quickest":
             self._requickest(i, cell, None, (x, y))
-        f = self.field(w.target[i])
+        key = (cell, w.target[i], exclude)
+        options = self._first_cache.get(key)
+        if options is None:  # open portals of the cell: (portal, x, y, distance to go)
+            f = self.field(w.target[i])
+            options = [(q, w.doors[q].at[0], w.doors[q].at[1], f[q])
+                       for q in w.portals_of[cell] if q != exclude and q not in self.blocked]
+            self._first_cache[key] = options
         best, bq, bd = math.inf, -1, 0.0
-        for q in w.portals_of[cell]:
-            if q == exclude or q in self.blocked:
-                continue
-            at = w.doors[q].at
-            d = math.hypot(at[0] - x, at[1] - y)
-            cost = d + f[q]
+        for q, ax, ay, fq in options:
+            d = math.hypot(ax - x, ay - y)
+            cost = d + fq
             if cost < best:
                 best, bq, bd = cost, q, d
         if bq < 0 and w.target[i] >= 0:  # target unreachable: fall back to nearest

@@ -345,10 +345,6 @@ def _run(scenario: Scenario, seed: SeedLike | None, record_tracks: bool,
         "removed_cell": np.asarray(world.removed_cell, dtype=np.int32),
     }
     metrics = _metrics(world, moves, t_end, wall, s)
-    if not (keep_world or record_tracks):
-        # the log now lives in ``moves``; freeing its rows here (by reference counting)
-        # spares the collector from walking them when it collects the dropped world
-        world.log.clear()
     if progress is not None:
         progress(t_end, world.evacuated, world.n)
     seed_int = int(s) if isinstance(s, int | np.integer) else None

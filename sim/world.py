@@ -28,7 +28,6 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
 from typing import Any
 
 import networkx as nx
@@ -81,8 +80,9 @@ class OccupantProcess(simpy.Process):
       starts the generator;
     - when the generator returns and nothing waits for the process, it is marked processed
       at once instead of being scheduled as an end event nobody listens to;
-    - :meth:`cancel` detaches it from the event it waits on, so a person re-cued to an
-      earlier start does not wake a second time at the old start.
+    - :meth:`cancel` detaches it from the event it waits on, and :meth:`restart_in`
+      moves a process that has not started yet to an earlier start, so a person re-cued
+      to an earlier start neither wakes a second time nor needs a new process.
     """
 
     def __init__(self, env: simpy.Environment, generator: Any, delay: float) -> None:
@@ -92,6 +92,19 @@ class OccupantProcess(simpy.Process):
         t = Timeout(env, delay)
         t.callbacks.append(self._resume)
         self._target = t
+
+    def restart_in(self, delay: float) -> bool:
+        """Start ``delay`` s from now instead; false if the generator already started."""
+        t = self._target
+        g: Any = self._generator
+        if t is None or t.callbacks is None or self._resume not in t.callbacks or \
+                g.gi_frame is None or g.gi_suspended or g.gi_running:
+            return False
+        t.callbacks.remove(self._resume)
+        t = Timeout(self.env, delay)
+        t.callbacks.append(self._resume)
+        self._target = t
+        return True
 
     def cancel(self) -> None:
         """Never resume again (the person has a newer process)."""
@@ -433,8 +446,10 @@ class World:
         self.proc: list[OccupantProcess | None] = []
         """Each person's process while it waits to start (``None`` before the first cue and
         once moving), so that an earlier cue can cancel it."""
-        # move log: (t, person, portal, from, to) per passage, columns after the run
-        self.log: list[tuple[float, int, int, int, int]] = []
+        # move log, flat: t, person, portal, from, to per passage (columns after the run);
+        # a flat list of numbers is cheaper to fill than a list of tuples, and holds
+        # nothing the garbage collector has to track
+        self.log: list[float] = []
         # waypoints for the replay: (entity, t, x, y, level, state)
         self.tracks: list[tuple[int, float, float, float, int, int]] = []
         self.extra_entities: list[tuple[str, str]] = []
@@ -506,7 +521,7 @@ class World:
         count[to] += 1
         self.cell_of[person] = to
         self.moves += 1
-        self.log.append((self.env._now, person, portal, frm, to))
+        self.log.extend((self.env._now, person, portal, frm, to))
         if self.waiters[frm]:
             self.wake_waiters(frm)
         if self.on_move:
@@ -518,8 +533,7 @@ class World:
         if not self.log:
             z = np.zeros(0, np.int32)
             return {"t": np.zeros(0), "person": z, "portal": z, "from": z, "to": z}
-        a = np.fromiter(chain.from_iterable(self.log), dtype=np.float64,
-                        count=5 * len(self.log)).reshape(-1, 5)
+        a = np.array(self.log, dtype=np.float64).reshape(-1, 5)
         return {"t": a[:, 0], "person": a[:, 1].astype(np.int32),
                 "portal": a[:, 2].astype(np.int32), "from": a[:, 3].astype(np.int32),
                 "to": a[:, 4].astype(np.int32)}
@@ -637,10 +651,12 @@ class World:
             return
         self.start_at[person] = start
         self.cue_kind[person] = cue
+        old = self.proc[person]
+        if old is not None and old.restart_in(delay_s):
+            return  # not started yet: the same process, an earlier start
         self.gen[person] += 1
         if st == _SHELTERING:
             self.state[person] = _UNAWARE
-        old = self.proc[person]
         if old is not None:
             old.cancel()
         self.proc[person] = OccupantProcess(self.env, self._occupant(person, self.gen[person]),

@@ -230,8 +230,9 @@ class FireProcess:
         # per space: RSET of a space = the last time anyone left it; the margin that matters
         # is ASET - RSET of the same space (people far from the fire leave later, safely)
         last_out: dict[str, float] = {}
-        for t, _, _, c, _ in w.log:
-            last_out[w.cell_space[c]] = t
+        log = w.log
+        for k in range(0, len(log), 5):  # rows of (t, person, portal, from, to)
+            last_out[w.cell_space[int(log[k + 3])]] = log[k]
         pairs = [(s, self.aset[s], last_out[s]) for s in self.aset if s in last_out]
         if pairs:
             worst = min(pairs, key=lambda p: p[1] - p[2])
