@@ -582,13 +582,26 @@ class World:
         return cell_of, ~out
 
     def wake_waiters(self, cell: int) -> None:
-        """Wake the doors waiting for room in ``cell``."""
+        """Wake the doors waiting for room in ``cell``, in the order they began to wait.
+
+        Waking stops once ``cell`` is full again (a woken door reserved the place): the
+        doors not yet woken keep waiting, in order, behind those that found no room.
+        """
         ws = self.waiters[cell]
         if ws:
             self.waiters[cell] = []
-            for d in ws:
+            count, incoming, cap, wcap, queued = (self.count, self.incoming, self.cap,
+                                                  self.wcap, self.queued)
+            for k, d in enumerate(ws):
                 d.waiting = False
                 d.kick()
+                n = count[cell] + incoming[cell]
+                if not (n < cap[cell] and n - queued[cell] < wcap[cell]) and k + 1 < len(ws):
+                    rest = ws[k + 1:]
+                    for r in rest:
+                        r.waiting = True
+                    self.waiters[cell].extend(r for r in rest if r not in self.waiters[cell])
+                    return
 
     def remove(self, person: int, state: State) -> None:
         """Take a person out of circulation where they stand (casualty)."""
