@@ -2,7 +2,7 @@
 
 Run by hand (not a test)::
 
-    .venv/bin/python bench/bench_engine.py [--reps 3]
+    .venv/bin/python bench/bench_engine.py [--reps 7]
 
 For each mall it prints occupants, simulated SimPy events, wall seconds, moves per
 second, the ratio of moves per second to a bare SimPy loop measured in the same process
@@ -69,7 +69,7 @@ def bare_rate(reps: int) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--reps", type=int, default=7)
     args = ap.parse_args()
     cpu = platform.processor() or platform.machine()
     print(f"machine: {cpu}, python {platform.python_version()}, simpy {simpy.__version__}")
