@@ -597,10 +597,11 @@ class World:
                 d.kick()
                 n = count[cell] + incoming[cell]
                 if not (n < cap[cell] and n - queued[cell] < wcap[cell]) and k + 1 < len(ws):
-                    rest = ws[k + 1:]
-                    for r in rest:
+                    waiting = self.waiters[cell]  # those woken in vain, then the rest
+                    for r in ws[k + 1:]:
                         r.waiting = True
-                    self.waiters[cell].extend(r for r in rest if r not in self.waiters[cell])
+                        if r not in waiting:
+                            waiting.append(r)
                     return
 
     def remove(self, person: int, state: State) -> None:
