@@ -446,6 +446,15 @@ CASES: dict[str, Callable[[], CaseResult]] = {
 }
 
 
+def _add_smoke_cases() -> None:
+    from sim.analysis.verification_smoke import SMOKE_CASES
+
+    CASES.update(SMOKE_CASES)
+
+
+_add_smoke_cases()
+
+
 def run_cases(ids: list[str] | None = None) -> list[CaseResult]:
     """Run the named cases (all by default) in order."""
     out = []

@@ -217,14 +217,22 @@ def batch_report(
     metric: Annotated[list[str] | None, typer.Option(
         help="Metrics for the table and plots (repeatable; default: the key ones).")] = None,
     plots: Annotated[bool, typer.Option(help="Draw plots.")] = True,
+    paired: Annotated[str | None, typer.Option(
+        help="Also paired differences (95% CI) of every configuration against the one "
+             "with this label (use with seeding = \"common\").")] = None,
 ) -> None:
     """Per-configuration statistics (mean, sd, 95% CI, p5/p50/p95), exports and plots."""
-    from sim.batch.report import markdown_table, write_report
+    from sim.batch.report import markdown_table, paired_markdown, write_report
     from sim.batch.store import Store
 
     out_dir = out or db.with_suffix("")
     with Store(db, create=False) as store:
-        tables = write_report(store, out_dir, batches=batch, metrics=metric)
+        try:
+            tables = write_report(store, out_dir, batches=batch, metrics=metric,
+                                  paired=paired)
+        except KeyError:
+            raise ScenarioError(f"no configuration labelled {paired!r}", field="--paired",
+                                source=str(db)) from None
         if plots:
             from viz.batch_plots import plot_batch
 
@@ -240,6 +248,8 @@ def batch_report(
         console.print(f"[bold]{t.batch.name}[/]: {len(t.configs)} configurations, "
                       f"{n_ok} ok runs, {len(t.runs) - n_ok} failed")
         md = markdown_table(t, metric)
+        if t.paired is not None:
+            md += "\nPaired differences:\n\n" + paired_markdown(t.paired, paired or "")
         if console.is_terminal:
             console.print(Markdown(md))
         else:
