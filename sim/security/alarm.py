@@ -24,8 +24,10 @@ alarm after verify      5 s with alarm devices (SM-1.4a); without them the duty 
                         falls back to PA (if any) else to guards spreading the word
 PA                      first message 30 s after the alarm (SM-1.4d)
 police called           10 s with the platform link (SM-1.4g / SM-5b); 60 s by phone
-police travel           ``alarm.police_travel_s`` mean (300 s: the 5-minute tier of the
-                        1-3-5 response circles, MALL-DATA §3.1), log-normal, sd 30 %
+police travel           ``alarm.police_travel_s`` mean, else the ``police.travel_time_s``
+                        assumption (300 s: the 5-minute tier of the Chinese 1-3-5
+                        response circles for cities), log-normal, sd ``police.travel_cv``
+                        (30 %) of the mean
 =====================  ==========================================================
 
 A device that is missing or disabled (``disable = [...]`` or sabotage) breaks its link
@@ -43,11 +45,26 @@ import numpy as np
 import simpy
 
 from sim.engine.replay import State
+from sim.model.assumptions import declare
 
 if TYPE_CHECKING:
     from sim.engine.world import World
     from sim.model.security_plan import SecurityPlan
     from sim.security.staff import Staff
+
+
+POLICE_TRAVEL = declare(
+    "police.travel_time_s", default=300.0, unit="s", low=180.0, high=600.0,
+    dist="loguniform", valid_min=1.0, status="assumed", used_by=("security", "attack",
+                                                                 "robbery", "hostage"),
+    source="assumed: the 5-minute tier of the Chinese police 1-3-5 minute response circles "
+           "(Ministry of Public Security city patrol norm); 3-10 min covers US response "
+           "times in active-attacker incidents (FBI/ALERRT 2000-2013 studies)",
+    name="Mean police travel time from the call to arrival at the incident")
+POLICE_TRAVEL_CV = declare(
+    "police.travel_cv", default=0.3, unit="share of mean", low=0.1, high=0.6,
+    dist="uniform", valid_min=0.0, status="assumed", used_by=POLICE_TRAVEL.used_by,
+    source="assumed", name="Coefficient of variation of police travel time (log-normal)")
 
 
 @dataclass
@@ -99,6 +116,10 @@ class AlarmChain:
         self.w = world
         self.plan = plan
         self.rng = world.streams["alarm"]
+        given = plan.alarm.police_travel_s if plan is not None else None
+        self.police_travel_s = given if given is not None \
+            else world.param(POLICE_TRAVEL.key)
+        self.police_travel_cv = world.param(POLICE_TRAVEL_CV.key)
         self.incidents: list[Incident] = []
         self.t_alarm: float | None = None
         self.alarm_raised = world.env.event()
@@ -399,8 +420,8 @@ class AlarmChain:
         self._set_first("t_police_called_s", env.now)
         self.w.mark("police_called", "police called" + (" via platform" if linked else
                                                           " by phone"))
-        mean = self.plan.alarm.police_travel_s if self.plan is not None else 300.0
-        yield env.timeout(_lognormal(self.rng, mean, 0.3 * mean))
+        mean = self.police_travel_s
+        yield env.timeout(_lognormal(self.rng, mean, self.police_travel_cv * mean))
         self._set_first("t_police_arrived_s", env.now)
         self.w.mark("police_arrived", "police arrived")
         if self.staff is not None:
