@@ -493,10 +493,12 @@ class World:
         except KeyError:
             raise KeyError(assumptions.unknown_key_message(key)) from None
 
-    def fill(self, spec: Any, fields: dict[str, str]) -> Any:
+    def fill(self, spec: Any, fields: dict[str, Any]) -> Any:
         """``spec`` (a frozen pydantic model) with each field in ``fields`` that is
-        ``None`` set to this run's value of its assumption key (field → key)."""
-        upd = {f: self.param(k) for f, k in fields.items() if getattr(spec, f) is None}
+        ``None`` set to this run's value of its assumption (field → key or
+        :class:`~sim.model.assumptions.Assumption`)."""
+        upd = {f: self.param(getattr(k, "key", k)) for f, k in fields.items()
+               if getattr(spec, f) is None}
         return spec.model_copy(update=upd) if upd else spec
 
     # ------------------------------------------------------------------ flows
