@@ -74,3 +74,32 @@ def plot_top_scatter(analysis: Analysis, design: Design, y: np.ndarray, out: Pat
     fig.savefig(path, dpi=130)
     plt.close(fig)
     return path
+
+
+def plot_adequacy_probability(result: Any, out: Path) -> Path:
+    """P(every target met) against the candidate values, with its exact 95 % band and
+    the asked probability."""
+    plt = _pyplot()
+    xs = [float(c.value) for c in result.candidates]
+    p = [c.p for c in result.candidates]
+    lo = [c.ci[0] for c in result.candidates]
+    hi = [c.ci[1] for c in result.candidates]
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    ax.fill_between(xs, lo, hi, color="#3b6ea5", alpha=0.25, label="95 % CI (exact)")
+    ax.plot(xs, p, "o-", color="#3b6ea5", label="P(every target met)")
+    ax.axhline(result.probability, color="#c0392b", ls="--", lw=1.2,
+               label=f"asked {result.probability:g}")
+    if result.answer is not None:
+        ax.axvline(float(result.answer), color="black", ls=":", lw=1,
+                   label=f"answer {result.answer}")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel(result.vary)
+    ax.set_ylabel("probability over uncertain assumptions")
+    ax.legend(fontsize=9, loc="lower right")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"adequacy_probability_{_safe(result.vary)}.png"
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path
