@@ -523,7 +523,8 @@ def _repair_for(draft: Draft, exc: LayoutError) -> None:
     if s is not None and s.source_id and "+" not in s.source_id:
         sid = s.source_id
     opt = f"--drop {sid}" if sid else "(edit the data: see the message)"
-    if any(opt in r.option.split("  ") or r.option == opt for r in rep.repairs):
+    if any(opt in r.option.split("  ") or r.option == opt for r in rep.repairs) \
+            or (rep.repairs and exc.reason.startswith("cannot reach")):
         return  # already ranked with its fix
     line = f'drop = ["{sid}"]' if sid else "-"
     rep.repairs.insert(0, Repair(1, f"the layout does not validate: {exc.reason}"

@@ -23,7 +23,7 @@ from itertools import pairwise
 
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import nearest_points
+from shapely.ops import nearest_points, unary_union
 
 from sim.errors import LayoutError
 from sim.importers._draft import (
@@ -364,3 +364,68 @@ def point_on_space(draft: Draft, pt: Point, level: str, tol: float
             out.append((0.0 if g.contains(pt) and d > tol else d, s))
     out.sort(key=lambda x: (x[0], x[1].id))
     return out
+
+
+def merge_overlapping(draft: Draft, kinds: Iterable[str], min_m2: float = 1.0) -> None:
+    """Merge walkable areas of one level that overlap (the same walkway mapped twice, e.g.
+    an ``indoor=corridor`` area over an older ``indoor=yes`` footway area) into one
+    space; a merged plan with holes is cut into hole-free pieces joined by openings
+    (``areas-merged``)."""
+    import networkx as nx
+
+    kinds = set(kinds)
+    for lv in draft.level_ids():
+        items = [s for s in draft.spaces.values() if s.kind in kinds and s.levels == [lv]
+                 and s.polygon is not None]
+        g: nx.Graph[str] = nx.Graph()
+        g.add_nodes_from(s.id for s in items)
+        for i, a in enumerate(items):
+            for b in items[i + 1:]:
+                assert a.polygon is not None and b.polygon is not None
+                if a.polygon.intersection(b.polygon).area > min_m2:
+                    g.add_edge(a.id, b.id)
+        for comp in nx.connected_components(g):
+            if len(comp) < 2:
+                continue
+            group = sorted((draft.spaces[x] for x in comp),
+                           key=lambda s: -(s.polygon.area if s.polygon is not None else 0))
+            keep = group[0]
+            union = unary_union([s.polygon for s in group])
+            parts = [p for p in getattr(union, "geoms", [union]) if isinstance(p, Polygon)]
+            pieces: list[Polygon] = []
+            for p in parts:
+                pieces += split_holes(p) if p.interiors else [p]
+            ids = {s.id for s in group}
+            for oid, o in list(draft.openings.items()):
+                if o.a in ids and o.b in ids:
+                    del draft.openings[oid]
+            for s in group:
+                del draft.spaces[s.id]
+            new_ids = []
+            for k, p in enumerate(pieces):
+                sid = keep.id if len(pieces) == 1 else f"{keep.id}.{k + 1}"
+                ns = draft.add_space(DraftSpace(
+                    sid, keep.kind, [lv], Polygon(p.exterior.coords),
+                    source_id="+".join(s.source_id for s in group), where=keep.where,
+                    name=next((s.name for s in group if s.name), ""),
+                    tags=list(dict.fromkeys(t for s in group for t in s.tags))))
+                new_ids.append(ns.id)
+            for o in draft.openings.values():  # openings to a merged space: the piece
+                for end in ("a", "b"):
+                    if getattr(o, end) in ids:
+                        pt = Point(o.at)
+                        best = min(new_ids, key=lambda x: draft.spaces[x].polygon.distance(pt)
+                                   if draft.spaces[x].polygon is not None else 1e9)
+                        setattr(o, end, best)
+            for i, a in enumerate(new_ids):
+                for b in new_ids[i + 1:]:
+                    pa, pb = draft.spaces[a].polygon, draft.spaces[b].polygon
+                    assert pa is not None and pb is not None
+                    for seg in shared_segments(pa, pb):
+                        draft.add_opening(DraftOpening(f"{a}~{b}", a, b, float(seg.length),
+                                                       midpoint(seg), lv, "opening",
+                                                       ["split"]))
+            draft.report.info("areas-merged", f"{len(group)} overlapping walkable areas "
+                              f"({', '.join(sorted(ids)[:4])}{' ...' if len(ids) > 4 else ''})"
+                              f" merged into {', '.join(new_ids)}", level=lv,
+                              source_id=keep.source_id)

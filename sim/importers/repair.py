@@ -96,21 +96,20 @@ def suggest_repairs(draft: Draft, options: ImportOptions,
                 "building outline: name the space (or opening) that leads outside",
                 "--exit SPACE", 'exit = ["SPACE"]'))
     else:
+        small: dict[str, list[str]] = {}
         for part in stranded_parts:
             if part & stack_ids and not options.link_stairs:
                 continue  # covered by --link-stairs above
+            if len(part) <= DROP_MAX and not _exit_candidates(draft, part, outlines, grade,
+                                                              tol):
+                lv = draft.spaces[min(part)].levels[0]
+                small.setdefault(lv, []).extend(sorted(part))
+                continue
             cands = _exit_candidates(draft, part, outlines, grade, tol)
             lead = draft.spaces[min(part, key=lambda x: (-(draft.spaces[x].polygon.area
                                     if draft.spaces[x].polygon is not None else 0), x))]
             where = f"{len(part)} space(s) around {lead.id} (level {lead.levels[0]})"
-            if len(part) <= DROP_MAX:
-                refs = sorted(stable_ref(draft.spaces[x]) for x in part)
-                repairs.append(Repair(
-                    len(part), f"{where} cannot reach an exit (not joined to the rest "
-                    "by any opening): drop them, or join them in the data",
-                    " ".join(f"--drop {r}" for r in refs),
-                    f"drop = [{', '.join(_q(r) for r in refs)}]"))
-            elif cands:
+            if cands:
                 s = cands[0][1]
                 repairs.append(Repair(
                     len(part), f"{where} cannot reach an exit; {s.id} has "
@@ -123,6 +122,15 @@ def suggest_repairs(draft: Draft, options: ImportOptions,
                     "building outline at grade: join them in the data or drop them",
                     f"--drop {refs[0]} ... ({len(refs)} spaces)",
                     f"drop = [{', '.join(_q(r) for r in refs[:3])}, ...]"))
+        for lv, ids in sorted(small.items()):
+            refs = sorted(stable_ref(draft.spaces[x]) for x in ids)
+            names = ", ".join(ids[:4]) + (" ..." if len(ids) > 4 else "")
+            opt = " ".join(f"--drop {r}" for r in refs) if len(refs) <= 3 else \
+                f"--drop-unreachable (or --drop each of the {len(refs)} ids)"
+            repairs.append(Repair(
+                len(ids), f"{len(ids)} space(s) on level {lv} in small parts joined to "
+                f"nothing that leads out ({names}): a partly mapped level? Drop them, or "
+                "map their doors", opt, f"drop = [{', '.join(_q(r) for r in refs)}]"))
     for cat, n in sorted((unknown or Counter()).items(), key=lambda x: (-x[1], x[0])):
         kind = cat if cat in SPACE_KINDS and cat != "exit" else "service"
         repairs.append(Repair(0, f"{n} unit(s) of unknown category {cat!r} imported as "
