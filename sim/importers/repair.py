@@ -35,7 +35,8 @@ def _q(ref: str) -> str:
 
 def _exit_candidates(draft: Draft, part: set[str], outlines: Mapping[str, BaseGeometry],
                      grade: set[str], tol: float) -> list[tuple[float, DraftSpace]]:
-    """Spaces of ``part`` at grade with the most edge on the outline, best first."""
+    """Spaces of ``part`` at grade with an edge on the outline: walkways, atria and plazas
+    first, then by length of edge on the outline."""
     out = []
     for sid in part:
         s = draft.spaces[sid]
@@ -45,10 +46,11 @@ def _exit_candidates(draft: Draft, part: set[str], outlines: Mapping[str, BaseGe
         if g is None:
             continue
         on, _ = outline_edge(g, outlines.get(s.levels[0]), tol)
-        rank = _DOOR_KINDS.index(s.kind) if s.kind in _DOOR_KINDS else len(_DOOR_KINDS)
         if on > 0:
-            out.append((on - 0.01 * rank, s))
-    out.sort(key=lambda c: (-c[0], c[1].id))
+            out.append((on, s))
+    # walkways and halls first (a door to the street opens from circulation), then by
+    # length of edge on the outline
+    out.sort(key=lambda c: (c[1].kind not in _DOOR_KINDS[:3], -c[0], c[1].id))
     return out
 
 
@@ -81,7 +83,7 @@ def suggest_repairs(draft: Draft, options: ImportOptions,
         best = {}  # the best candidate on each grade level first, then the next best
         for on, s in cands:
             best.setdefault(s.levels[0], (on, s))
-        picks = sorted(best.values(), key=lambda c: (-c[0], c[1].id))
+        picks = sorted(best.values(), key=lambda c: cands.index(c))
         picks += [c for c in cands if c not in picks][:max(0, 3 - len(picks))]
         for on, s in picks:
             ref = stable_ref(s)
