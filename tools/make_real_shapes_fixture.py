@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_imdf_fixture import feature, line, ll, name, poly, uid  # noqa: E402
+from make_imdf_fixture import feature, line, ll, name, poly, uid
 
 # ----------------------------------------------------------------------------- IMDF
 

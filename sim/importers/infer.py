@@ -414,15 +414,15 @@ def merge_overlapping(draft: Draft, kinds: Iterable[str], min_m2: float = 1.0) -
                 for end in ("a", "b"):
                     if getattr(o, end) in ids:
                         pt = Point(o.at)
-                        best = min(new_ids, key=lambda x: draft.spaces[x].polygon.distance(pt)
-                                   if draft.spaces[x].polygon is not None else 1e9)
-                        setattr(o, end, best)
-            for i, a in enumerate(new_ids):
-                for b in new_ids[i + 1:]:
-                    pa, pb = draft.spaces[a].polygon, draft.spaces[b].polygon
-                    assert pa is not None and pb is not None
-                    for seg in shared_segments(pa, pb):
-                        draft.add_opening(DraftOpening(f"{a}~{b}", a, b, float(seg.length),
+                        near = min((float(poly.distance(pt)), x) for x in new_ids
+                                   if (poly := draft.spaces[x].polygon) is not None)
+                        setattr(o, end, near[1])
+            for i, x in enumerate(new_ids):
+                for y in new_ids[i + 1:]:
+                    px, py = draft.spaces[x].polygon, draft.spaces[y].polygon
+                    assert px is not None and py is not None
+                    for seg in shared_segments(px, py):
+                        draft.add_opening(DraftOpening(f"{x}~{y}", x, y, float(seg.length),
                                                        midpoint(seg), lv, "opening",
                                                        ["split"]))
             draft.report.info("areas-merged", f"{len(group)} overlapping walkable areas "

@@ -127,16 +127,20 @@ def _read_osmium(p: Path) -> list[OsmFeature]:
         raise LayoutError("cannot read OSM file (no such file)", source=str(p))
     fab = osmium.geom.WKBFactory()
     out: list[OsmFeature] = []
+    from osmium.osm import Area, Node, Way
+
     try:
         for o in osmium.FileProcessor(str(p)).with_locations().with_areas():
+            if not isinstance(o, Node | Way | Area):
+                continue
             tags = {t.k: t.v for t in o.tags}
             if not tags:
                 continue
-            if o.is_node():
+            if isinstance(o, Node):
                 if o.location.valid():
                     out.append(OsmFeature(f"node/{o.id}", tags,
                                           Point(o.location.lon, o.location.lat)))
-            elif o.is_way():
+            elif isinstance(o, Way):
                 if o.is_closed() and tags.get("highway") != "steps":
                     continue  # its area follows
                 try:
@@ -144,7 +148,7 @@ def _read_osmium(p: Path) -> list[OsmFeature]:
                 except (RuntimeError, osmium.InvalidLocationError):
                     continue
                 out.append(OsmFeature(f"way/{o.id}", tags, line))
-            elif o.is_area():
+            else:
                 try:
                     g = shapely.wkb.loads(fab.create_multipolygon(o), hex=True)
                 except RuntimeError:
@@ -173,7 +177,7 @@ def _read_geojson(p: Path) -> list[OsmFeature]:
         if not isinstance(f, dict) or not f.get("geometry"):
             continue
         props = f.get("properties") or {}
-        raw = props.get("tags") if isinstance(props.get("tags"), dict) else props
+        raw: dict[str, Any] = props["tags"] if isinstance(props.get("tags"), dict) else props
         tags = {str(a): str(b) for a, b in raw.items() if a not in _META and b is not None
                 and not isinstance(b, dict | list)}
         fid = str(f.get("id") or props.get("@id") or props.get("id") or f"feature/{k}")
@@ -395,8 +399,8 @@ def import_osm(path: str | Path, *, storey_height_m: float = STOREY_HEIGHT_M,
         _room_doors(draft)
     for ref in opts.exit:
         for s in [s for s in draft.spaces.values() if matches(s, ref) and s.kind != "exit"]:
-            lv = s.levels[0]
-            add_exit_door(draft, s, lv, outlines.get(lv), opts.exit_width_m,
+            at = s.levels[0]
+            add_exit_door(draft, s, at, outlines.get(at), opts.exit_width_m,
                           tol=opts.outline_tolerance_m, why=f"--exit {ref}", tag="fix:exit")
             used.add(ref)
     for ref in [*opts.exit, *opts.drop]:

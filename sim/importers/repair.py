@@ -80,7 +80,8 @@ def suggest_repairs(draft: Draft, options: ImportOptions,
             "--link-stairs", "link_stairs = true"))
     if not has_exit:
         cands = _exit_candidates(draft, set(draft.spaces), outlines, grade, tol)
-        best = {}  # the best candidate on each grade level first, then the next best
+        # the best candidate on each grade level first, then the next best
+        best: dict[str, tuple[float, DraftSpace]] = {}
         for on, s in cands:
             best.setdefault(s.levels[0], (on, s))
         picks = sorted(best.values(), key=lambda c: cands.index(c))
@@ -108,8 +109,11 @@ def suggest_repairs(draft: Draft, options: ImportOptions,
                 small.setdefault(lv, []).extend(sorted(part))
                 continue
             cands = _exit_candidates(draft, part, outlines, grade, tol)
-            lead = draft.spaces[min(part, key=lambda x: (-(draft.spaces[x].polygon.area
-                                    if draft.spaces[x].polygon is not None else 0), x))]
+            def size(x: str) -> float:
+                poly = draft.spaces[x].polygon
+                return float(poly.area) if poly is not None else 0.0
+
+            lead = draft.spaces[min(part, key=lambda x: (-size(x), x))]
             where = f"{len(part)} space(s) around {lead.id} (level {lead.levels[0]})"
             if cands:
                 s = cands[0][1]
