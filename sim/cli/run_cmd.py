@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sim.run import RunResult, run_scenario
-from sim.scenario import load_scenario
+from sim.io.scenario_files import load_scenario
+from sim.run.runner import RunResult, run_scenario
 
 #: Metrics shown in the summary table, in order, with their units.
 SUMMARY_KEYS = (
@@ -126,7 +126,7 @@ def verify(
     case: Annotated[list[str] | None, typer.Option(help="Run only these case ids.")] = None,
 ) -> None:
     """Run the verification suite (RiMEA, IMO, SFPE, fire) and print each case."""
-    from sim.verification import run_cases
+    from sim.analysis.verification import run_cases
 
     results = run_cases(case)
     if as_json:

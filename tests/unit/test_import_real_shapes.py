@@ -18,10 +18,10 @@ import pytest
 
 from sim.cli.main import main
 from sim.errors import LayoutError
-from sim.importers.imdf import import_imdf
-from sim.importers.infer import level_id, parse_levels
-from sim.importers.options import ImportOptions, fixes_from_dict, load_fixes
-from sim.importers.osm import import_osm
+from sim.io.importers.imdf import import_imdf
+from sim.io.importers.infer import level_id, parse_levels
+from sim.io.importers.options import ImportOptions, fixes_from_dict, load_fixes
+from sim.io.importers.osm import import_osm
 
 REPO = Path(__file__).resolve().parents[2]
 FIX = REPO / "tests" / "fixtures" / "import"
