@@ -41,12 +41,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import zipfile
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_imdf_fixture import feature, line, ll, name, poly, uid
+from make_imdf_fixture import feature, line, ll, name, poly, uid, write_archive
 
 # ----------------------------------------------------------------------------- IMDF
 
@@ -101,19 +100,7 @@ def build_imdf() -> dict[str, list[dict[str, Any]]]:
 
 
 def write_imdf(out: Path) -> None:
-    feats = build_imdf()
-    manifest = {"version": "1.0.0", "created": "2024-01-01T00:00:00Z", "language": "en",
-                "generated_by": "safemall tools/make_real_shapes_fixture.py",
-                "extensions": None}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        def put(nm: str, data: Any) -> None:
-            info = zipfile.ZipInfo(nm, date_time=(2024, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
-        put("manifest.json", manifest)
-        for ft, fs in feats.items():
-            put(f"{ft}.geojson", {"type": "FeatureCollection", "features": fs})
+    write_archive(out, build_imdf(), "safemall tools/make_real_shapes_fixture.py")
 
 
 # ----------------------------------------------------------------------------- OSM

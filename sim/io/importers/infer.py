@@ -284,6 +284,17 @@ def unlinked_stacks(draft: Draft, tol: float) -> list[tuple[DraftSpace, DraftSpa
 
 # ----------------------------------------------------------------------------- walkways
 
+def join_pieces(draft: Draft, ids: Sequence[str], level: str, tags: list[str]) -> None:
+    """Join pieces of one cut-up space by an opening along each edge they share."""
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            pa, pb = draft.spaces[a].polygon, draft.spaces[b].polygon
+            assert pa is not None and pb is not None
+            for seg in shared_segments(pa, pb):
+                draft.add_opening(DraftOpening(f"{a}~{b}", a, b, float(seg.length),
+                                               midpoint(seg), level, "opening", list(tags)))
+
+
 def carve_rooms(draft: Draft, walk_kinds: Iterable[str], mode: str,
                 avoid: dict[str, list[tuple[float, float]]] | None = None) -> None:
     """Handle walkways that fully contain a room (on the same level).
@@ -337,14 +348,7 @@ def carve_rooms(draft: Draft, walk_kinds: Iterable[str], mode: str,
                                             name=w.name, tags=list(w.tags),
                                             extra=dict(w.extra)))
             ids.append(ns.id)
-        for i, a in enumerate(ids):
-            for b in ids[i + 1:]:
-                pa, pb = draft.spaces[a].polygon, draft.spaces[b].polygon
-                assert pa is not None and pb is not None
-                for seg in shared_segments(pa, pb):
-                    draft.add_opening(DraftOpening(f"{a}~{b}", a, b, float(seg.length),
-                                                   midpoint(seg), lv, "opening",
-                                                   ["split", f"source:{w.source_id}"]))
+        join_pieces(draft, ids, lv, ["split", f"source:{w.source_id}"])
         rep.warning("walkway-carved", f"{w.id} contained {len(inner)} room(s) ({names}); "
                     f"their plans cut out ({area0:.0f} -> "
                     f"{sum(p.area for p in pieces):.0f} m², {len(pieces)} piece(s))",
@@ -417,14 +421,7 @@ def merge_overlapping(draft: Draft, kinds: Iterable[str], min_m2: float = 1.0) -
                         near = min((float(poly.distance(pt)), x) for x in new_ids
                                    if (poly := draft.spaces[x].polygon) is not None)
                         setattr(o, end, near[1])
-            for i, x in enumerate(new_ids):
-                for y in new_ids[i + 1:]:
-                    px, py = draft.spaces[x].polygon, draft.spaces[y].polygon
-                    assert px is not None and py is not None
-                    for seg in shared_segments(px, py):
-                        draft.add_opening(DraftOpening(f"{x}~{y}", x, y, float(seg.length),
-                                                       midpoint(seg), lv, "opening",
-                                                       ["split"]))
+            join_pieces(draft, new_ids, lv, ["split"])
             draft.report.info("areas-merged", f"{len(group)} overlapping walkable areas "
                               f"({', '.join(sorted(ids)[:4])}{' ...' if len(ids) > 4 else ''})"
                               f" merged into {', '.join(new_ids)}", level=lv,
