@@ -67,6 +67,7 @@ from sim.io.importers.infer import (
     link_verticals,
     matches,
     outline_edge,
+    report_single_level_stairs,
 )
 from sim.io.importers.options import ImportOptions
 from sim.io.importers.repair import suggest_repairs
@@ -176,7 +177,8 @@ def _label(v: Any, lang: str) -> str:
     return ""
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """A name as an id part: lower case, runs of non-word characters as ``-``."""
     return re.sub(r"[^\w]+", "-", text.strip().lower()).strip("-")
 
 
@@ -307,7 +309,7 @@ def import_imdf(path: str | Path, *, storey_height_m: float = STOREY_HEIGHT_M,
         rep.info("link-stairs", f"--link-stairs: {n} flight(s) made from stair/escalator "
                  f"units overlapping on consecutive levels (tolerance "
                  f"{opts.link_tolerance_m:g} m)")
-    _stair_no_levels(draft)
+    report_single_level_stairs(draft, "is in no traversal relationship")
     for d in doors:
         if d.source_id in opts.exit or (d.id and d.id in opts.exit):
             d.exit_hint = True
@@ -508,7 +510,7 @@ def _units(draft: Draft, units: list[dict[str, Any]], level_of: Mapping[str, str
             else:
                 pieces.append(part)
         uname = _label(props.get("name"), lang)
-        base = f"{lid}-{_slug(uname) or kind}"
+        base = f"{lid}-{slug(uname) or kind}"
         ids: list[str] = []
         for k, piece in enumerate(pieces):
             ring = clean_ring(piece.exterior.coords)
@@ -669,16 +671,6 @@ def _relationships(draft: Draft, rels: list[dict[str, Any]],
     return pairs
 
 
-def _stair_no_levels(draft: Draft) -> None:
-    for s in draft.spaces.values():
-        if s.kind in VERTICAL_KINDS and len(s.levels) == 1:
-            draft.report.warning(
-                "stair-no-levels", f"{s.id} ({s.kind}) is in no traversal relationship; "
-                "kept on one level (--link-stairs joins units stacked across levels)",
-                source_id=s.source_id, layer=s.where, level=s.levels[0])
-            s.extra.setdefault("length_m", long_side(s.polygon) if s.polygon else 1.0)
-
-
 def _dist(a: BaseGeometry, b: BaseGeometry | None) -> float:
     return float(a.distance(b)) if b is not None else float("inf")
 
@@ -740,12 +732,12 @@ def _openings(draft: Draft, openings: list[dict[str, Any]], level_of: Mapping[st
             continue
         line = proj(g)
         oname = _label(props.get("name"), lang)
-        slug = _slug(oname)
+        oslug = slug(oname)
         exit_hint = cat == "emergencyexit"
-        ename = f"exit-{slug or oid[:8]}"
+        ename = f"exit-{oslug or oid[:8]}"
         kind = "door" if props.get("door") else "opening"
         out.append(DraftDoor(oid, f"opening:{cat}", lid, line, kind=kind,
-                             id=f"{lid}-{slug or 'door'}", exit_hint=exit_hint,
+                             id=f"{lid}-{oslug or 'door'}", exit_hint=exit_hint,
                              exit_id=ename, tags=[f"imdf:{cat}"]))
     return out
 

@@ -222,7 +222,7 @@ def link_verticals(draft: Draft, tol: float, *, elevator_tag: str = "") -> int:
         share = a.extra.pop("_share", 1.0)
         made += 1
         if b_id in up_of:
-            w = min(_short_side(a.polygon), _short_side(b.polygon))
+            w = min(short_side(a.polygon), short_side(b.polygon))
             c = b.polygon.representative_point()
             draft.add_opening(DraftOpening(f"{a.id}~{b.id}", a.id, b.id, w,
                                            (float(c.x), float(c.y)), hi, "opening",
@@ -259,7 +259,8 @@ def _elevator_shafts(draft: Draft, order: list[str], tol: float, tag: str) -> in
     return n
 
 
-def _short_side(poly: Polygon) -> float:
+def short_side(poly: Polygon) -> float:
+    """Short side (m) of the minimum rotated rectangle."""
     rect = poly.minimum_rotated_rectangle
     xs, ys = rect.exterior.coords.xy
     return float(min(math.dist((xs[i], ys[i]), (xs[i + 1], ys[i + 1])) for i in range(2)))
@@ -426,3 +427,15 @@ def merge_overlapping(draft: Draft, kinds: Iterable[str], min_m2: float = 1.0) -
                               f"({', '.join(sorted(ids)[:4])}{' ...' if len(ids) > 4 else ''})"
                               f" merged into {', '.join(new_ids)}", level=lv,
                               source_id=keep.source_id)
+
+
+def report_single_level_stairs(draft: Draft, why: str) -> None:
+    """Warn of each stair / escalator left on one level (``stair-no-levels``); its length
+    is its plan's long side."""
+    for s in draft.spaces.values():
+        if s.kind in VERTICAL_KINDS and len(s.levels) == 1:
+            draft.report.warning(
+                "stair-no-levels", f"{s.id} ({s.kind}) {why}; kept on one level "
+                "(--link-stairs joins units stacked across levels)",
+                source_id=s.source_id, layer=s.where, level=s.levels[0])
+            s.extra.setdefault("length_m", long_side(s.polygon) if s.polygon else 1.0)

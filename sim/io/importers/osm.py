@@ -60,7 +60,7 @@ from sim.io.importers._draft import (
     polygon_problem,
     shared_segments,
 )
-from sim.io.importers.imdf import projection_for
+from sim.io.importers.imdf import projection_for, slug
 from sim.io.importers.infer import (
     add_exit_door,
     apply_drops,
@@ -70,6 +70,8 @@ from sim.io.importers.infer import (
     matches,
     merge_overlapping,
     parse_levels,
+    report_single_level_stairs,
+    short_side,
 )
 from sim.io.importers.options import ImportOptions
 from sim.io.importers.repair import suggest_repairs
@@ -408,7 +410,7 @@ def import_osm(path: str | Path, *, storey_height_m: float = STOREY_HEIGHT_M,
             rep.warning("fix-unused", f"{ref!r} names no door, entrance or space in this "
                         "data (renamed or removed since the fix was written?)",
                         layer=opts.fixes_source or "command line")
-    _stairs_one_level(draft)
+    report_single_level_stairs(draft, "is tagged on one level")
     check_overlaps(draft)
     suggest_repairs(draft, opts, outlines, grade, Counter())
     check_connectivity(draft, drop_unreachable=opts.drop_unreachable)
@@ -433,11 +435,11 @@ def _add_area(draft: Draft, f: OsmFeature, g: BaseGeometry, lvls: list[str], kin
             rep.error("bad-polygon", f"area unusable: {problem}; skipped", **where)
             continue
         poly = Polygon(ring)
-        base = f"{lvls[0]}-{_slug(name) or kind}" + (f".{k + 1}" if len(parts) > 1 else "")
+        base = f"{lvls[0]}-{slug(name) or kind}" + (f".{k + 1}" if len(parts) > 1 else "")
         if kind in VERTICAL_KINDS and len(lvls) >= 2:
             prev: DraftSpace | None = None
             for lo, hi in pairwise(lvls):
-                s = draft.add_space(DraftSpace(f"{lo}-{_slug(name) or kind}", kind,
+                s = draft.add_space(DraftSpace(f"{lo}-{slug(name) or kind}", kind,
                                                [lo, hi], poly, source_id=f.id,
                                                where=f"osm:{cat}", name=name, tags=list(tags)))
                 rise = abs(draft.elevation(hi) - draft.elevation(lo))
@@ -445,7 +447,7 @@ def _add_area(draft: Draft, f: OsmFeature, g: BaseGeometry, lvls: list[str], kin
                 if prev is not None:
                     c = poly.representative_point()
                     draft.add_opening(DraftOpening(f"{prev.id}~{s.id}", prev.id, s.id,
-                                                   _short(poly), (c.x, c.y), lo, "opening",
+                                                   short_side(poly), (c.x, c.y), lo, "opening",
                                                    ["osm:landing"]))
                 prev = s
             if len(lvls) > 2:
@@ -457,16 +459,6 @@ def _add_area(draft: Draft, f: OsmFeature, g: BaseGeometry, lvls: list[str], kin
                      f"imported on {lvls[0]} (a double-height room)", **where)
         draft.add_space(DraftSpace(base, kind, [lvls[0]], poly, source_id=f.id,
                                    where=f"osm:{cat}", name=name, tags=list(tags)))
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^\w]+", "-", text.strip().lower()).strip("-")
-
-
-def _short(poly: Polygon) -> float:
-    rect = poly.minimum_rotated_rectangle
-    xs, ys = rect.exterior.coords.xy
-    return float(min(math.dist((xs[i], ys[i]), (xs[i + 1], ys[i + 1])) for i in range(2)))
 
 
 def _spaces_outline(draft: Draft, level: str) -> BaseGeometry:
@@ -528,7 +520,7 @@ def _steps_lines(draft: Draft, feats: list[OsmFeature], levels_of: Mapping[str, 
         if not isinstance(poly, Polygon) or poly.area <= 0:
             continue
         kind = "stair" if cat == "stairs" else "escalator"
-        s = draft.add_space(DraftSpace(f"{lo}-{_slug(t.get('name', '')) or kind}", kind,
+        s = draft.add_space(DraftSpace(f"{lo}-{slug(t.get('name', '')) or kind}", kind,
                                        [lo, hi], Polygon(poly.exterior.coords),
                                        source_id=f.id, where=f"osm:{cat}",
                                        name=t.get("name", ""), tags=[f"osm:{cat}",
@@ -712,13 +704,3 @@ def _room_doors(draft: Draft) -> None:
                           f"given one ({ROOM_DOOR_WIDTH_M:g} m or the shared edge if "
                           f"shorter) into the corridor they share most edge with (first: "
                           f"{', '.join(made[:3])}; --no-infer room-doors)")
-
-
-def _stairs_one_level(draft: Draft) -> None:
-    for s in draft.spaces.values():
-        if s.kind in VERTICAL_KINDS and len(s.levels) == 1:
-            draft.report.warning(
-                "stair-no-levels", f"{s.id} ({s.kind}) is tagged on one level; kept there "
-                "(--link-stairs joins areas stacked across levels)", source_id=s.source_id,
-                layer=s.where, level=s.levels[0])
-            s.extra.setdefault("length_m", long_side(s.polygon) if s.polygon else 1.0)
