@@ -231,3 +231,17 @@ def test_fixture_script_reproduces_fixtures(tmp_path: Path) -> None:
                     "--dir", str(tmp_path)], check=True, capture_output=True)
     for name in ("real_shapes.imdf.zip", "sit_mall.osm", "sit_mall.geojson"):
         assert (tmp_path / name).read_bytes() == (FIX / name).read_bytes(), name
+
+
+def test_pbf_reads_like_the_osm_file(tmp_path: Path) -> None:
+    """The same elements written as .osm.pbf (pyosmium's writer) import the same."""
+    sys.path.insert(0, str(REPO / "tools"))
+    from make_real_shapes_fixture import write_osm
+
+    pbf = tmp_path / "sit_mall.osm.pbf"
+    write_osm(pbf)
+    a = import_osm(OSM, options=ImportOptions(drop=("way/107",)))
+    b = import_osm(pbf, options=ImportOptions(drop=("way/107",)))
+    assert a.layout is not None and b.layout is not None
+    assert sorted(a.layout.spaces) == sorted(b.layout.spaces)
+    assert len(a.layout.openings) == len(b.layout.openings)
