@@ -52,23 +52,94 @@ from sim.errors import ScenarioError
 from sim.hazards import design_fires, plumes
 from sim.hazards import fire_physics as fp
 from sim.hazards.registry import HazardKind, register
-from sim.hazards.smoke import (
-    WALL_HEAT_TRANSFER_KW_M2K,
-    ExhaustSystem,
-    FireSpec,
-    NaturalVent,
-    SmokeModel,
-)
-from sim.hazards.smoke_geometry import FRONT_SPEED_MPS, OUTDOOR_KINDS, build_geometry
+from sim.hazards.smoke import ExhaustSystem, FireSpec, NaturalVent, SmokeModel
+from sim.hazards.smoke_geometry import OUTDOOR_KINDS, build_geometry
+from sim.model.assumptions import declare
+
+_F = ("fire",)
+_SPEC_PARAMS = {
+    "soot_yield": declare(
+        "fire.soot_yield", default=0.05, unit="kg/kg", low=0.01, high=0.2, dist="loguniform",
+        valid_min=1e-6, valid_max=1.0, status="sourced", used_by=_F,
+        source="SFPE Handbook (Tewarson) yields: well-ventilated mixed retail fuels 0.01-0.1, "
+               "polyurethane and polystyrene up to 0.2; NFPA Journal 2008: below 0.05 rarely "
+               "justifiable for atria", name="Soot yield of the design fire"),
+    "co_yield": declare(
+        "fire.co_yield", default=0.04, unit="kg/kg", low=0.01, high=0.2, dist="loguniform",
+        valid_min=0.0, valid_max=1.0, status="sourced", used_by=_F,
+        source="SFPE Handbook (Tewarson): well-ventilated 0.004-0.05; under-ventilated "
+               "fires reach about 0.2", name="CO yield of the design fire"),
+    "co2_yield": declare(
+        "fire.co2_yield", default=1.5, unit="kg/kg", low=1.0, high=2.7, dist="uniform",
+        valid_min=0.0, valid_max=5.0, status="assumed", used_by=_F,
+        source="assumed: CO2 yields of common polymers and wood 1.3-2.7 kg/kg (SFPE Handbook, "
+               "Tewarson; not read here)", name="CO2 yield of the design fire"),
+    "radiative_fraction": declare(
+        "fire.radiative_fraction", default=0.3, unit="share of HRR", low=0.2, high=0.4,
+        dist="uniform", valid_min=0.0, valid_max=0.9, status="sourced", used_by=_F,
+        source="GB 51251-2017 §4.6.11 calculation sheet and NFPA 92: Q_c = 0.7 Q",
+        name="Radiated share of the heat release (Q_c = (1 - χ_r) Q)"),
+    "wall_heat_transfer_kw_m2k": "smoke.wall_heat_transfer_kw_m2k",
+    "front_speed_mps": "smoke.front_speed_mps",
+    "fed_incapacitation": declare(
+        "fed.incapacitation", default=0.3, unit="FED", low=0.3, high=1.0, dist="uniform",
+        valid_min=0.01, status="sourced", used_by=_F,
+        source="ISO 13571 / SFPE: FED 0.3-0.5 may represent incapacitation of sensitive "
+               "people; FED 1 the median", name="FED at which a person is incapacitated"),
+    "turn_back_visibility_m": declare(
+        "fire.turn_back_visibility_m", default=3.0, unit="m", low=1.5, high=6.0,
+        dist="uniform", valid_min=0.0, status="assumed", used_by=_F,
+        source="assumed: Bryan (1977), as quoted in the SFPE Handbook, found people who turned "
+               "back in smoke reported about 3 m of visibility (not read here)",
+        name="Visibility below which people turn back from smoke"),
+    "openings_lost_after_s": declare(
+        "fire.openings_lost_after_s", default=120.0, unit="s", low=30.0, high=300.0,
+        dist="loguniform", valid_min=0.0, status="assumed", used_by=_F, source="assumed",
+        name="Time after the origin becomes untenable until its openings are lost"),
+}
+"""Spec field → its register entry (a field left unset takes the run's value)."""
+_RUN_PARAMS = {
+    "large_space_m2": declare(
+        "fire.large_space_m2", default=400.0, unit="m²", low=200.0, high=1000.0,
+        dist="loguniform", valid_min=1.0, status="assumed", used_by=_F,
+        source="assumed: Chinese performance-based design names no area for 'large spaces' "
+               "(10 m visibility) against small ones (5 m)",
+        name="Floor area from which a room counts as a large space"),
+    "detector_k": declare(
+        "fire.smoke_detector_extinction_per_m", default=0.05, unit="1/m", low=0.02, high=0.15,
+        dist="loguniform", valid_min=0.001, status="assumed", used_by=_F,
+        source="assumed: point smoke detectors respond at about 0.5 dB/m obscuration",
+        name="Extinction at which a smoke detector operates"),
+    "cue_visibility_m": declare(
+        "fire.smoke_cue_visibility_m", default=30.0, unit="m", low=10.0, high=60.0,
+        dist="uniform", valid_min=0.0, status="assumed", used_by=_F,
+        source="assumed: people notice a smoke layer overhead once it visibly thickens",
+        name="Visibility in the layer at which people notice smoke"),
+    "exhaust_start_s": declare(
+        "smoke.exhaust_start_s", default=15.0, unit="s", low=10.0, high=60.0,
+        dist="uniform", valid_min=0.0, status="sourced", used_by=_F,
+        source="GB 51251-2017 §5.2.2: exhaust fans start within 15 s of the zone's alarm "
+               "(recalled, UNVERIFIED)", name="Exhaust start after detection"),
+    "vent_open_s": declare(
+        "smoke.vent_open_s", default=60.0, unit="s", low=15.0, high=120.0, dist="uniform",
+        valid_min=0.0, status="sourced", used_by=_F,
+        source="GB 51251-2017 §5.2.6: automatic smoke vents open within 60 s (recalled, "
+               "UNVERIFIED)", name="Natural vent opening after detection"),
+    "curtain_drop_s": declare(
+        "smoke.curtain_drop_s", default=60.0, unit="s", low=15.0, high=120.0, dist="uniform",
+        valid_min=0.0, status="sourced", used_by=_F,
+        source="GB 51251-2017 §5.2.5: automatic smoke curtains down within 60 s (recalled, "
+               "UNVERIFIED)", name="Automatic smoke curtain drop after detection"),
+    "shutter_travel_s": declare(
+        "smoke.shutter_travel_s", default=30.0, unit="s", low=15.0, high=90.0, dist="uniform",
+        valid_min=0.0, status="assumed", used_by=_F,
+        source="assumed: fire shutters run 2-7.5 m/min; a storey in 30 s",
+        name="Fire shutter travel after its trigger"),
+}
+"""Run-level fire parameters read once from the register (name → assumption)."""
 
 HEAD_HEIGHT_M = 1.8
 """Head height of a standing adult, m: below it people breathe the layer."""
-SMOKE_CUE_VISIBILITY_M = 30.0
-"""People notice smoke overhead when visibility in the layer falls below this, m
-(**assumption**)."""
-SMOKE_DETECTOR_K = 0.05
-"""Extinction at which a point smoke detector operates, 1/m (≈ 0.5 dB/m obscuration class;
-**assumption**)."""
 HEAT_DETECTOR_C = 57.0
 """Rating of a fixed-temperature heat detector, °C (EN 54-5 class A1 typical)."""
 TENABLE_TEMP_C = 60.0
@@ -81,22 +152,6 @@ VISIBILITY_LARGE_M = 10.0
 VISIBILITY_SMALL_M = 5.0
 """Visibility limit in small spaces, m (Chinese performance-based design practice,
 UNVERIFIED)."""
-LARGE_SPACE_M2 = 400.0
-"""Spaces of at least this floor area, and every corridor, atrium and car park, are "large"
-for the visibility limit (**assumption**: the Chinese practice names no area)."""
-TURN_BACK_VISIBILITY_M = 3.0
-"""People facing smoke below head height with less visibility than this turn back when
-another way exists, m (Bryan 1977 via the SFPE Handbook: people who turned back in smoke
-reported about 3 m of visibility on average; not read here, **assumption**)."""
-EXHAUST_START_S = 15.0
-"""Exhaust fans and valves run within 15 s of the zone's detection (GB 51251 §5.2.2, recalled,
-UNVERIFIED)."""
-VENT_OPEN_S = 60.0
-"""Automatic smoke vents open within 60 s (GB 51251 §5.2.6, recalled, UNVERIFIED)."""
-CURTAIN_DROP_S = 60.0
-"""Automatic smoke curtains are down within 60 s (GB 51251 §5.2.5, recalled, UNVERIFIED)."""
-SHUTTER_TRAVEL_S = 30.0
-"""Time for a fire shutter to run down a storey, s (**assumption**: 2–7.5 m/min typical)."""
 SHUTTER_STOP_M = 1.8
 """A fire shutter on an evacuation route first stops 1.8 m above the floor (GB 50116-2013
 §4.6.3, recalled, UNVERIFIED)."""
@@ -120,17 +175,17 @@ class FireHazardSpec(BaseModel):
     sprinklered: bool | None = None
     sprinkler_hold: Literal["code", "activation"] = "code"
     sprinkler_activation_s: float | None = Field(default=None, ge=0)
-    soot_yield: float = Field(default=0.05, gt=0, le=1)
-    co_yield: float = Field(default=0.04, ge=0, le=1)
-    co2_yield: float = Field(default=1.5, ge=0, le=5)
-    radiative_fraction: float = Field(default=1.0 - plumes.CONVECTIVE_FRACTION, ge=0, lt=1)
+    soot_yield: float | None = Field(default=None, gt=0, le=1)
+    co_yield: float | None = Field(default=None, ge=0, le=1)
+    co2_yield: float | None = Field(default=None, ge=0, le=5)
+    radiative_fraction: float | None = Field(default=None, ge=0, lt=1)
     plume: Literal["nfpa92", "zukoski"] = "nfpa92"
-    wall_heat_transfer_kw_m2k: float = Field(default=WALL_HEAT_TRANSFER_KW_M2K, ge=0)
-    fed_incapacitation: float = Field(default=0.3, gt=0)
+    wall_heat_transfer_kw_m2k: float | None = Field(default=None, ge=0)
+    fed_incapacitation: float | None = Field(default=None, gt=0)
     speed_model: Literal["frantzich_nilsson", "fridolf"] = "frantzich_nilsson"
-    turn_back_visibility_m: float = Field(default=TURN_BACK_VISIBILITY_M, ge=0)
-    front_speed_mps: float = Field(default=FRONT_SPEED_MPS, gt=0)
-    openings_lost_after_s: float = Field(default=120.0, ge=0)
+    turn_back_visibility_m: float | None = Field(default=None, ge=0)
+    front_speed_mps: float | None = Field(default=None, gt=0)
+    openings_lost_after_s: float | None = Field(default=None, ge=0)
     aset_horizon_s: float = Field(default=1800.0, ge=0)
     step_s: float = Field(default=5.0, gt=0)
 
@@ -149,9 +204,12 @@ def start(world: World, spec: FireHazardSpec) -> None:
 class FireProcess:
     """The running fire of one world."""
 
-    def __init__(self, world: World, spec: FireHazardSpec) -> None:
+    def __init__(self, world: World, given: FireHazardSpec) -> None:
         self.w = world
+        spec: Any = world.fill(given, _SPEC_PARAMS)
         self.spec = spec
+        """The spec with every unset parameter taken from the run's assumptions."""
+        self.p = {name: world.param(a.key) for name, a in _RUN_PARAMS.items()}
         lay = world.layout
         origin = lay.spaces[spec.space]
         chain = world.alarm_chain
@@ -181,7 +239,8 @@ class FireProcess:
         sc = plan.smoke_control if plan is not None else None
         screens = {s.opening: s.spill_width_m for s in sc.screens} \
             if sc is not None and has("screens") else {}
-        geo = build_geometry(lay, spill_widths=screens, front_speed_mps=spec.front_speed_mps)
+        geo = build_geometry(lay, spill_widths=screens, front_speed_mps=spec.front_speed_mps,
+                             shopfront_head_m=world.param("smoke.shopfront_head_m"))
         self.geo = geo
         zone_o = geo.zone_of_space[spec.space]
         zones = {z.id: z for z in geo.zones}
@@ -203,8 +262,16 @@ class FireProcess:
                                         if sc is not None and has("exhaust") else ([], {}))
         vents = [NaturalVent(v.id, geo.zone_of_space[v.space], v.area_m2, v.cd)
                  for v in sc.vents] if sc is not None and has("vents") else []
-        self.model = SmokeModel(geo.zones, geo.links, fire, exhaust=exhaust, vents=vents,
-                                wall_heat_transfer_kw_m2k=spec.wall_heat_transfer_kw_m2k)
+        self.model = SmokeModel(
+            geo.zones, geo.links, fire, exhaust=exhaust, vents=vents,
+            wall_heat_transfer_kw_m2k=spec.wall_heat_transfer_kw_m2k,
+            sprinkler_activation_temp_c=world.param("smoke.sprinkler_rating_c"),
+            rti=world.param("smoke.sprinkler_rti"),
+            sprinkler_radius_m=world.param("smoke.sprinkler_radius_m"),
+            soot_extinction_m2_kg=world.param("smoke.soot_mass_extinction_m2_kg"),
+            discharge_coeff=world.param("smoke.discharge_coeff"))
+        self.fed_kw = {"rmv_l_min": world.param("fed.rmv_l_min"),
+                       "cohb_pct": world.param("fed.cohb_incapacitation_pct")}
         m = self.model
         # devices: fixed curtains now, the rest on detection
         self.curtains = list(sc.curtains) if sc is not None and has("curtains") else []
@@ -225,8 +292,9 @@ class FireProcess:
         self.s_floor = np.array([geo.floor_m[s] for s in sids])
         self.s_height = np.array([geo.height_m[s] for s in sids])
         self.s_clear = np.array([design_fires.clear_height_m(h) for h in self.s_height])
+        big = self.p["large_space_m2"]
         self.s_vis = np.array([VISIBILITY_LARGE_M if (lay.spaces[s].kind in _LARGE_KINDS or
-                                                      lay.spaces[s].area_m2 >= LARGE_SPACE_M2)
+                                                      lay.spaces[s].area_m2 >= big)
                                else VISIBILITY_SMALL_M for s in sids])
         self.s_level = [lay.spaces[s].level for s in sids]
         self.s_public = np.array([lay.spaces[s].kind in _PUBLIC_KINDS for s in sids])
@@ -368,7 +436,7 @@ class FireProcess:
                                   o2_pct=float(loc["o2"][k]),
                                   temp_c=float(loc["temp"][k]) if below else 20.0,
                                   smoke_below_head=below,
-                                  radiant_kw_m2=float(loc["q_rad"][k]))
+                                  radiant_kw_m2=float(loc["q_rad"][k]), **self.fed_kw)
             for c in cells:
                 w.speed_factor[c] = factor
                 rate[c] = r
@@ -377,7 +445,7 @@ class FireProcess:
             if (dense or bool(loc["bad"][k])) and sid not in self.avoided:
                 self.avoided.add(sid)
                 avoid_new.extend(cells)
-            if float(loc["vis"][k]) < SMOKE_CUE_VISIBILITY_M and sid not in self.cued_spaces:
+            if float(loc["vis"][k]) < self.p["cue_visibility_m"] and sid not in self.cued_spaces:
                 self.cued_spaces.add(sid)
                 for i in w.unaware_in(cells):
                     w.cue(i, "incident")
@@ -418,7 +486,7 @@ class FireProcess:
                 kind = chain.detector_cells.get(c) if chain.works("detectors") else None
                 if kind is None:
                     continue
-                smoke_hit = kind == "smoke" and kk >= SMOKE_DETECTOR_K
+                smoke_hit = kind == "smoke" and kk >= self.p["detector_k"]
                 heat_hit = temp >= HEAT_DETECTOR_C
                 if smoke_hit or heat_hit:
                     self.det_smoke.setdefault(sid, now)
@@ -459,26 +527,27 @@ class FireProcess:
         for sysm in m.exhaust:
             ts = [self._trigger(s, False) for s in self.exhaust_spaces.get(sysm.id, ())]
             t = min((x for x in ts if x is not None), default=None)
-            arm(("exhaust", sysm.id), t, EXHAUST_START_S)
+            arm(("exhaust", sysm.id), t, self.p["exhaust_start_s"])
         for vid, space in self.vent_spaces.items():
-            arm(("vent", vid), self._trigger(space, False), VENT_OPEN_S)
+            arm(("vent", vid), self._trigger(space, False), self.p["vent_open_s"])
         for c in self.curtains:
             if c.automatic:
                 o = lay.openings[c.opening]
                 t = min((x for x in (self._trigger(o.a, False), self._trigger(o.b, False))
                          if x is not None), default=None)
-                arm(("curtain", c.opening), t, CURTAIN_DROP_S, c.depth_m)
+                arm(("curtain", c.opening), t, self.p["curtain_drop_s"], c.depth_m)
         for s in self.shutters:
             o = lay.openings[s.opening]
             smoke = min((x for x in (self._trigger(o.a, False), self._trigger(o.b, False))
                          if x is not None), default=None)
             heat = min((x for x in (self._trigger(o.a, True), self._trigger(o.b, True))
                         if x is not None), default=None)
+            travel = self.p["shutter_travel_s"]
             if s.evacuation_route:
-                arm(("shutter_stop", s.opening), smoke, SHUTTER_TRAVEL_S)
-                arm(("shutter_close", s.opening), heat, SHUTTER_TRAVEL_S)
+                arm(("shutter_stop", s.opening), smoke, travel)
+                arm(("shutter_close", s.opening), heat, travel)
             else:
-                arm(("shutter_close", s.opening), smoke, SHUTTER_TRAVEL_S)
+                arm(("shutter_close", s.opening), smoke, travel)
         due = [p for p in self.pending if p[0] <= now + 1e-9]
         if not due:
             return
@@ -565,7 +634,8 @@ class FireProcess:
         """Detection times only (the alarm chain is finished)."""
         for k in np.flatnonzero(loc["smoky"] & (loc["depth"] > 0.0)).tolist():
             sid = self.sids[k]
-            if float(loc["k"][k]) >= SMOKE_DETECTOR_K or float(loc["temp"][k]) >= HEAT_DETECTOR_C:
+            if float(loc["k"][k]) >= self.p["detector_k"] \
+                    or float(loc["temp"][k]) >= HEAT_DETECTOR_C:
                 self.det_smoke.setdefault(sid, now)
             if float(loc["temp"][k]) >= HEAT_DETECTOR_C:
                 self.det_heat.setdefault(sid, now)

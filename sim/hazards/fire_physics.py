@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from sim.model.assumptions import declare
+
 __all__ = [
     "AMBIENT_TEMP_K",
     "CLEAR_LAYER_HEIGHT_M",
@@ -516,12 +518,18 @@ FED_LETHAL = 1.0
 _CO_COHB_COEFF = 3.317e-5
 """%COHb per minute = 3.317e-5 [CO ppm]^1.036 RMV (Stewart et al. 1973, used by Purser) [J2]."""
 _CO_EXPONENT = 1.036  # [J2]
-RMV_L_MIN = 25.0
-"""Respiratory minute volume V_E, L/min, light activity (walking to escape): Purser's value for
-light work. **Assumption**: JPSfire codes 50 L/min [J2]; 25 was not read in the reference files."""
-COHB_INCAPACITATION_PCT = 30.0
-"""%COHb at incapacitation D for light activity (Purser). **Assumption**: JPSfire codes D = 20 %
-[J2] (more conservative); 30 % was not read in the reference files."""
+RMV_L_MIN = declare(
+    "fed.rmv_l_min", default=25.0, unit="L/min", low=20.0, high=50.0, dist="uniform",
+    valid_min=1.0, status="assumed", used_by=("fire",),
+    source="assumed: Purser's light-work value for people walking out (not read here); "
+           "JuPedSim JPSfire codes 50 L/min", name="Respiratory minute volume").default
+"""Respiratory minute volume V_E, L/min, light activity (register default)."""
+COHB_INCAPACITATION_PCT = declare(
+    "fed.cohb_incapacitation_pct", default=30.0, unit="%COHb", low=20.0, high=40.0,
+    dist="uniform", valid_min=1.0, status="assumed", used_by=("fire",),
+    source="assumed: Purser, light activity (not read here); JuPedSim JPSfire codes 20 %",
+    name="Carboxyhaemoglobin at incapacitation").default
+"""%COHb at incapacitation D for light activity (register default)."""
 _HCN_EXPONENT = 2.36  # [J2]
 _HCN_DENOMINATOR = 2.43e7  # [J2]; JPSfire then multiplies by V_E (see fed_rate_per_s)
 _O2_A = 8.13  # FED_O2 per min = 1 / exp(8.13 - 0.54 (20.9 - O2 %)) [J2]
@@ -588,6 +596,8 @@ def fed_rate_per_s(
     temp_c: float = 20.0,
     smoke_below_head: bool = True,
     radiant_kw_m2: float = 0.0,
+    rmv_l_min: float = RMV_L_MIN,
+    cohb_pct: float = COHB_INCAPACITATION_PCT,
 ) -> float:
     """Rate of fractional effective dose for incapacitation, 1/s (Purser, SFPE ch. 63).
 
@@ -628,6 +638,8 @@ def fed_rate_per_s(
         lower-layer air; only the radiant term remains.
     radiant_kw_m2 : float
         Radiant flux from the hot layer at head height, kW/m² (>= 0).
+    rmv_l_min, cohb_pct : float
+        V_E and D of the CO term (the run's ``fed.*`` assumptions).
 
     Returns
     -------
@@ -640,8 +652,8 @@ def fed_rate_per_s(
     fed_rad = 0.0 if math.isinf(t_rad) else 1.0 / t_rad
     if not smoke_below_head:
         return fed_rad / 60.0
-    fed_co = _CO_COHB_COEFF * co_ppm**_CO_EXPONENT * RMV_L_MIN / COHB_INCAPACITATION_PCT
-    fed_hcn = RMV_L_MIN * hcn_ppm**_HCN_EXPONENT / _HCN_DENOMINATOR
+    fed_co = _CO_COHB_COEFF * co_ppm**_CO_EXPONENT * rmv_l_min / cohb_pct
+    fed_hcn = rmv_l_min * hcn_ppm**_HCN_EXPONENT / _HCN_DENOMINATOR
     v_co2 = math.exp(co2_pct / _CO2_DIVISOR_PCT)
     o2 = min(o2_pct, _O2_NORMAL_PCT)
     fed_o2 = 1.0 / math.exp(_O2_A - _O2_B * (_O2_NORMAL_PCT - o2)) - 1.0 / math.exp(_O2_A)

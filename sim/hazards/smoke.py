@@ -34,8 +34,9 @@ Physics, one sub-step (≤ 1 s)
 3. **Openings.** Hot gas flows through an opening from the side whose layer reaches deeper
    below the opening's top: weir flow m = (2/3) C_d W ρ_a (2 g (T_a/T)(1 − T_a/T))^(1/2)
    ΔD^(3/2) on the difference ΔD of the two layers' depths in the opening (Karlsson &
-   Quintiere / SFPE hot-layer vent flow; C_d 0.7). A link carries nothing until the smoke
-   front has crossed its source zone (``delay_s``: distance / front speed).
+   Quintiere / SFPE hot-layer vent flow; C_d 0.7, ``smoke.discharge_coeff``). A link
+   carries nothing until the smoke front has crossed its source zone (``delay_s``:
+   distance / front speed).
 4. **Spill plumes.** When gas enters a zone whose interface is above the opening's top, it
    rises as a spill plume to the layer. Its total mass there is the balcony spill plume
    m = 0.36 (Q_c W²)^(1/3) (z_b + 0.25 H) (NFPA 92 / GB 51251 eq 4.6.11-3), Q_c the
@@ -55,6 +56,9 @@ Physics, one sub-step (≤ 1 s)
 7. **Species.** Soot, CO and CO₂ at their yields per kg of fuel (Q/ΔH_c); O₂ consumed at
    Q/13 100 kJ per kg (Huggett). Extinction K = 8700 m²/kg × soot density (Mulholland &
    Croarkin 2000, flaming).
+
+Every assumed value is declared in the assumptions register (``smoke.*``, ``fire.*``:
+``safemall assumptions``); the fire hazard passes the run's values to the model.
 
 Numerics: every link moves at most half the volume that would level the two layers, a zone
 never sends out more than 0.9 of its layer per sub-step. The model is vectorised (numpy) over
@@ -81,6 +85,7 @@ from sim.hazards.fire_physics import (
     alpert_ceiling_jet,
     link_temperature_c,
 )
+from sim.model.assumptions import declare
 
 __all__ = [
     "MAX_SUBSTEP_S",
@@ -100,19 +105,46 @@ __all__ = [
 
 OUTSIDE = "__outside__"
 """Pseudo-zone id for the open air; a link to it is an exterior opening."""
-SOOT_MASS_EXTINCTION_M2_KG = 8700.0
-"""Mass-specific extinction coefficient of flaming soot, m²/kg (Mulholland & Croarkin 2000;
-**assumption**: not in the reference files)."""
-VENT_DISCHARGE_COEFF = 0.7
-"""Discharge coefficient of doorways and openings (textbook value; **assumption**)."""
-SPRINKLER_RADIUS_M = 2.5
-"""Radial distance of the first sprinkler head from the plume axis, m (half-diagonal of a
-3.5 m × 3.5 m grid; **assumption**)."""
-WALL_HEAT_TRANSFER_KW_M2K = 0.01
-"""Effective heat-transfer coefficient from a layer to the ceiling and walls it touches,
-kW/(m²·K) (convection plus radiation early in a fire, 5–15 W/(m²·K) in zone-model practice;
-**assumption**). It makes small rooms lose 50–80 % of their heat (Karlsson & Quintiere's
-λ_c = 0.6–0.9) and tall atria little."""
+_F = ("fire",)
+SOOT_MASS_EXTINCTION_M2_KG = declare(
+    "smoke.soot_mass_extinction_m2_kg", default=8700.0, unit="m²/kg", low=7600.0,
+    high=9800.0, dist="uniform", valid_min=1000.0, status="sourced", used_by=_F,
+    source="Mulholland & Croarkin, Fire and Materials 24 (2000): 8700 ± 1100 m²/kg for "
+           "flaming fuels", name="Mass-specific extinction coefficient of soot").default
+"""Mass-specific extinction coefficient of flaming soot, m²/kg (register default)."""
+VENT_DISCHARGE_COEFF = declare(
+    "smoke.discharge_coeff", default=0.7, unit="—", low=0.6, high=0.8, dist="uniform",
+    valid_min=0.1, valid_max=1.0, status="assumed", used_by=_F,
+    source="assumed: textbook doorway coefficient (Karlsson & Quintiere 0.6–0.7)",
+    name="Discharge coefficient of doorways and openings for smoke").default
+"""Discharge coefficient of doorways and openings (register default)."""
+SPRINKLER_RADIUS_M = declare(
+    "smoke.sprinkler_radius_m", default=2.5, unit="m", low=1.5, high=3.5, dist="uniform",
+    valid_min=0.1, status="assumed", used_by=_F,
+    source="assumed: half-diagonal of a 3.5 m × 3.5 m sprinkler grid",
+    name="Distance of the first sprinkler head from the plume axis").default
+"""Radial distance of the first sprinkler head from the plume axis, m (register default)."""
+SPRINKLER_RTI = declare(
+    "smoke.sprinkler_rti", default=50.0, unit="(m·s)^½", low=25.0, high=100.0,
+    dist="loguniform", valid_min=1.0, status="sourced", used_by=_F,
+    source="quick-response sprinklers in enclosed shopping centres: RTI < 50 (Scottish "
+           "Technical Handbook 2.C.15)", name="Sprinkler response time index").default
+"""Sprinkler response time index, (m·s)^½ (register default)."""
+SPRINKLER_RATING_C = declare(
+    "smoke.sprinkler_rating_c", default=68.0, unit="°C", low=57.0, high=93.0,
+    dist="uniform", valid_min=40.0, status="assumed", used_by=_F,
+    source="assumed: ordinary-temperature glass bulb (68 °C, red)",
+    name="Sprinkler operating temperature").default
+"""Sprinkler link rating, °C (register default)."""
+WALL_HEAT_TRANSFER_KW_M2K = declare(
+    "smoke.wall_heat_transfer_kw_m2k", default=0.01, unit="kW/(m²·K)", low=0.005,
+    high=0.025, dist="loguniform", valid_min=0.0, status="assumed", used_by=_F,
+    source="assumed: convection plus radiation to cold boundaries early in a fire, "
+           "5–15 W/(m²·K) in zone-model practice; gives small rooms Karlsson & Quintiere's "
+           "λ_c 0.6–0.9", name="Heat-transfer coefficient from a smoke layer to its "
+           "ceiling and walls").default
+"""h_w of the wall losses, kW/(m²·K) (register default). It makes small rooms lose 50–80 %
+of their heat (Karlsson & Quintiere's λ_c = 0.6–0.9) and tall atria little."""
 MAX_SUBSTEP_S = 1.0
 """Longest internal integration step, s."""
 SPILL_COEFF = 0.36
@@ -307,15 +339,22 @@ class SmokeModel:
         Ambient temperature, °C.
     wall_heat_transfer_kw_m2k : float
         h_w of the wall losses (0: adiabatic layers).
-    sprinkler_activation_temp_c, rti : float
-        Sprinkler link rating (°C) and response time index ((m·s)^½).
+    sprinkler_activation_temp_c, rti, sprinkler_radius_m : float
+        Sprinkler link rating (°C), response time index ((m·s)^½) and radial distance of
+        the first head from the plume axis (m).
+    soot_extinction_m2_kg, discharge_coeff : float
+        Mass-specific extinction of soot (m²/kg) and discharge coefficient of openings.
     """
 
     def __init__(self, zones: Sequence[SmokeZone], links: Sequence[SmokeLink], fire: FireSpec,
                  *, exhaust: Sequence[ExhaustSystem] = (), vents: Sequence[NaturalVent] = (),
                  ambient_c: float = 20.0,
                  wall_heat_transfer_kw_m2k: float = WALL_HEAT_TRANSFER_KW_M2K,
-                 sprinkler_activation_temp_c: float = 68.0, rti: float = 50.0) -> None:
+                 sprinkler_activation_temp_c: float = SPRINKLER_RATING_C,
+                 rti: float = SPRINKLER_RTI,
+                 sprinkler_radius_m: float = SPRINKLER_RADIUS_M,
+                 soot_extinction_m2_kg: float = SOOT_MASS_EXTINCTION_M2_KG,
+                 discharge_coeff: float = VENT_DISCHARGE_COEFF) -> None:
         _validate(zones, links, fire, exhaust, vents, ambient_c, rti,
                   wall_heat_transfer_kw_m2k)
         self.ids = [z.id for z in zones]
@@ -333,6 +372,9 @@ class SmokeModel:
         self.h_w = wall_heat_transfer_kw_m2k
         self._act_temp_c = sprinkler_activation_temp_c
         self._rti = rti
+        self._spr_r = sprinkler_radius_m
+        self._km = soot_extinction_m2_kg
+        self._cd = discharge_coeff
 
         self.link_ids = [ln.id for ln in links]
         self.la = np.array([self.index.get(ln.a, -1) for ln in links], dtype=np.int64)
@@ -467,8 +509,7 @@ class SmokeModel:
     def extinctions(self) -> np.ndarray:
         """Extinction coefficient K of every zone's layer, 1/m."""
         v = self.volumes()
-        return np.where(v > 1e-9, SOOT_MASS_EXTINCTION_M2_KG * self.soot / np.maximum(v, 1e-9),
-                        0.0)
+        return np.where(v > 1e-9, self._km * self.soot / np.maximum(v, 1e-9), 0.0)
 
     def gases(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(CO ppm, CO₂ %, O₂ %) by volume of every zone's layer (ambient where clean)."""
@@ -582,7 +623,7 @@ class SmokeModel:
         gas_c = self.ambient_c
         u = 0.0
         if q > 0.0:
-            dtk, u = alpert_ceiling_jet(q, self._spr_h, SPRINKLER_RADIUS_M)
+            dtk, u = alpert_ceiling_jet(q, self._spr_h, self._spr_r)
             gas_c += dtk
         if self.m[o] > _EPS and self.interfaces()[o] < self.ceiling[o] - 0.05:
             gas_c = max(gas_c, float(self.temperatures_c()[o]))
@@ -629,7 +670,7 @@ class SmokeModel:
         r = dst[k]
         ts = tk[s]
         ratio = ta / ts
-        mflow = (2.0 / 3.0) * VENT_DISCHARGE_COEFF * self.lw[k] * self.rho_a * np.sqrt(
+        mflow = (2.0 / 3.0) * self._cd * self.lw[k] * self.rho_a * np.sqrt(
             2.0 * _G * ratio * np.clip(1.0 - ratio, 0.0, None)) * head[k] ** 1.5
         v = mflow * ts / RHO_T_KG_K_M3 * dt
         a_s = self.area[s]

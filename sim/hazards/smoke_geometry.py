@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sim.hazards.smoke import OUTSIDE, SmokeLink, SmokeZone
+from sim.model.assumptions import declare
 from sim.model.layout import Layout, Space
 
 __all__ = [
@@ -41,14 +42,20 @@ __all__ = [
 
 DOOR_HEAD_M = 2.1
 """Head height of a doorway above its floor, m (typical door; engineering choice)."""
-SHOPFRONT_HEAD_M = 3.0
-"""Head of a shop-front opening above the floor, m: the bulkhead above a mall shop front acts
-as a downstand (**assumption**; typical fit-out)."""
+SHOPFRONT_HEAD_M = declare(
+    "smoke.shopfront_head_m", default=3.0, unit="m", low=2.4, high=3.5, dist="uniform",
+    valid_min=1.8, status="assumed", used_by=("fire",),
+    source="assumed: typical mall fit-out, a bulkhead above the shop front acts as a "
+           "downstand", name="Head height of a shop-front opening").default
+"""Head of a shop-front opening above the floor, m (register default)."""
 OPEN_PLAN_WIDTH_M = 4.0
 """An ``opening`` wider than this is an open join whose head is the lower ceiling."""
-FRONT_SPEED_MPS = 1.0
-"""Speed of a smoke front along a ceiling, m/s (**assumption**: corridor and mall smoke fronts
-travel at 0.5–1.5 m/s early in a fire)."""
+FRONT_SPEED_MPS = declare(
+    "smoke.front_speed_mps", default=1.0, unit="m/s", low=0.5, high=1.5, dist="uniform",
+    valid_min=0.05, status="assumed", used_by=("fire",),
+    source="assumed: ceiling smoke fronts in corridors and malls travel at 0.5–1.5 m/s early "
+           "in a fire", name="Speed of a smoke front across a zone").default
+"""Speed of a smoke front along a ceiling, m/s (register default)."""
 OUTDOOR_KINDS = frozenset({"exit", "plaza"})
 """Space kinds that are the open air for smoke."""
 _VOID_OVERLAP = 0.5
@@ -113,7 +120,8 @@ def find_voids(layout: Layout) -> list[list[str]]:
 
 
 def build_geometry(layout: Layout, *, spill_widths: Mapping[str, float] | None = None,
-                   front_speed_mps: float = FRONT_SPEED_MPS) -> SmokeGeometry:
+                   front_speed_mps: float = FRONT_SPEED_MPS,
+                   shopfront_head_m: float = SHOPFRONT_HEAD_M) -> SmokeGeometry:
     """Zones and links of ``layout``; ``spill_widths`` maps opening ids to the gap between
     their channelling screens (m)."""
     spill_widths = spill_widths or {}
@@ -159,7 +167,7 @@ def build_geometry(layout: Layout, *, spill_widths: Mapping[str, float] | None =
             continue
         ceiling = min(room)
         if o.kind == "shutter":
-            head = min(SHOPFRONT_HEAD_M, ceiling)
+            head = min(shopfront_head_m, ceiling)
         elif o.kind == "opening" and o.width_m > OPEN_PLAN_WIDTH_M:
             head = ceiling
         else:
