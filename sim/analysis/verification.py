@@ -446,13 +446,8 @@ CASES: dict[str, Callable[[], CaseResult]] = {
 }
 
 
-def _add_smoke_cases() -> None:
-    from sim.analysis.verification_smoke import SMOKE_CASES
-
-    CASES.update(SMOKE_CASES)
-
-
-_add_smoke_cases()
+# the mall-smoke cases (SM-01 … SM-08) add themselves to CASES when imported
+import sim.analysis.verification_smoke  # noqa: E402,F401
 
 
 def run_cases(ids: list[str] | None = None) -> list[CaseResult]:

@@ -794,9 +794,9 @@ class World:
                 q, dist = router.first_hop(i, cell, door.at[0], door.at[1], q)
                 continue
             if avoid[to] and not avoid[cell]:
-                # facing smoke (or a threat) at the opening: another way if there is one
-                q2, d2 = router.first_hop(i, cell, door.at[0], door.at[1], -1)
-                if q2 >= 0 and q2 != q:
+                # facing dense smoke (or a threat) at the opening: another way if there is one
+                q2, d2 = router.first_hop(i, cell, door.at[0], door.at[1], q)
+                if q2 >= 0:
                     self.turned_back.add(i)
                     q, dist = q2, d2
                     continue
