@@ -47,6 +47,16 @@ def _model(layout: Any, fire: FireSpec, exhaust: tuple[ExhaustSystem, ...] = ())
     return SmokeModel(g.zones, g.links, fire, exhaust=exhaust, wall_heat_transfer_kw_m2k=0.0)
 
 
+def _under_exhaust(layout: Any, fire: FireSpec, zone: str, rate_m3_s: float, t_s: float,
+                   ) -> tuple[SmokeModel, Any]:
+    """The engine's smoke model with a running exhaust of ``rate_m3_s`` (ample inlets) in
+    ``zone``, advanced to ``t_s``; returns the model and the zone's state."""
+    mdl = _model(layout, fire, (ExhaustSystem("ex", (zone,), rate_m3_s, inlets_per_zone=20),))
+    mdl.start_exhaust("ex")
+    mdl.advance(t_s)
+    return mdl, mdl.state(zone)
+
+
 def _nfpa_plume(qc: float, z: float) -> float:
     """NFPA 92 axisymmetric plume, written again here (independent of the code)."""
     if z > 0.166 * qc**0.4:
@@ -98,13 +108,13 @@ def _filling(case_id: str, title: str, fire: FireSpec, expected: list[float],
         + "; same-equation integration " + ", ".join(f"{r:.2f}" for r in ref) + " m",
         ", ".join(f"{g:.2f} m (×{r:.2f})" for g, r in zip(got, ratio, strict=True)),
         "engine/NFPA in [1.0, 1.5]; ±2 % of the integration", num_ok and band_ok,
-        "NFPA 92 filling [E1][E2]; VERIFICATION §10.1")
+        "NFPA 92 filling [E1][E2]; docs/fire-and-smoke.md §7")
 
 
 def sm01_filling_steady() -> _v.CaseResult:
     """NFPA 92 steady filling: H = 20 m, A = 1000 m², Q = 5 MW, no exhaust.
 
-    Worked (VERIFICATION §10.1): z = 10.87 m at 60 s, 6.99 m at 120 s, 4.72 m at 180 s.
+    Worked (docs/fire-and-smoke.md §7): z = 10.87 m at 60 s, 6.99 m at 120 s, 4.72 m at 180 s.
     """
     fire = FireSpec("room", alpha_kw_s2=1e6, peak_kw=5000.0)
     return _filling("SM-01", "NFPA 92 atrium filling, steady 5 MW (H 20 m, A 1000 m²)", fire,
@@ -114,7 +124,7 @@ def sm01_filling_steady() -> _v.CaseResult:
 
 def sm02_filling_t2() -> _v.CaseResult:
     """NFPA 92 t² filling, Q = 1000 (t/150)² kW: 12.81 m at 180 s, 8.44 m at 240 s, 6.11 m
-    at 300 s (VERIFICATION §10.1)."""
+    at 300 s (docs/fire-and-smoke.md §7)."""
     alpha = 1000.0 / 150.0**2
     fire = FireSpec("room", alpha_kw_s2=alpha, peak_kw=1e9)
     return _filling("SM-02", "NFPA 92 atrium filling, t² fire t_g = 150 s (H 20 m, A 1000 m²)",
@@ -125,17 +135,14 @@ def sm03_plume_exhaust() -> _v.CaseResult:
     """Axisymmetric plume mass flow through the engine: a steady 5 MW fire in a 20 m high,
     1000 m² atrium whose exhaust draws V = 56.7 m³/s.
 
-    Hand calculation (VERIFICATION §10.2): Q_c = 0.7 × 5000 = 3500 kW; at z = 10 m,
+    Hand calculation (docs/fire-and-smoke.md §4): Q_c = 0.7 × 5000 = 3500 kW; at z = 10 m,
     m = 0.071 · 3500^(1/3) · 10^(5/3) + 0.0018 · 3500 = 56.3 kg/s, ΔT = 3500/56.3 = 62.1 K
     (c_p 1.0), V = m T/353 = 56.3 · 355.3/353 = 56.7 m³/s. An exhaust of exactly that volume
     holds the layer where the plume carries what it removes: z = 10 m, ΔT = 62 K.
     """
-    fire = FireSpec("room", alpha_kw_s2=1e6, peak_kw=5000.0)
-    mdl = _model(_single(20.0, 40.0, 25.0), fire,
-                 (ExhaustSystem("ex", ("room",), 56.7, inlets_per_zone=10),))
-    mdl.start_exhaust("ex")
-    mdl.advance(1800.0)
-    st = mdl.state("room")
+    mdl, st = _under_exhaust(_single(20.0, 40.0, 25.0),
+                             FireSpec("room", alpha_kw_s2=1e6, peak_kw=5000.0), "room", 56.7,
+                             1800.0)
     ok = abs(st.interface_m - 10.0) <= 0.15 and abs(st.temperature_c - 20.0 - 62.1) <= 2.0 \
         and abs(mdl.plume_kg_s - 56.3) <= 0.02 * 56.3
     return _v.CaseResult("SM-03", "(engine) Axisymmetric plume (NFPA 92): steady layer under "
@@ -154,12 +161,9 @@ def sm04_gb51251_sheet() -> _v.CaseResult:
     Z = 2.5 m (the flame-zone branch of the plume), ΔT ≈ 200 K (the engine's c_p is 1.0,
     so 202 K).
     """
-    fire = FireSpec("room", alpha_kw_s2=1e6, peak_kw=1500.0)
-    mdl = _model(_single(3.0, 20.0, 10.0), fire,
-                 (ExhaustSystem("ex", ("room",), 7.29, inlets_per_zone=20),))
-    mdl.start_exhaust("ex")
-    mdl.advance(1200.0)
-    st = mdl.state("room")
+    _, st = _under_exhaust(_single(3.0, 20.0, 10.0),
+                           FireSpec("room", alpha_kw_s2=1e6, peak_kw=1500.0), "room", 7.29,
+                           1200.0)
     dtk = st.temperature_c - 20.0
     ok = abs(st.interface_m - 2.5) <= 0.05 and abs(dtk - 200.0) <= 4.0
     return _v.CaseResult("SM-04", "(engine) GB 51251 sheet: 3 m room, 1.5 MW, 7.29 m³/s",
@@ -173,7 +177,7 @@ def sm05_balcony_spill() -> _v.CaseResult:
     4 m high, open over its whole 10 m front (the balcony edge, H = 4 m) to a 24 m high,
     1000 m² void with exhaust.
 
-    Hand calculation (VERIFICATION §10.3): the shop's layer is adiabatic and steady, so the
+    Hand calculation (docs/fire-and-smoke.md §4): the shop's layer is adiabatic and steady, so the
     convective flux over the edge is Q_c = 0.7 · 1000 = 700 kW; at z_b = 10 m,
     m = 0.36 (700 · 10²)^(1/3) (10 + 0.25 · 4) = 163.2 kg/s; ΔT = 700/163.2 = 4.29 K,
     V = 163.2 · 297.44/353 = 137.5 m³/s. With that exhaust the void's interface settles
@@ -188,11 +192,8 @@ def sm05_balcony_spill() -> _v.CaseResult:
                     "kind": "opening"},
                    {"id": "fd", "between": ["void", "out"], "width_m": 1.0, "at": [50, 0],
                     "kind": "fire_door"}])
-    fire = FireSpec("shop", alpha_kw_s2=1e6, peak_kw=1000.0)
-    mdl = _model(lay, fire, (ExhaustSystem("ex", ("void",), 137.5, inlets_per_zone=10),))
-    mdl.start_exhaust("ex")
-    mdl.advance(2400.0)
-    st = mdl.state("void")
+    mdl, st = _under_exhaust(lay, FireSpec("shop", alpha_kw_s2=1e6, peak_kw=1000.0), "void",
+                             137.5, 2400.0)
     k = mdl.link_ids.index("edge")
     spill = float(mdl.spill_total_kg_s[k])
     ok = abs(st.interface_m - 14.0) <= 0.2 and abs(spill - 163.2) <= 0.03 * 163.2
@@ -315,7 +316,7 @@ def sm08_formulas() -> _v.CaseResult:
     ]
     bad = [f"{n} {v:.4g} ≠ {e}" for n, v, e, tol in checks if abs(v - e) > tol]
     return _v.CaseResult("SM-08", "(formula) Plume, spill, vent and GB 51251 rules (18 worked "
-                      "numbers)", "VERIFICATION §10.2–10.6 values",
+                      "numbers)", "worked numbers of docs/fire-and-smoke.md §4–5",
                       "all match" if not bad else "; ".join(bad), "as published (rounding)",
                       not bad, "[E2][E4][E5][E6][E8][E10]")
 

@@ -7,7 +7,7 @@ T2_ALPHA_KW_S2`) up to a steady heat release rate taken from a code table by the
 of the room of origin and whether it is sprinklered:
 
 * **GB 51251-2017 Table 4.6.7** (:data:`GB51251_STEADY_KW`). Values recalled, **not read in
-  the standard** (VERIFICATION §10.6 marks them UNVERIFIED); the clause itself (Q = α t²,
+  the standard** (docs/fire-and-smoke.md §2 marks them UNVERIFIED); the clause itself (Q = α t²,
   "not less than Table 4.6.7") was confirmed in a published calculation sheet [E5]. GB 51251
   sizes exhaust with Q = α t_a² at the sprinklers' operating time t_a, but never below the
   table value: a sprinklered fire grows until its sprinklers operate and then holds at
@@ -68,7 +68,7 @@ GB51251_STEADY_KW: dict[Occupancy, tuple[float, float]] = {
     "warehouse": (20000.0, 4000.0),  # 仓库
 }
 """GB 51251-2017 Table 4.6.7, steady HRR (unsprinklered, sprinklered) in kW by occupancy.
-Recalled; UNVERIFIED against the standard (VERIFICATION §10.6)."""
+Recalled; UNVERIFIED against the standard (docs/fire-and-smoke.md §2)."""
 
 BRE368_STEADY_KW: dict[Occupancy, tuple[float | None, float | None]] = {
     "shop": (None, 5000.0),

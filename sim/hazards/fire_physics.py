@@ -1,7 +1,7 @@
 """Fire, smoke-filling and tenability physics (pure functions, SI units, no state).
 
-Every constant names its source key as used in ``/work/shared/VERIFICATION.md`` (the V&V crib
-sheet; keys such as [T1], [C1], [J2], [A1], [V1] are listed at the end of that file). Values that
+Every constant names its source key ([T1], [C1], [J2], [A1], [V1], ...), listed with the full
+references at the end of ``docs/fire-and-smoke.md``. Values that
 are **not** backed by a number read in those sources are marked ``assumption`` in the comment or
 docstring next to them; they are engineering choices to be checked against the primary documents
 (SFPE Handbook ch. 63, ISO 13571, NUREG-1805) before they are used to sign off a design.
@@ -92,7 +92,7 @@ T2_ALPHA_KW_S2: dict[str, float] = {
     "fast": 0.0469,  # 150 s [T1]
     "ultrafast": 0.1876,  # 75 s [T1]
 }
-"""NFPA 204 t-squared growth coefficients alpha in kW/s^2 [T1] (VERIFICATION.md section 5.1)."""
+"""NFPA 204 t-squared growth coefficients alpha in kW/s^2 [T1] (docs/fire-and-smoke.md §2)."""
 
 SPRINKLER_DECAY_TAU_S = 410.0
 """Exponential decay time constant of a sprinkler-controlled fire, s. Evans, *Sprinkler fire
@@ -152,7 +152,7 @@ def hrr_kw(
         Growth coefficient, kW/s^2 (see :data:`T2_ALPHA_KW_S2`) [T1].
     peak_kw : float
         Peak (fuel- or ventilation-controlled) HRR, kW. No verified retail value exists
-        (VERIFICATION.md section 5.1, gap 4): the caller must choose it.
+        (docs/fire-and-smoke.md §2 gives the code tables): the caller must choose it.
     ignition_s : float
         Ignition time, s; Q = 0 before it.
     sprinkler_activation_s : float or None
@@ -456,7 +456,7 @@ def visibility_m(extinction_per_m: float, c: float = VISIBILITY_C_REFLECTING) ->
 def speed_in_smoke_mps(
     v0_mps: float, extinction_per_m: float, model: SmokeSpeedModel = "frantzich_nilsson"
 ) -> float:
-    """Walking speed in smoke of extinction coefficient K (VERIFICATION.md section 5.3) [J2].
+    """Walking speed in smoke of extinction coefficient K (docs/fire-and-smoke.md §6) [J2].
 
     * ``"frantzich_nilsson"`` (2003): v = max(0.3, v0 (1 - (0.057/0.706) K)). The 0.3 m/s floor is
       absolute (m/s), as in JPSfire.
@@ -496,7 +496,7 @@ def speed_in_smoke_mps(
 
 
 # --------------------------------------------------------------------------------------------
-# Tenability limits (VERIFICATION.md section 5.2)
+# Tenability limits (docs/fire-and-smoke.md §6)
 # --------------------------------------------------------------------------------------------
 CLEAR_LAYER_HEIGHT_M = 2.0
 """Clear-layer design target above the floor, m [A1]."""
@@ -575,7 +575,7 @@ def layer_radiant_flux_kw_m2(layer_temp_c: Any, extinction_per_m: Any, depth_m: 
 def radiant_tolerance_min(flux_kw_m2: float) -> float:
     """Time to the radiant-heat tolerance limit, min: t = 6.9 q^(−1.56) for q above
     :data:`RADIANT_THRESHOLD_KW_M2`, else infinite (ISO 13571 radiant-heat FED term,
-    recalled, UNVERIFIED). 2.5 kW/m² → 1.65 min; 5 kW/m² → 0.57 min."""
+    recalled, UNVERIFIED). 2.5 kW/m² → 1.65 min; 5 kW/m² → 0.56 min."""
     if flux_kw_m2 <= RADIANT_THRESHOLD_KW_M2:
         return math.inf
     return 6.9 * flux_kw_m2**-1.56

@@ -82,7 +82,7 @@ def axisymmetric_plume_kg_s(qc_kw: float, z_m: float) -> float:
     m = 0.071 Q_c^(1/3) z^(5/3) + 0.0018 Q_c   for z > z_l
     m = 0.032 Q_c^(3/5) z                      for z ≤ z_l (within the flames)
 
-    NFPA 92; GB 51251 eq 4.6.11-1 [E4][E5]. Worked (VERIFICATION §10.2): Q_c = 3500 kW,
+    NFPA 92; GB 51251 eq 4.6.11-1 [E4][E5]. Worked (docs/fire-and-smoke.md §4): Q_c = 3500 kW,
     z = 10 m → 56.3 kg/s; z = 15 m → 104.7 kg/s; Q_c = 1050 kW, z = 2.5 m (≤ z_l 2.68 m)
     → 5.20 kg/s.
     """
@@ -112,7 +112,7 @@ def balcony_spill_plume_kg_s(q_kw: float, width_m: float, rise_m: float,
     NFPA 92B / CIBSE; GB 51251 eq 4.6.11-3 [E5][E6]. W is the spill width (the opening,
     or the gap between channelling screens), H the height of the balcony (spill edge)
     above the base of the fire, z_b the rise above the edge. Sources differ on whether Q is
-    total or convective (VERIFICATION §10.3); the engine passes the convective heat flux
+    total or convective (docs/fire-and-smoke.md §4); the engine passes the convective heat flux
     that actually crosses the edge. Worked: Q = 700 kW, W = 10 m, H = 4 m, z_b = 10 m →
     163.2 kg/s (total Q = 1000 kW: 183.8 kg/s).
     """
