@@ -292,6 +292,12 @@ class FireProcess:
         self.s_floor = np.array([geo.floor_m[s] for s in sids])
         self.s_height = np.array([geo.height_m[s] for s in sids])
         self.s_clear = np.array([design_fires.clear_height_m(h) for h in self.s_height])
+        elev = sorted(lv.elevation_m for lv in lay.levels)
+        storey = {lv.id: next((e - lv.elevation_m for e in elev if e > lv.elevation_m),
+                              math.inf) for lv in lay.levels}
+        self.s_storey = np.array([min(geo.height_m[s], storey[lay.spaces[s].level])
+                                  for s in sids])
+        """Height up to which a space's smoke is "in its storey" (a gallery: the next floor)."""
         big = self.p["large_space_m2"]
         self.s_vis = np.array([VISIBILITY_LARGE_M if (lay.spaces[s].kind in _LARGE_KINDS or
                                                       lay.spaces[s].area_m2 >= big)
@@ -462,7 +468,7 @@ class FireProcess:
         """ASET, first smoke and the lowest layer / visibility per space."""
         for k in np.flatnonzero(loc["smoky"]).tolist():
             sid = self.sids[k]
-            if loc["depth"][k] > 0.05 and sid not in self.smoke_first:
+            if loc["h"][k] < self.s_storey[k] - 0.05 and sid not in self.smoke_first:
                 self.smoke_first[sid] = now
             if bool(loc["bad"][k]) and sid not in self.aset:
                 self.aset[sid] = now
