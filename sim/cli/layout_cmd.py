@@ -41,11 +41,12 @@ def validate(path: PathArg,
     from sim.analysis.egress_code import layout_warnings
     from sim.engine.graphs import build_network
     from sim.io.layout_files import load_layout
+    from sim.report.text import plural
 
     lay = load_layout(path)
     warnings = layout_warnings(lay, build_network(lay))
-    print(f"ok: {len(lay.levels)} levels, {len(lay.spaces)} spaces, "
-          f"{len(lay.openings)} openings")
+    print(f"ok: {plural(len(lay.levels), 'level')}, {plural(len(lay.spaces), 'space')}, "
+          f"{plural(len(lay.openings), 'opening')}")
     for w in warnings:
         print(f"warning: {w}")
     return 1 if strict and warnings else 0
