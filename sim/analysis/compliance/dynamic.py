@@ -67,7 +67,6 @@ class Target(BaseModel):
     unit: str = ""
     divide_by: str | None = None
     factor: float = 1.0
-    round: int | None = Field(default=None, ge=0)
     families: list[str] = Field(default_factory=list)
     clauses: list[str] = Field(default_factory=list)
     cites: str = ""
@@ -222,11 +221,10 @@ def judge(target: Target, scenario: str, family: str,
     worst = math.inf if target.op in ("<=", "<") else -math.inf
     vals = [v if v is not None else worst for p, v in got if p]
     est = _stat(np.asarray(vals, dtype=float), target.stat)
-    cmp = round(est, target.round) if target.round is not None and math.isfinite(est) else est
-    ok = _OPS[target.op](cmp, target.value)
+    ok = _OPS[target.op](est, target.value)  # the unrounded estimate decides
     nulls = sum(1 for p, v in got if p and v is None)
     unit = f" {target.unit}" if target.unit else ""
-    actual = (f"{target.stat} = {est:.4g}{unit}" if math.isfinite(est)
+    actual = (f"{target.stat} = {shown(est, target.value)}{unit}" if math.isfinite(est)
               else f"{target.stat} = never") + f" over {len(vals)} runs"
     if nulls:
         actual += f" ({nulls} without a value, counted as worst)"
@@ -234,6 +232,19 @@ def judge(target: Target, scenario: str, family: str,
                      values=tuple(v for p, v in got if p), estimate=est if math.isfinite(est)
                      else None, threshold=target.value, required=target.describe(),
                      actual=actual)
+
+
+def shown(x: float, threshold: float) -> str:
+    """``x`` with enough digits that it never looks equal to ``threshold`` unless it is.
+
+    >>> shown(3.996, 4.0), shown(180.04, 180.0), shown(4.0, 4.0), shown(123.456, 300.0)
+    ('3.996', '180.04', '4', '123.5')
+    """
+    for digits in range(4, 12):
+        text = f"{x:.{digits}g}"
+        if float(text) == x or (float(text) == threshold) == (x == threshold):
+            return text
+    return repr(x)
 
 
 def _run_all(paths: Sequence[Path], overrides: tuple[str, ...], replications: int, seed: int,

@@ -31,7 +31,7 @@ ISOLATION_KINDS: Final = frozenset({"isolation", "fence", "hard_barrier"})
 #: Barrier kinds that stop a vehicle at a door (SM-1.5).
 VEHICLE_KINDS: Final = frozenset({"bollard", "rising_bollard", "fence", "hard_barrier"})
 #: Equipment items of one anti-riot set (SM-1.4e; GB 55029 §3.3 commentary lists helmet,
-#: baton, steel fork, shield and stab-resistant vest, MALL-DATA §2.1 [C3]).
+#: baton, steel fork, shield and stab-resistant vest; GB 55029-2022 §3.3 commentary).
 EQUIPMENT_ITEMS: Final = ("forks", "shields", "batons", "helmets", "stab_vests")
 
 
@@ -43,8 +43,9 @@ class CheckOptions:
     20,000 m² and counts a started 1,000 m² above 30,000 m² (``ceil``); ``lenient``
     takes the lower band at the edge and counts whole 1,000 m² only (``floor``).
     ``guards_per_set``: SM-1.4e norm, one set of fork, shield, baton, helmet and stab
-    vest per this many guards (the 3-person "minimum combat unit" of MALL-DATA §3.3,
-    an **assumption**: no standard sets a number).
+    vest per this many guards (the 3-person "minimum combat unit" of shield, fork and
+    baton of Chinese police practice, folk doctrine: an **assumption**, no standard sets a
+    number; docs/compliance.md).
     """
 
     reading: Reading = "strict"
