@@ -197,6 +197,25 @@ def test_workbook_and_configurations_without_data(tmp_path: Path) -> None:
     md = (tmp_path / "out" / "hand_table.md").read_text(encoding="utf-8")
     assert "| 0 | 1 | 1 | no data |" in md
     assert tables[0].files[-1].name == "hand.xlsx"
+    import matplotlib.pyplot as plt
+
+    made = []
+    real_savefig = plt.Figure.savefig
+
+    def keep(fig: plt.Figure, *a: object, **k: object) -> None:
+        made.append(fig)
+        real_savefig(fig, *a, **k)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(plt.Figure, "savefig", keep)
+        with Store(tmp_path / "hand.db") as st:
+            plot_batch(st, tables[0], tmp_path / "out")
+    texts = [t.get_text() for f in made for ax in f.axes for t in ax.texts]
+    assert "no data" in texts
+    labels = [ax.get_ylabel() for f in made for ax in f.axes]
+    assert any(lb.endswith("(s)") for lb in labels)
+    legends = [lg for f in made for ax in f.axes if (lg := ax.get_legend()) is not None]
+    assert all(t.get_fontsize() >= 8 for lg in legends for t in lg.get_texts())
 
 
 def test_load_run_spec(tmp_path: Path) -> None:
