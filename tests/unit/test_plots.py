@@ -61,7 +61,7 @@ def test_heatmap_moment_is_the_peak_of_crowding(replay: Replay) -> None:
     geom = PlanGeometry(replay.layout)
     cmap = geom.series_cell_map(replay.cell_ids)
     area = geom.cell_area[cmap]
-    small = int(np.argmin(area))
+    small = int(np.argmin(np.where(area > 0, area, np.inf)))
     n_t, n_c = len(replay.series_t), len(replay.cell_ids)
     occ = np.zeros((n_t, n_c), np.float32)
     # sample 3: everybody in, 0.5 p/m² everywhere (the most persons inside, sparse);
