@@ -69,7 +69,7 @@ def test_heatmap_moment_is_the_peak_of_crowding(replay: Replay) -> None:
     occ[3] = 0.5 * area
     occ[7, small] = 2.0 * area[small]
     assert occ[3].sum() > occ[7].sum()
-    crowd = dataclasses.replace(replay, series={**replay.series, "occupancy": occ})
+    crowd = dataclasses.replace(replay, series={**replay.series, "occupancy": occ.copy()})
     t, why = plots.peak_moment(crowd)
     assert t == pytest.approx(float(replay.series_t[7])) and why.startswith("peak crowding")
     occ[7, small] = 0.5 * area[small]  # nobody crowded: the moment most are inside
