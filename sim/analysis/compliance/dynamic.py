@@ -60,6 +60,8 @@ class Target(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str
     title: str
+    title_zh: str = ""
+    """The title in Chinese (the report's Chinese version)."""
     metric: str
     stat: str = "p95"
     op: Literal["<=", "<", ">=", ">"] = "<="

@@ -107,6 +107,7 @@ def check_sm13a(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> Clause
     if total == 0:
         rem.append("employ full-time guards")
     return _r("SM-1.3a", "pass" if ok else "fail",
+              facts={"department": plan.guards.security_department, "guards": total},
               required="security department, full-time guards",
               actual=f"department {'yes' if plan.guards.security_department else 'no'}, "
                      f"{total} guards", remedies=tuple(rem))
@@ -160,7 +161,12 @@ def check_sm13c(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> Clause
         rem.append("issue electric batons")
     if plan.equipment.tear_gas < 1:
         rem.append("issue tear gas")
+    lacks = [k for k, ok in (("uniform", g.uniformed), ("armbands", g.armbands),
+                             ("equipment", g.equipped), ("batons", plan.equipment.batons >= 1),
+                             ("tear_gas", plan.equipment.tear_gas >= 1)) if not ok]
     return _r("SM-1.3c", "fail" if rem else "pass",
+              facts={"patrols": len(patrols), "guards": sum(p.count for p in patrols),
+                     "lacks": lacks},
               required="patrol team; uniform, armbands, batons, tear gas",
               actual=f"{len(patrols)} patrols ({sum(p.count for p in patrols)} guards)"
                      + ("" if rem else "; all equipped"),
@@ -436,6 +442,7 @@ def check_sm14g(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> Clause
     if not link:
         rem.append("link the monitoring centre to the police alarm platform")
     return _r("SM-1.4g", "fail" if rem else "pass", required="police alarm link",
+              facts={"link": bool(link), "room": bool(rooms)},
               actual=f"link {'yes' if link else 'no'}; room {_list(rooms) or 'none'}",
               evidence=Evidence(spaces=tuple(rooms)), remedies=tuple(rem))
 
@@ -499,6 +506,7 @@ def check_sm5b(layout: Layout, plan: SecurityPlan, opt: CheckOptions,
         if any(d.clause == "SM-5b" and d.status == "fail" for d in log.documents):
             rem.append("fix what the SM-5b document review found")
     return _r("SM-5b", "fail" if rem else "pass", required="alarm devices linked to police",
+              facts={"link": bool(link), "buttons": len(buttons)},
               actual=f"link {'yes' if link else 'no'}; {len(buttons)} alarm buttons",
               evidence=Evidence(devices=tuple(b.id for b in buttons), notes=tuple(notes)),
               remedies=tuple(rem))
