@@ -307,14 +307,26 @@ def run_dynamic(inp: CheckInputs, targets: Sequence[Target], *, replications: in
     if not found:
         res.notes.append(f"no scenarios for {mall!r} in {sdir} (naming rule: *_{mall}*.toml)")
         return res
-    present = {f for f, _ in found}
-    for fam in ("drill", "fire", "crush", "attack"):
-        if fam not in present:
-            res.notes.append(f"no {fam} scenario for {mall}: its targets are not judged")
+    res.notes += missing_families(mall, found)
     plan = json.dumps(str(inp.plan_path.resolve()))
     overrides = (f"security.plan={plan}",)
     run = runner or _run_all
     metrics = run([p for _, p in found], overrides, replications, seed, workers, progress)
+    judge_scenarios(res, found, metrics, targets)
+    return res
+
+
+def missing_families(mall: str, found: Sequence[tuple[str, Path]]) -> list[str]:
+    """Notes for the main families (drill, fire, crush, attack) without a scenario."""
+    present = {f for f, _ in found}
+    return [f"no {fam} scenario for {mall}: its targets are not judged"
+            for fam in ("drill", "fire", "crush", "attack") if fam not in present]
+
+
+def judge_scenarios(res: DynamicResult, found: Sequence[tuple[str, Path]],
+                    metrics: dict[str, list[dict[str, Any] | str]],
+                    targets: Sequence[Target]) -> DynamicResult:
+    """Judge every target on every scenario's runs (metrics, or an error text per run)."""
     for fam, p in found:
         runs = metrics.get(str(p), [])
         ok = [m for m in runs if isinstance(m, dict)]
