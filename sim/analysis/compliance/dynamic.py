@@ -192,7 +192,7 @@ class DynamicResult:
                 "failed_runs": self.failed_runs, "notes": self.notes}
 
 
-def _value(m: dict[str, Any], t: Target) -> tuple[bool, float | None]:
+def run_value(m: dict[str, Any], t: Target) -> tuple[bool, float | None]:
     """(metric present, value) of one run; ``None`` when reported as null."""
     if t.metric not in m or (t.divide_by is not None and t.divide_by not in m):
         return False, None
@@ -216,7 +216,7 @@ def judge(target: Target, scenario: str, family: str,
     if not target.applies_to(family):
         return Judgement(target, scenario, family, "not_applicable", 0,
                          required=target.describe(), actual=f"not judged for {family}")
-    got = [_value(m, target) for m in runs]
+    got = [run_value(m, target) for m in runs]
     if not runs or not any(p for p, _ in got):
         return Judgement(target, scenario, family, "not_applicable", len(runs),
                          required=target.describe(), actual="metric not produced")
