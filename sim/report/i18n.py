@@ -246,6 +246,28 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "priority_2": ("2 — people and alarm chain", "2 — 人防与报警链"),
     "priority_3": ("3 — devices and barriers", "3 — 技防与物防设施"),
     "priority_4": ("4 — documents, training, drills", "4 — 制度、培训与演练"),
+    "action_alarm-p95": ("Shorten the alarm chain (link the alarm to the police platform, "
+                         "keep the CCTV room staffed, fit buttons where incidents start)",
+                         "缩短报警链（接入公安机关报警平台、视频监控室值守、在事发点附近设应急警报装置）"),
+    "action_responder-p95": ("Get responders to incidents within 3 minutes (more guards or "
+                             "patrols where people are, posts at the entrances)",
+                             "确保处置人员3分钟内到场（在人员密集处增加保安或巡逻，出入口设岗）"),
+    "action_neutralised-p95": ("Stop an attacker within 5 minutes (equipped responders with "
+                               "forks and shields near the entrances, the internal team ready)",
+                               "确保5分钟内制服袭击者（出入口附近配备防暴叉、盾牌的处置人员，"
+                               "内部防范组织随时出动）"),
+    "action_rset-aset": ("Let people out before smoke makes a space untenable (earlier "
+                         "alarm, wider or more exits)",
+                         "确保人员在烟气使空间不可耐受之前撤离（更早报警、增加或加宽出口）"),
+    "action_density-congestion": ("Relieve crowding on the escape routes (stairs and "
+                                  "exits that reach 4 p/m²)",
+                                  "缓解疏散路线拥堵（楼梯和出口密度达到4人/m²）"),
+    "action_density-critical": ("Prevent crush densities (5.5 p/m²): meter and redirect "
+                                "crowds, widen the bottleneck",
+                                "防止踩踏临界密度（5.5人/m²）：限流、分流，拓宽瓶颈"),
+    "action_generic": ("Meet the target {target}", "达到指标：{target}"),
+    "change_target_detail": ("{target} fails in {scenarios}: {actual} (target {required})",
+                             "“{target}”在 {scenarios} 中未达到：{actual}（要求 {required}）"),
     "no_changes": ("Nothing to change: every judged clause and target is met.",
                    "无需整改：已判定的条款和指标全部达标。"),
 }
