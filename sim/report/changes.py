@@ -91,7 +91,7 @@ def _exceedance(j: Mapping[str, Any], threshold: float | None) -> float:
 def plan_changes(clauses: Sequence[Mapping[str, Any]], targets: Sequence[Mapping[str, Any]],
                  *, staffing: Mapping[str, Any] | None = None,
                  bollards: Sequence[Mapping[str, Any]] = (),
-                 vehicle_scenario: str = "") -> list[Change]:
+                 study_exists: bool = False) -> list[Change]:
     """Every change one plan needs, most important first (see module notes)."""
     out: list[Change] = []
     by_id = {c["id"]: c for c in clauses}
@@ -121,8 +121,9 @@ def plan_changes(clauses: Sequence[Mapping[str, Any]], targets: Sequence[Mapping
     answer = staffing.get("answer") if staffing else None
     need = max(x for x in (need_rule or 0, answer or 0)) if (need_rule or answer) else 0
     if need > have:
-        study = ("study_answer", {"answer": answer}) if answer is not None else \
-            ("study_none", {})
+        study = (("study_answer", {"answer": answer}) if answer is not None else
+                 ("study_none", {})) if staffing else (
+            ("study_not_run", {}) if study_exists else ("study_missing", {}))
         prio = 1 if (staffing_fail or (answer is not None and answer > have)) else 2
         area = (b or {}).get("facts", {}).get("area_m2")
         out.append(Change(prio, 1 - have / need, "change_guards",
