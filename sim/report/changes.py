@@ -107,9 +107,9 @@ def plan_changes(clauses: Sequence[Mapping[str, Any]], targets: Sequence[Mapping
             staffing_fail = True
         key = f"action_{tid}"
         out.append(Change(1, _exceedance(worst, worst.get("threshold")), key,
-                          {"target": worst.get("title", tid)},
+                          {"target": worst.get("title", tid), "target_id": tid},
                           "change_target_detail",
-                          {"target": worst.get("title", tid),
+                          {"target": worst.get("title", tid), "target_id": tid,
                            "scenarios": ", ".join(j["scenario"] for j in js),
                            "actual": worst.get("actual", ""),
                            "required": worst.get("required", "")},
@@ -149,11 +149,17 @@ def plan_changes(clauses: Sequence[Mapping[str, Any]], targets: Sequence[Mapping
             out.append(Change(3, _shortfall(s15), "change_bollards",
                               {"doors": ", ".join(missing)}, "change_bollards_why", why,
                               ["SM-1.5"], list(s15.get("remedies", []))))
+    # -- the police link: SM-1.4g and SM-5b ask for the same connection
+    link = [by_id[c] for c in ("SM-1.4g", "SM-5b") if c in by_id
+            and by_id[c]["status"] == "fail"]
+    if len(link) == 2:
+        out.append(Change(2, 1.0, "clause", {"clause": "SM-1.4g"}, "change_clause_why",
+                          {"clause": "SM-1.4g"}, ["SM-1.4g", "SM-5b"],
+                          list(link[0].get("remedies", [])) + list(link[1].get("remedies", []))))
     # -- every other failed clause
     for c in clauses:
         cid = c["id"]
-        if c["status"] != "fail" or (cid in ("SM-1.3b", "SM-1.5") and cid in {
-                x for ch in out for x in ch.clauses}):
+        if c["status"] != "fail" or cid in {x for ch in out for x in ch.clauses}:
             continue
         prio = 2 if cid in PEOPLE else 4 if cid in SCHEDULES else 3
         out.append(Change(prio, _shortfall(c), "clause", {"clause": cid},

@@ -92,17 +92,36 @@ def _fields(fields: Mapping[str, Any], lang: str) -> dict[str, Any]:
 def change_text(ch: Mapping[str, Any], lang: str, clauses: Mapping[str, Any]) -> tuple[str, str]:
     """(what to do, why) of one change in ``lang``."""
     if ch["key"] == "clause":
-        cid = ch["fields"]["clause"]
-        rem = formulas.remedies(clauses.get(cid, {"id": cid, "status": "fail",
-                                                  "remedies": ch.get("remedies", [])}), lang)
+        ids = ch.get("clauses") or [ch["fields"]["clause"]]
+        rem: list[str] = []
+        for cid in ids:
+            for x in formulas.remedies(clauses.get(cid, {"id": cid, "status": "fail",
+                                                        "remedies": ch.get("remedies", [])}),
+                                       lang):
+                if x not in rem:
+                    rem.append(x)
+        cid = ids[0]
         what = ("；" if lang == "zh" else "; ").join(rem) or clause_title(cid, lang)
-        return what, tr("change_clause_why", lang, clause=cid, title=clause_title(cid, lang))
+        why = ("；" if lang == "zh" else "; ").join(
+            tr("change_clause_why", lang, clause=c, title=clause_title(c, lang)) for c in ids)
+        return what, why
     f = _fields(ch["fields"], lang)
     wf = _fields(ch.get("why_fields") or {}, lang)
+    if lang == "zh" and f.get("target_id"):
+        zh = target_title_zh(f["target_id"])
+        if zh:
+            f["target"] = wf["target"] = zh
     what = tr(ch["key"], lang, **f) if ch["key"].startswith(("change_", "action_")) and \
         _known(ch["key"]) else tr("action_generic", lang, **f)
     why = tr(ch["why_key"], lang, **wf) if ch.get("why_key") else ""
     return what, why
+
+
+def target_title_zh(tid: str) -> str:
+    """A target's Chinese title (from the targets file), or ""."""
+    from sim.analysis.compliance.dynamic import load_targets
+
+    return next((t.title_zh for t in load_targets() if t.id == tid), "")
 
 
 def _known(key: str) -> bool:
@@ -267,12 +286,10 @@ class _Page:
             self.w(f"<p class='warn'>{_e(self.t('staff_not_monotone', values=vals))}</p>")
 
     def _ttitle(self, j: Mapping[str, Any]) -> str:
-        from sim.analysis.compliance.dynamic import load_targets
-
         if self.lang == "zh":
-            for t in load_targets():
-                if t.id == j["target"] and t.title_zh:
-                    return t.title_zh
+            zh = target_title_zh(j["target"])
+            if zh:
+                return zh
         return str(j.get("title", j["target"]))
 
     def _target_title(self, st: Mapping[str, Any], tid: str) -> str:

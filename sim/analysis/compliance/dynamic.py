@@ -44,6 +44,7 @@ from sim.analysis.compliance.inputs import CheckInputs
 from sim.errors import ScenarioError
 from sim.io.toml import read_toml
 from sim.model.validation import first_error
+from sim.report.text import plural
 
 DEFAULT_TARGETS: Final = Path(__file__).with_name("targets.toml")
 FAMILIES: Final = ("drill", "fire", "crush", "attack", "robbery", "hostage", "sabotage",
@@ -227,7 +228,7 @@ def judge(target: Target, scenario: str, family: str,
     nulls = sum(1 for p, v in got if p and v is None)
     unit = f" {target.unit}" if target.unit else ""
     actual = (f"{target.stat} = {shown(est, target.value)}{unit}" if math.isfinite(est)
-              else f"{target.stat} = never") + f" over {len(vals)} runs"
+              else f"{target.stat} = never") + f" over {plural(len(vals), 'run')}"
     if nulls:
         actual += f" ({nulls} without a value, counted as worst)"
     return Judgement(target, scenario, family, "pass" if ok else "fail", len(vals),
