@@ -233,7 +233,8 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "study_not_run": ("was run for plan A only", "仅针对方案A进行"),
     "staff_no_study": ("The staffing study could not run: the mall has no attack, robbery "
                        "or hostage scenario (scenarios/*_{mall}.toml).",
-                       "无法进行人员配备分析：该商场没有袭击、抢劫或劫持人质情景。"),
+                       "无法进行人员配备分析：该商场没有袭击、抢劫或劫持人质情景"
+                       "（scenarios/*_{mall}.toml）。"),
     "study_missing": ("could not run: the mall has no attack scenario",
                       "无法进行：该商场没有袭击情景"),
     "study_none": ("finds no candidate adequate on its own", "表明仅增加保安人数不能满足全部指标"),
