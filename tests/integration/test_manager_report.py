@@ -178,7 +178,9 @@ window.addEventListener('load', () => {
     const g = c.getContext('2d'); g.fillStyle = '#fff'; g.fillRect(0, 0, 64, 64);
     g.fillStyle = '#000'; g.font = '48px ' + font; g.fillText(ch, 4, 52);
     const d = g.getImageData(0, 0, 64, 64).data; let ink = 0, sig = 0;
-    for (let k = 0; k < d.length; k += 4) { if (d[k] < 128) { ink++; sig = (sig * 31 + k) %% 1000003; } }
+    for (let k = 0; k < d.length; k += 4) {
+      if (d[k] < 128) { ink++; sig = (sig * 31 + k) %% 1000003; }
+    }
     return [ink, sig];
   };
   document.fonts.ready.then(() => {

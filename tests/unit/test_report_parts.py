@@ -40,7 +40,8 @@ def test_sm13b_formula_spells_out_the_band_rule() -> None:
     assert "64 名专职保安" in zh and "缺 26 名" in zh
     assert "10,000–20,000 m²" in formulas.formula(_b(11_722, 20, 20))
     assert "sets no number" in formulas.formula(_b(9_000, 5, None))
-    assert formulas.remedies(_b(63_984, 38, 64), "zh") == ["增配 26 名专职保安（要求 64 名，现有 38 名）"]
+    assert formulas.remedies(_b(63_984, 38, 64), "zh") == [
+        "增配 26 名专职保安（要求 64 名，现有 38 名）"]
 
 
 def _row(e: str, prevented: float, half: float | None) -> dict[str, object]:
