@@ -263,7 +263,7 @@ class _Page:
             self.w(f"<p class='warn'>{_e(self.t('staff_no_study', mall=mall))}</p>")
             return
         req = r["plans"][0]["compliance"]["clauses"]
-        b = next((c for c in req if c["id"] == "SM-1.3b"), {})
+        b: Mapping[str, Any] = next((c for c in req if c["id"] == "SM-1.3b"), {})
         required = (b.get("facts") or {}).get("required") or "—"
         if st["answer"] is not None:
             self.w("<p><b>" + _e(self.t("staff_answer", answer=st["answer"],
