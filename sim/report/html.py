@@ -345,8 +345,7 @@ class _Page:
                 note = self.t("assumptions_unranked", command=_sens_command(a["scenario"]))
             self.w("<ul>" + "".join(
                 f"<li><code>{_e(x['key'])}</code> = {_fmt(x['value'])} {_e(x['unit'])} "
-                f"({_e(status(x['status'], self.lang))}; {_e(_short(x['source']))})</li>"
-                for x in rows[:5]) + "</ul>")
+                f"({_e(_status_source(x, self.lang))})</li>" for x in rows[:5]) + "</ul>")
             self.w(f"<p class='small'>{_e(note)}</p>")
         ta = a.get("targets_assumed") or []
         if ta:
@@ -628,6 +627,15 @@ class _Page:
         src = ("Clauses: 郑州市公安局、郑州市商务局《全市“平安商场”创建活动工作方案》"
                "（郑公通〔2017〕64号, 2017-04-18); GB 50016-2014 (2018 ed.) 《建筑设计防火规范》.")
         self.w(f"<p class='small'>{_e(src)}</p></section>")
+
+
+def _status_source(x: Mapping[str, Any], lang: str) -> str:
+    """``assumed; <source>`` without saying the status twice."""
+    src = _short(x["source"])
+    word = status(x["status"], lang)
+    if src.lower().startswith(x["status"]):
+        src = src[len(x["status"]):].lstrip(" :;,")
+    return f"{word}: {src}" if src else word
 
 
 def _pct(x: float | None) -> str:
