@@ -123,3 +123,33 @@ def test_change_texts_in_both_languages(lang: str) -> None:
                                               "study_fields": {}}, ["SM-1.3b"])
     what, why = change_text(ch.to_json(), lang, {})
     assert "2" in what and "5" in why and "{" not in what + why
+
+
+def test_font_fallback_without_a_cjk_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a CJK font the page embeds none and figures keep English labels; with one,
+    the embedded subset holds the page's characters."""
+    from viz import fonts
+
+    monkeypatch.setattr(fonts, "cjk_font", lambda: None)
+    assert fonts.embedded_font_css("平安商场") is None
+    assert fonts.use_cjk_in_figures() is False
+    assert '"Noto Sans CJK SC"' in fonts.css_font_stack()
+
+
+@pytest.mark.skipif(__import__("viz.fonts").fonts.cjk_font() is None,
+                    reason="needs a CJK font (apt-get install fonts-noto-cjk)")
+def test_embedded_subset_holds_the_page_characters() -> None:
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    from viz import fonts
+
+    css = fonts.embedded_font_css("治安联防小组 abc")
+    assert css is not None
+    data = base64.b64decode(re.search(r"base64,([^)]+)\)", css).group(1))  # type: ignore[union-attr]
+    cmap = TTFont(io.BytesIO(data)).getBestCmap()
+    assert all(ord(c) in cmap for c in "治安联防小组")
+    assert ord("龍") not in cmap  # a subset: only what the page uses
