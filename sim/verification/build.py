@@ -8,8 +8,9 @@ and then checks the run against the quickest-flow bound built from published cap
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -18,6 +19,22 @@ from sim.layout_io import layout_from_dict
 from sim.run import RunResult, run_scenario
 from sim.scenario import scenario_from_dict
 from sim.verification.bound import record_run
+
+F = TypeVar("F", bound=Callable[..., Any])
+_CACHES: list[Any] = []
+
+
+def cached(fn: F) -> F:
+    """Memoise a measurement shared by several cases (cleared by :func:`clear_caches`)."""
+    wrapped = lru_cache(maxsize=64)(fn)
+    _CACHES.append(wrapped)
+    return wrapped  # type: ignore[return-value]
+
+
+def clear_caches() -> None:
+    """Forget every memoised measurement (the engine changed: a mutation was applied)."""
+    for c in _CACHES:
+        c.cache_clear()
 
 
 def layout(spaces: list[dict[str, Any]], openings: list[dict[str, Any]],
@@ -85,7 +102,7 @@ def room_with_doors(w: float, h: float, doors: list[tuple[str, float, tuple[floa
                    for d, dw, at in doors])
 
 
-@lru_cache(maxsize=64)
+@cached
 def door_flow_run(width: float, flow: str, n: int = 300, seed: int = 1) -> float:
     """Measured flow (persons/s) of ``n`` people leaving a 20 × 20 m room by one door."""
     lay = room_with_doors(20.0, 20.0, [("door", width, (20.0, 10.0))])

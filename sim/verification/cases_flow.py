@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -49,7 +48,7 @@ class FdPoint:
         return self.flow_psm / self.density_pm2
 
 
-@lru_cache(maxsize=32)
+@b.cached
 def fd_point(w_in: float, w_out: float, model: str) -> FdPoint:
     """Steady flow through a 40 × 10 m corridor (four 10 m cells) from a large room.
 
@@ -68,7 +67,8 @@ def fd_point(w_in: float, w_out: float, model: str) -> FdPoint:
          {"id": "end", "between": ["corr", "out"], "width_m": w_out, "at": [FD_LENGTH_M, w / 2]}])
     res = b.run(lay, {"occupants": {"per_space": {"src": FD_PEOPLE}},
                       "premovement": {"model": "none"}, "population": {"speed_model": model},
-                      "duration_s": 4000}, cell_len=10.0, cell_area=1e6)
+                      "duration_s": 4000, "output": {"lower_bound": False}},
+                cell_len=10.0, cell_area=1e6)
     world = res.world
     assert world is not None
     cells = sorted(world.net.cells_of_space["corr"], key=lambda c: world.cell_centroid[
@@ -92,20 +92,33 @@ def fd_points(model: str) -> list[FdPoint]:
     return [fd_point(a, z, model) for a, z in runs]
 
 
-FD_TOL = 0.15
-"""Speed (and so specific flow) within ±15 % of the published curve at the measured
-density: the curves are design fits of data scattered by ±20–30 % (Weidmann 1993's
-compilation; the SFPE line through Fruin's and Predtechenskii's data); the cell model adds
-a 4 % boundary-layer loss on the congested branch (its receiving flow scales with the
-corridor's capacity, 1.3 p/s per m of width less 0.4 m)."""
+FD_TOL_FREE = 0.08
+FD_TOL_CONGESTED = 0.15
+"""Speed (and so specific flow) within ±8 % of the published curve at the measured density
+on the free branch (D below the density of maximum flow) and ±15 % on the congested
+branch. The curves are design fits of data scattered by ±20–30 % (Weidmann 1993's
+compilation; the SFPE line through Fruin's and Predtechenskii's data), so neither band
+claims more accuracy than the data have. On the free branch the engine applies the law
+itself, and only the spread of free speeds (its harmonic mean is 1–4 % below the mean)
+separates it from the curve: 8 % leaves room for that and still fails a walker who ignores
+the density (+8 to +14 % at 0.9–1.2 p/m²). On the congested branch the flow is set by the
+receiving-side rule, whose capacity includes the corridor's boundary layers (−4 % in a
+10 m corridor), and density is a 10 m cell average: 15 %."""
+
+
+D_MAX_FLOW = {"sfpe": 1.88, "weidmann": 1.75}
+"""Density of maximum flow (p/m²): SFPE 1/(2 × 0.266); Weidmann's J = ρ v(ρ) peaks near
+1.75 (derived from the Kladek form)."""
 
 
 def _fd_check(model: str, curve: Any, label: str) -> Check:
     pts = fd_points(model)
     rows, ok = [], True
+    d_c = D_MAX_FLOW[model]
     for p in pts:
         v_exp = curve(p.density_pm2)
-        ok = ok and b.within(p.speed_mps, v_exp, FD_TOL)
+        tol = FD_TOL_FREE if p.density_pm2 <= d_c else FD_TOL_CONGESTED
+        ok = ok and b.within(p.speed_mps, v_exp, tol)
         rows.append(f"{p.density_pm2:.2f}: {p.speed_mps:.2f} ({v_exp:.2f}) {p.flow_psm:.2f}")
     d = [p.density_pm2 for p in pts]
     cap = pub.SFPE_FS_MAX_LEVEL * (FD_WIDTH_M - 0.4) / FD_WIDTH_M
@@ -113,7 +126,9 @@ def _fd_check(model: str, curve: Any, label: str) -> Check:
     ok = ok and min(d) <= 0.6 and max(d) >= 3.3 and 0.9 * cap <= j_max <= 1.05 * cap
     return Check(f"v = {label}(D) at D from ≤ 0.6 to ≥ 3.3 p/m²; max J = 1.3 × 9.6/10 = "
                  f"{cap:.2f} p/s/m", "D: v (curve) J — " + "; ".join(rows)
-                 + f"; max J {j_max:.2f}", f"v, J ±{FD_TOL:.0%}; max J −10/+5 %", ok)
+                 + f"; max J {j_max:.2f}",
+                 f"v, J ±{FD_TOL_FREE:.0%} below {d_c} p/m², ±{FD_TOL_CONGESTED:.0%} above; "
+                 "max J −10/+5 %", ok)
 
 
 @case("FD-1", "Fundamental diagram, SFPE speed law (corridor 0.5–3.5 p/m²)", kind="engine",
@@ -154,12 +169,14 @@ def at11_imo_engine() -> Check:
     rows, ok = [], True
     for p in pts:
         v_exp = imo_speed(p.density_pm2)
-        ok = ok and b.within(p.speed_mps, v_exp, FD_TOL)
+        tol = FD_TOL_FREE if p.density_pm2 <= D_MAX_FLOW["sfpe"] else FD_TOL_CONGESTED
+        ok = ok and b.within(p.speed_mps, v_exp, tol)
         rows.append(f"{p.density_pm2:.2f}: {p.speed_mps:.2f} ({v_exp:.2f})")
     near = [min(abs(p.density_pm2 - d) for p in pts) for d in (0.5, 3.2, 3.5)]
     ok = ok and max(near) <= 0.15 and max(p.flow_psm for p in pts) <= 1.3 * 1.02
     return Check("speed on the table's line at the measured D; J ≤ 1.3 p/s/m",
-                 "D: v (table) — " + "; ".join(rows), f"±{FD_TOL:.0%}", ok)
+                 "D: v (table) — " + "; ".join(rows),
+                 f"±{FD_TOL_FREE:.0%} below 1.88 p/m², ±{FD_TOL_CONGESTED:.0%} above", ok)
 
 
 # ------------------------------------------------------------------ doors and merges
