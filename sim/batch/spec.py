@@ -25,9 +25,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sim._validation import first_error, read_toml
 from sim.errors import SafeMallError, ScenarioError
-from sim.scenario import apply_overrides, parse_value, scenario_from_dict
+from sim.io.toml import read_toml
+from sim.model.scenario import apply_overrides, parse_value, scenario_from_dict
+from sim.model.validation import first_error
 
 SCHEMA = "safemall/batch/1"
 Seeding = Literal["independent", "common"]
@@ -133,7 +134,7 @@ class BatchSpec:
 
 
 def toml_value(value: Any) -> str:
-    """``value`` as TOML value text that :func:`sim.scenario.parse_value` reads back."""
+    """``value`` as TOML value text that :func:`sim.model.scenario.parse_value` reads back."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -269,8 +270,8 @@ def validate_configs(configs: Sequence[Config], *, source: str,
     The message names the batch file, the configuration and the scenario field:
     ``batch.toml: configs[3] (security.guards=-1): occupants.count: must be >= 0``.
     """
-    from sim.layout_io import load_layout
-    from sim.run import apply_geometry
+    from sim.io.layout_files import load_layout
+    from sim.run.runner import apply_geometry
 
     raw_cache: dict[str, dict[str, Any]] = {}
     layouts: dict[str, Any] = {}

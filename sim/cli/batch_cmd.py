@@ -223,16 +223,14 @@ def batch_report(
     from sim.batch.store import Store
 
     out_dir = out or db.with_suffix("")
-    band_fn: Callable[..., Any] | None = None
-    try:
-        from viz.plots import evacuation_band
-
-        band_fn = evacuation_band
-    except ImportError:  # viz is optional: sim.batch.plots draws its own band
-        band_fn = None
     with Store(db, create=False) as store:
-        tables = write_report(store, out_dir, batches=batch, metrics=metric, plots=plots,
-                              band_fn=band_fn)
+        tables = write_report(store, out_dir, batches=batch, metrics=metric)
+        if plots:
+            from viz.batch_plots import plot_batch
+
+            for t in tables:
+                if not t.runs.empty:
+                    t.files += plot_batch(store, t, Path(out_dir), metrics=metric)
     if not tables:
         raise ScenarioError("no batch to report" + (f" named {batch}" if batch else ""),
                             source=str(db))
@@ -282,7 +280,7 @@ def adequacy(
     """Smallest value of --vary meeting every --target with the stated confidence."""
     from sim.batch.adequacy import candidate_values, find_adequate, parse_target
     from sim.batch.store import Store
-    from sim.scenario import load_scenario
+    from sim.io.scenario_files import load_scenario
 
     targets = [parse_target(t) for t in target]
     cands = candidate_values(values, lo, hi, step)

@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sim.run import RunResult, run_scenario
-from sim.scenario import load_scenario
+from sim.io.scenario_files import load_scenario
+from sim.run.runner import RunResult, run_scenario
 
 #: Metrics shown in the summary table, in order, with their units.
 SUMMARY_KEYS = (
@@ -135,7 +135,7 @@ def verify(
     if kind not in (None, "engine", "formula"):
         raise typer.BadParameter("give engine or formula", param_hint="--kind")
     if mutations:
-        from sim.verification.mutations import format_table, run_harness
+        from sim.analysis.verification.mutations import format_table, run_harness
 
         rows = run_harness(workers=2)
         if as_json:
@@ -145,7 +145,7 @@ def verify(
         if not all(r.caught for r in rows):
             raise typer.Exit(1)
         return
-    from sim.verification import run_cases
+    from sim.analysis.verification import run_cases
 
     results = run_cases(case, kind)  # type: ignore[arg-type]
     if as_json:

@@ -80,10 +80,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim.engine.replay import State
+from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
-from sim.replay import State
-from sim.world import World
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident

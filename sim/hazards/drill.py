@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim.engine.world import World
 from sim.hazards.registry import HazardKind, register
-from sim.world import World
 
 
 class DrillSpec(BaseModel):

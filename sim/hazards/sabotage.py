@@ -26,9 +26,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
-from sim.world import World
 
 Device = Literal["cctv", "pa", "buttons", "detectors", "police_link", "lighting", "duty_room"]
 

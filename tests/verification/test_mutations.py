@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from sim.verification.mutations import BASELINE, DEFECTS, applied, format_table, run_harness
+from sim.analysis.verification.mutations import (
+    BASELINE,
+    DEFECTS,
+    applied,
+    format_table,
+    run_harness,
+)
 
 REQUIRED = {"double free speed", "infinite door capacity", "no speed–density law",
             "doubled stair capacity", "halved stair capacity", "door headway ignoring width",
@@ -16,12 +22,12 @@ REQUIRED = {"double free speed", "infinite door capacity", "no speed–density l
 
 
 def test_the_issue_s_defects_are_all_in_the_list():
-    assert REQUIRED <= {d.name for d in DEFECTS}
+    assert {d.name for d in DEFECTS} >= REQUIRED
 
 
 def test_a_defect_is_undone_after_its_block():
-    import sim.population as pop
-    from sim.world import World
+    import sim.engine.population as pop
+    from sim.engine.world import World
 
     before = (pop.free_speeds, pop.GROUP_RANGES_MPS, World._headways, World.__init__)
     for d in DEFECTS:

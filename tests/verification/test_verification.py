@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from sim.verification import all_cases
-from sim.verification import published as pub
+from sim.analysis.verification import all_cases
+from sim.analysis.verification import published as pub
 
 CASES = all_cases()
 

@@ -1,0 +1,254 @@
+"""Scenarios (``schema = "safemall/scenario/1"``): who is in the mall, how they move,
+what happens, for how long, with which seed. Documented in ``docs/scenario-format.md``.
+
+Any field can be overridden with ``--set dotted.key=value`` (the value is read as a TOML
+value, else as a string); overrides are applied to the raw mapping *before* validation,
+so an override is validated exactly like the file.
+
+Default pre-movement times (seconds, log-normal by mean and standard deviation) are
+engineering assumptions, not code values: PD 7974-6 category B (awake, unfamiliar:
+shops) percentiles were not available (VERIFICATION.md §9 gap 3). They are chosen so that
+a bell-only alarm gives totals of a few minutes in a single-storey store, as in the
+unannounced M&S evacuation (2 min 45 s, Shields & Boyce 1999), that voice messages and
+staff instructions shorten response (staff strongly influenced start times, Shields &
+Boyce 2000), and that seeing the incident gives the shortest response.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.errors import ScenarioError
+from sim.model.layout import SpaceKind
+from sim.model.validation import first_error
+
+SCHEMA = "safemall/scenario/1"
+CueKind = Literal["incident", "alarm", "pa", "guard", "panic"]
+CUE_KINDS: tuple[str, ...] = ("incident", "alarm", "pa", "guard", "panic")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class SpeedDist(_Strict):
+    """A normal distribution truncated to ``[min, max]`` (m/s)."""
+
+    mean: float = Field(gt=0)
+    sd: float = Field(default=0.0, ge=0)
+    min: float = Field(default=0.3, gt=0)
+    max: float = Field(default=2.5, gt=0)
+
+
+class PremovementDist(_Strict):
+    """A pre-movement delay distribution (s)."""
+
+    model: Literal["none", "fixed", "lognormal", "uniform", "normal"] = "lognormal"
+    fixed_s: float = Field(default=0.0, ge=0)
+    mean_s: float = Field(default=60.0, ge=0)
+    sd_s: float = Field(default=40.0, ge=0)
+    min_s: float = Field(default=0.0, ge=0)
+    max_s: float = Field(default=900.0, ge=0)
+
+
+DEFAULT_CUES: dict[str, PremovementDist] = {
+    "alarm": PremovementDist(model="lognormal", mean_s=60.0, sd_s=40.0, max_s=600.0),
+    "pa": PremovementDist(model="lognormal", mean_s=40.0, sd_s=25.0, max_s=400.0),
+    "guard": PremovementDist(model="lognormal", mean_s=20.0, sd_s=10.0, max_s=120.0),
+    "incident": PremovementDist(model="lognormal", mean_s=10.0, sd_s=8.0, max_s=90.0),
+    "panic": PremovementDist(model="lognormal", mean_s=3.0, sd_s=2.0, max_s=20.0),
+}
+
+
+class Occupants(_Strict):
+    """Where people are at t = 0: exactly one of count, per_space, density."""
+
+    count: int | None = Field(default=None, ge=0)
+    per_space: dict[str, int] | None = None
+    density: Literal["gb50016", "gb50016_low", "observed"] | None = None
+    in_kinds: list[SpaceKind] = Field(
+        default_factory=lambda: ["shop", "corridor", "atrium"])  # type: ignore[arg-type]
+    scale: float = Field(default=1.0, gt=0)
+    extra: dict[str, int] = Field(default_factory=dict)
+    """Extra people gathered in named spaces on top of the load above (an event, a sale)."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Occupants:
+        given = [k for k in ("count", "per_space", "density") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of count, per_space, density (got {', '.join(given)})")
+        return self
+
+
+class Population(_Strict):
+    """Walking speeds: model, free-speed distribution, age groups, limited mobility."""
+
+    speed_model: Literal["sfpe", "weidmann"] = "sfpe"
+    free_speed_mps: float | SpeedDist | None = None
+    groups: dict[Literal["under30", "age30_50", "over50"], float] | None = None
+    limited_mobility_share: float = Field(default=0.0, ge=0, le=1)
+    stair_speed_up_mps: float | None = Field(default=None, gt=0)
+    stair_speed_down_mps: float | None = Field(default=None, gt=0)
+
+
+class Premovement(PremovementDist):
+    """Default (alarm-bell) distribution plus per-cue and per-space-kind overrides."""
+
+    cues: dict[CueKind, PremovementDist] = Field(default_factory=dict)
+    by_kind: dict[SpaceKind, PremovementDist] = Field(default_factory=dict)
+    explicit: dict[str, float] = Field(default_factory=dict)
+    """Per-occupant fixed delays by occupant index (``"0" = 10.0``), for verification."""
+
+
+class Routing(_Strict):
+    """Exit choice policy."""
+
+    policy: Literal["nearest", "quickest", "familiar", "assigned"] = "nearest"
+    switch_margin: float = Field(default=0.15, ge=0)
+    familiar_share: float = Field(default=0.6, ge=0, le=1)
+    assigned: dict[str, str] = Field(default_factory=dict)
+    use_escalators: bool = True
+
+
+class Movement(_Strict):
+    """Flow calibration and geometry resolution."""
+
+    flow: Literal["sfpe", "empirical"] = "sfpe"
+    stairs: Literal["sfpe", "imo"] = "sfpe"
+    jam_density_pm2: float = Field(default=4.0, gt=0)
+    max_cell_area_m2: float = Field(default=300.0, gt=0)
+    max_cell_length_m: float = Field(default=20.0, gt=0)
+    deadlock_check_s: float = Field(default=15.0, gt=0)
+
+
+class Geometry(_Strict):
+    """Changes to the building for this scenario (geometry sweeps in batches)."""
+
+    widths: dict[str, float] = Field(default_factory=dict)
+    """Opening id → clear width (m)."""
+    closed: list[str] = Field(default_factory=list)
+    """Opening ids that are closed (locked, blocked) for the whole run."""
+
+
+class Output(_Strict):
+    """What the run records."""
+
+    sample_dt_s: float = Field(default=1.0, gt=0)
+    lower_bound: bool = True
+
+
+class Scenario(_Strict):
+    """A validated scenario. Paths are resolved against the scenario file's folder."""
+
+    schema_: Literal["safemall/scenario/1"] = Field(alias="schema")
+    name: str = ""
+    description: str = ""
+    layout: str
+    security: dict[str, Any] | None = None
+    seed: int = Field(default=0, ge=0)
+    duration_s: float = Field(default=3600.0, gt=0)
+    occupants: Occupants = Field(default_factory=Occupants)
+    population: Population = Field(default_factory=Population)
+    premovement: Premovement = Field(default_factory=Premovement)
+    routing: Routing = Field(default_factory=Routing)
+    movement: Movement = Field(default_factory=Movement)
+    hazards: list[dict[str, Any]] = Field(default_factory=list)
+    geometry: Geometry = Field(default_factory=Geometry)
+    output: Output = Field(default_factory=Output)
+    source: str = "<memory>"
+
+    def cue_dist(self, cue: str, kind: str | None = None) -> PremovementDist:
+        """The pre-movement distribution for ``cue`` for a person in a ``kind`` space."""
+        pm = self.premovement
+        if pm.model == "none":
+            return PremovementDist(model="none")
+        if cue in pm.cues:
+            return pm.cues[cue]
+        if cue == "alarm":
+            if kind is not None and kind in pm.by_kind:
+                return pm.by_kind[kind]  # type: ignore[index,unused-ignore]
+            return PremovementDist(**pm.model_dump(include=set(PremovementDist.model_fields)))
+        return DEFAULT_CUES.get(cue, DEFAULT_CUES["alarm"])
+
+
+def parse_value(text: str) -> Any:
+    """A ``--set`` value as TOML (numbers, booleans, arrays, inline tables), else a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[str],
+                    *, source: str = "<command line>") -> dict[str, Any]:
+    """Return a deep copy of ``raw`` with each ``dotted.key=value`` applied."""
+    out: dict[str, Any] = copy.deepcopy(dict(raw))
+    for item in overrides:
+        if "=" not in item:
+            raise ScenarioError(f"expected key=value, got {item!r}", field="--set", source=source)
+        key, value = item.split("=", 1)
+        parts = [p for p in key.strip().split(".") if p]
+        if not parts:
+            raise ScenarioError(f"empty key in {item!r}", field="--set", source=source)
+        node: Any = out
+        for p in parts[:-1]:
+            if isinstance(node, list):  # hazards.0.t_s: an index into an array of tables
+                if not p.isdigit() or int(p) >= len(node):
+                    raise ScenarioError(f"no entry {p!r} in this array", field=key,
+                                        source=source)
+                node = node[int(p)]
+                continue
+            if isinstance(node.get(p), str) and p == "security":
+                node[p] = {"plan": node[p]}
+            nxt = node.setdefault(p, {})
+            if not isinstance(nxt, dict | list):
+                raise ScenarioError(f"{p!r} is not a table", field=key, source=source)
+            node = nxt
+        last = parts[-1]
+        if isinstance(node, list):
+            if not last.isdigit() or int(last) >= len(node):
+                raise ScenarioError(f"no entry {last!r} in this array", field=key,
+                                    source=source)
+            node[int(last)] = parse_value(value.strip())
+        else:
+            node[last] = parse_value(value.strip())
+    return out
+
+
+def scenario_from_dict(raw: Mapping[str, Any], *, base_dir: Path | None = None,
+                       source: str = "<memory>") -> Scenario:
+    """Validate a scenario mapping; relative paths are resolved against ``base_dir``."""
+    data = dict(raw)
+    if "hazard" in data:
+        if "hazards" in data:
+            raise ScenarioError("give [hazard] or [[hazards]], not both", field="hazard",
+                                source=source)
+        data["hazards"] = [data.pop("hazard")]
+    if isinstance(data.get("security"), str):
+        data["security"] = {"plan": data["security"]}
+    base = base_dir or Path(".")
+    if isinstance(data.get("layout"), str):
+        data["layout"] = str((base / data["layout"]).resolve()) \
+            if not Path(data["layout"]).is_absolute() else data["layout"]
+    sec = data.get("security")
+    if isinstance(sec, dict) and isinstance(sec.get("plan"), str) \
+            and not Path(sec["plan"]).is_absolute():
+        data["security"] = {**sec, "plan": str((base / sec["plan"]).resolve())}
+    data["source"] = source
+    try:
+        scn = Scenario.model_validate(data)
+    except ValidationError as exc:
+        fld, reason = first_error(exc, data)
+        raise ScenarioError(reason, field=fld, source=source) from None
+    from sim.hazards.registry import validate_hazards
+
+    validate_hazards(scn, source=source)
+    return scn
+
+
