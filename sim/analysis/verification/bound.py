@@ -14,7 +14,8 @@ its bound wrong together. This bound is built from the layout and the scenario a
   space entered (a flight: its slope length) at the fastest free speed the scenario
   allows (its fixed speed, the maximum of its speed distribution or of its age groups'
   published ranges; 2.5 m/s when it declares none);
-* no storage limit, release at the scenario's shortest declared pre-movement time.
+* no storage limit; each person released when they started to move in the run (the end
+  of their pre-movement: behaviour, not a capacity; 0 for anyone who never started).
 
 Every rounding relaxes (capacities up, transits down), so no correct run can finish
 earlier: :func:`record_run` computes the bound for every engine run of the verification
@@ -128,22 +129,23 @@ def published_bound_graph(layout: Layout, scn: Scenario) -> nx.DiGraph:
 
 def published_bound_s(layout: Layout, scn: Scenario, res: RunResult) -> float:
     """Lower bound (s) on the evacuation time of the people of ``res``, from published
-    capacities (the occupants' start spaces are the only thing taken from the run)."""
-    return _bound_and_slack(layout, scn, res)[0]
+    capacities (only where each person stood and when they set off come from the run)."""
+    return published_bound_and_slack(layout, scn, res)[0]
 
 
-def _bound_and_slack(layout: Layout, scn: Scenario, res: RunResult) -> tuple[float, float]:
+def published_bound_and_slack(layout: Layout, scn: Scenario, res: RunResult
+                              ) -> tuple[float, float]:
+    """The published-capacity bound (s) and the slack a discrete run may undercut it by:
+    one headway of the slowest exit (see :attr:`BoundCheck.slack_s`)."""
     w = res.world
     assert w is not None
     supply: dict[str, int] = {}
-    for c in w.start_cell:
+    release: dict[str, list[float]] = {}
+    for i, c in enumerate(w.start_cell):
         sid = w.cell_space[c]
         supply[sid] = supply.get(sid, 0) + 1
-    pm = scn.premovement
-    t0 = 0.0 if pm.model == "none" else pm.fixed_s if pm.model == "fixed" else pm.min_s
-    if pm.explicit or pm.cues or pm.by_kind:
-        t0 = 0.0
-    release = {s: [t0] * n for s, n in supply.items()}
+        t = w.t_start[i]
+        release.setdefault(sid, []).append(0.0 if math.isnan(t) else float(t))
     g = published_bound_graph(layout, scn)
     exits = set(layout.exits)
     slack = max((1.0 / e["cap_ps"] for _, v, e in g.edges(data=True) if v in exits),
@@ -190,4 +192,4 @@ def record_run(layout: Layout, scn: Scenario, res: RunResult) -> None:
     t = res.metrics.get("t_evacuation_s")
     if ledger is None or t is None or res.world is None or res.world.n == 0:
         return
-    ledger.append(BoundCheck(float(t), *_bound_and_slack(layout, scn, res)))
+    ledger.append(BoundCheck(float(t), *published_bound_and_slack(layout, scn, res)))
