@@ -6,7 +6,10 @@ Every occupant is a SimPy process: cue → pre-movement delay → for each hop: 
 the current cell to the chosen opening at a speed set by the cell's density when they
 enter it (SFPE or Weidmann, times the person's free speed, stair factors on stairs), then
 pass the opening through a FIFO queue whose service headway is ``1 / (F_s · W_eff)``
-(capped flow), entering the next cell only while it is below jam density (blocking).
+(capped flow; a door onto a flight passes the smaller of the door's and the flight's
+flow), stretched by ``J(D_c) / J(D)`` when the next cell is denser than the density of
+maximum flow ``D_c`` (receiving side of the cell transmission model), entering the next
+cell only while it is below jam density (blocking).
 
 Openings are :class:`Door` objects with one queue per direction and no server process:
 the head of a queue is woken at its turn (one SimPy event per queued passage) with a
@@ -616,8 +619,12 @@ class World:
         A queue upstream of a bottleneck therefore settles on the congested branch of the
         fundamental diagram (the upper root of ``J(D)·W = F``) instead of packing at jam
         density, and a dense crowd in a corridor moves at ``J(D)``. Below ``D_c`` the
-        factor is 1.
+        factor is 1, and so it is in a cell without orderly admission (``wcap`` raised to
+        ``cap``: a pushing crowd, :mod:`sim.hazards.crush`), where people force their way
+        in regardless of the flow the crowd carries.
         """
+        if self.wcap[cell] >= self.cap[cell]:
+            return 1.0
         k = int(self.count[cell] * self.inv_area_milli[cell])
         return self.supply_table[k] if k < _REL_STEPS else self.supply_floor
 

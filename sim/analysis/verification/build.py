@@ -111,11 +111,6 @@ def door_flow_run(width: float, flow: str, n: int = 300, seed: int = 1) -> float
     return steady_flow_ps(pass_times(res, "door"))
 
 
-def fmt(x: float, nd: int = 3) -> str:
-    """A float with ``nd`` decimals."""
-    return f"{x:.{nd}f}"
-
-
 def within(obtained: float, expected: float, rel: float) -> bool:
     """True when ``obtained`` is within ``rel`` (a fraction) of ``expected``."""
     return abs(obtained - expected) <= rel * abs(expected)
