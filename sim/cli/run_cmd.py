@@ -118,23 +118,44 @@ def run(
 def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     case: Annotated[list[str] | None, typer.Option(help="Run only these case ids.")] = None,
+    kind: Annotated[str | None, typer.Option(
+        help="Run only 'engine' cases (they run the simulator) or 'formula' cases.")] = None,
+    mutations: Annotated[bool, typer.Option(
+        "--mutations", help="Break the engine on purpose, one defect at a time, and show "
+        "which cases catch each defect.")] = False,
 ) -> None:
-    """Run the verification suite (RiMEA, IMO, SFPE, fire) and print each case."""
+    """Run the verification suite (RiMEA, IMO, SFPE, laboratory data, fire) and print each
+    case: engine cases run the simulator, formula cases check the laws it uses."""
+    if kind not in (None, "engine", "formula"):
+        raise typer.BadParameter("give engine or formula", param_hint="--kind")
+    if mutations:
+        from sim.analysis.verification.mutations import format_table, run_harness
+
+        rows = run_harness(workers=2)
+        if as_json:
+            print(json.dumps([r.__dict__ for r in rows], default=_json_default))
+        else:
+            print(format_table(rows))
+        if not all(r.caught for r in rows):
+            raise typer.Exit(1)
+        return
     from sim.analysis.verification import run_cases
 
-    results = run_cases(case)
+    results = run_cases(case, kind)  # type: ignore[arg-type]
     if as_json:
         print(json.dumps([r.__dict__ for r in results], default=_json_default))
     else:
         t = Table(title="SafeMall verification")
-        for col in ("case", "test", "expected", "obtained", "tolerance", "result"):
+        for col in ("case", "kind", "test", "expected", "obtained", "tolerance", "result"):
             t.add_column(col, overflow="fold")
         for r in results:
-            t.add_row(r.id, r.name, r.expected, r.obtained, r.tolerance,
+            t.add_row(r.id, r.kind, r.name, r.expected, r.obtained, r.tolerance,
                       "[green]pass[/]" if r.passed else "[red]FAIL[/]")
         Console(width=200).print(t)
         n_ok = sum(r.passed for r in results)
-        print(f"{n_ok} passed, {len(results) - n_ok} failed")
+        n_eng = sum(r.kind == "engine" for r in results)
+        print(f"{n_ok} passed, {len(results) - n_ok} failed "
+              f"({n_eng} engine cases run the simulator, {len(results) - n_eng} check formulas)")
     if not all(r.passed for r in results):
         raise typer.Exit(1)
 

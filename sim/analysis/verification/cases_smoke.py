@@ -1,11 +1,12 @@
-"""Verification cases of mall smoke (NFPA 92, GB 51251, BRE 368 / Law, Yamana–Tanaka).
+"""Verification cases of mall smoke (NFPA 92, GB 51251, BRE 368 / Law).
 
-Each case says in its name whether it runs the **engine** (the zone model the fire hazard
-uses, :class:`sim.hazards.smoke.SmokeModel`, built from a layout by
-:func:`sim.hazards.smoke_geometry.build_geometry`, or a whole run) or checks a **formula**
-(:mod:`sim.hazards.plumes`, :mod:`sim.hazards.design_fires`). Expected values are written
-here from the sources (the worked numbers of ``docs/fire-and-smoke.md``), never taken from
-the code under test; hand calculations are written out in the case.
+``engine`` cases run the zone model the fire hazard uses
+(:class:`sim.hazards.smoke.SmokeModel`, built from a layout by
+:func:`sim.hazards.smoke_geometry.build_geometry`); the ``formula`` case checks the
+correlations and code rules (:mod:`sim.hazards.plumes`, :mod:`sim.hazards.design_fires`).
+Yamana–Tanaka filling through the whole engine is AT-14 (:mod:`.cases_fire`). Expected
+values are written here from the sources (the worked numbers of ``docs/fire-and-smoke.md``),
+never taken from the code under test; hand calculations are written out in the case.
 
 NFPA 92's filling correlations give the height of the *first indication* of smoke (NFPA 92B
 §4.4, recalled), which lies below a zone model's interface: the engine must not be lower
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.analysis import verification as _v
+from sim.analysis.verification.registry import Check, case
 from sim.hazards.smoke import ExhaustSystem, FireSpec, SmokeModel
 from sim.hazards.smoke_geometry import build_geometry
 from sim.model.layout_schema import layout_from_dict
@@ -89,8 +90,8 @@ def _filling_reference(q_of_t: Any, height: float, area: float, times: list[floa
     return out
 
 
-def _filling(case_id: str, title: str, fire: FireSpec, expected: list[float],
-             times: list[float], q_of_t: Any) -> _v.CaseResult:
+def _filling(fire: FireSpec, expected: list[float], times: list[float],
+             q_of_t: Any) -> Check:
     """Run the engine's smoke model in a 20 m high, 1000 m² atrium; compare both ways."""
     mdl = _model(_single(20.0, 40.0, 25.0), fire)
     got = []
@@ -101,37 +102,39 @@ def _filling(case_id: str, title: str, fire: FireSpec, expected: list[float],
     ratio = [g / e for g, e in zip(got, expected, strict=True)]
     num_ok = all(abs(g - r) <= 0.02 * r for g, r in zip(got, ref, strict=True))
     band_ok = all(1.0 <= r <= 1.5 for r in ratio)
-    return _v.CaseResult(
-        case_id, f"(engine) {title}",
+    return Check(
         "NFPA 92 first indication " + ", ".join(f"{t:.0f} s {e:.2f} m" for t, e in
                                                 zip(times, expected, strict=True))
         + "; same-equation integration " + ", ".join(f"{r:.2f}" for r in ref) + " m",
         ", ".join(f"{g:.2f} m (×{r:.2f})" for g, r in zip(got, ratio, strict=True)),
-        "engine/NFPA in [1.0, 1.5]; ±2 % of the integration", num_ok and band_ok,
-        "NFPA 92 filling [E1][E2]; docs/fire-and-smoke.md §7")
+        "engine/NFPA in [1.0, 1.5]; ±2 % of the integration", num_ok and band_ok)
 
 
-def sm01_filling_steady() -> _v.CaseResult:
+@case("MS-01", "NFPA 92 atrium filling, steady 5 MW (H 20 m, A 1000 m²)", kind="engine",
+      source="NFPA 92 filling [E1][E2]; docs/fire-and-smoke.md §7")
+def ms01_filling_steady() -> Check:
     """NFPA 92 steady filling: H = 20 m, A = 1000 m², Q = 5 MW, no exhaust.
 
     Worked (docs/fire-and-smoke.md §7): z = 10.87 m at 60 s, 6.99 m at 120 s, 4.72 m at 180 s.
     """
     fire = FireSpec("room", alpha_kw_s2=1e6, peak_kw=5000.0)
-    return _filling("SM-01", "NFPA 92 atrium filling, steady 5 MW (H 20 m, A 1000 m²)", fire,
-                    [10.87, 6.99, 4.72], [60.0, 120.0, 180.0],
+    return _filling(fire, [10.87, 6.99, 4.72], [60.0, 120.0, 180.0],
                     lambda t: min(1e6 * t * t, 5000.0))
 
 
-def sm02_filling_t2() -> _v.CaseResult:
+@case("MS-02", "NFPA 92 atrium filling, t² fire t_g = 150 s (H 20 m, A 1000 m²)",
+      kind="engine", source="NFPA 92 filling [E1][E2]; docs/fire-and-smoke.md §7")
+def ms02_filling_t2() -> Check:
     """NFPA 92 t² filling, Q = 1000 (t/150)² kW: 12.81 m at 180 s, 8.44 m at 240 s, 6.11 m
     at 300 s (docs/fire-and-smoke.md §7)."""
     alpha = 1000.0 / 150.0**2
     fire = FireSpec("room", alpha_kw_s2=alpha, peak_kw=1e9)
-    return _filling("SM-02", "NFPA 92 atrium filling, t² fire t_g = 150 s (H 20 m, A 1000 m²)",
-                    fire, [12.81, 8.44, 6.11], [180.0, 240.0, 300.0], lambda t: alpha * t * t)
+    return _filling(fire, [12.81, 8.44, 6.11], [180.0, 240.0, 300.0], lambda t: alpha * t * t)
 
 
-def sm03_plume_exhaust() -> _v.CaseResult:
+@case("MS-03", "Axisymmetric plume (NFPA 92): steady layer under exhaust", kind="engine",
+      source="NFPA 92 / GB 51251 eq 4.6.11 [E4][E5]")
+def ms03_plume_exhaust() -> Check:
     """Axisymmetric plume mass flow through the engine: a steady 5 MW fire in a 20 m high,
     1000 m² atrium whose exhaust draws V = 56.7 m³/s.
 
@@ -145,14 +148,14 @@ def sm03_plume_exhaust() -> _v.CaseResult:
                              1800.0)
     ok = abs(st.interface_m - 10.0) <= 0.15 and abs(st.temperature_c - 20.0 - 62.1) <= 2.0 \
         and abs(mdl.plume_kg_s - 56.3) <= 0.02 * 56.3
-    return _v.CaseResult("SM-03", "(engine) Axisymmetric plume (NFPA 92): steady layer under "
-                      "exhaust", "z 10.0 m, ΔT 62 K, plume 56.3 kg/s",
-                      f"z {st.interface_m:.2f} m, ΔT {st.temperature_c - 20.0:.1f} K, plume "
-                      f"{mdl.plume_kg_s:.1f} kg/s", "±0.15 m, ±2 K, ±2 %", ok,
-                      "NFPA 92 / GB 51251 eq 4.6.11 [E4][E5]")
+    return Check("z 10.0 m, ΔT 62 K, plume 56.3 kg/s",
+                 f"z {st.interface_m:.2f} m, ΔT {st.temperature_c - 20.0:.1f} K, plume "
+                 f"{mdl.plume_kg_s:.1f} kg/s", "±0.15 m, ±2 K, ±2 %", ok)
 
 
-def sm04_gb51251_sheet() -> _v.CaseResult:
+@case("MS-04", "GB 51251 sheet: 3 m room, 1.5 MW, 7.29 m³/s", kind="engine",
+      source="GB 51251-2017 §4.6.11–4.6.13 sheet [E5]")
+def ms04_gb51251_sheet() -> Check:
     """GB 51251 calculation sheet through the engine: a 3 m high room, Q = 1.5 MW.
 
     Sheet [E5]: H′ = 3.0 m, reservoir 0.5 m → Z = 2.5 m ≤ Z_1 = 0.166 · 1050^0.4 = 2.68 m
@@ -166,13 +169,13 @@ def sm04_gb51251_sheet() -> _v.CaseResult:
                            1200.0)
     dtk = st.temperature_c - 20.0
     ok = abs(st.interface_m - 2.5) <= 0.05 and abs(dtk - 200.0) <= 4.0
-    return _v.CaseResult("SM-04", "(engine) GB 51251 sheet: 3 m room, 1.5 MW, 7.29 m³/s",
-                      "Z 2.50 m, ΔT 200 K", f"Z {st.interface_m:.3f} m, ΔT {dtk:.1f} K",
-                      "±0.05 m, ±4 K (c_p 1.0 vs 1.01)", ok,
-                      "GB 51251-2017 §4.6.11–4.6.13 sheet [E5]")
+    return Check("Z 2.50 m, ΔT 200 K", f"Z {st.interface_m:.3f} m, ΔT {dtk:.1f} K",
+                 "±0.05 m, ±4 K (c_p 1.0 vs 1.01)", ok)
 
 
-def sm05_balcony_spill() -> _v.CaseResult:
+@case("MS-05", "Balcony spill plume (0.36 (Q W²)^⅓ (z_b + H/4))", kind="engine",
+      source="NFPA 92B / GB 51251 eq 4.6.11-3 [E5][E6]")
+def ms05_balcony_spill() -> Check:
     """Balcony spill plume through the engine: a steady 1 MW fire in a 10 × 10 m shop,
     4 m high, open over its whole 10 m front (the balcony edge, H = 4 m) to a 24 m high,
     1000 m² void with exhaust.
@@ -197,36 +200,14 @@ def sm05_balcony_spill() -> _v.CaseResult:
     k = mdl.link_ids.index("edge")
     spill = float(mdl.spill_total_kg_s[k])
     ok = abs(st.interface_m - 14.0) <= 0.2 and abs(spill - 163.2) <= 0.03 * 163.2
-    return _v.CaseResult("SM-05", "(engine) Balcony spill plume (0.36 (Q W²)^⅓ (z_b + H/4))",
-                      "void interface 14.0 m (z_b 10 m), spill 163.2 kg/s",
-                      f"{st.interface_m:.2f} m, spill {spill:.1f} kg/s "
-                      f"(Q_c over the edge {mdl.spill_qc_kw[k]:.0f} kW)",
-                      "±0.2 m, ±3 %", ok, "NFPA 92B / GB 51251 eq 4.6.11-3 [E5][E6]")
+    return Check("void interface 14.0 m (z_b 10 m), spill 163.2 kg/s",
+                 f"{st.interface_m:.2f} m, spill {spill:.1f} kg/s "
+                 f"(Q_c over the edge {mdl.spill_qc_kw[k]:.0f} kW)", "±0.2 m, ±3 %", ok)
 
 
-def sm06_yamana_tanaka() -> _v.CaseResult:
-    """Yamana–Tanaka through the engine: 1 MW in a closed 250 m², 4.5 m room with the
-    Zukoski plume (``plume = "zukoski"``, the entrainment of FDT eq 2.10–2.12) and wall
-    losses on: the layer height at 30, 60 and 90 s against
-    z = [2kQ^(1/3)t/(3A) + H^(−2/3)]^(−3/2), k = 0.076 T_g/353 at the engine's T_g."""
-    fire = FireSpec("room", alpha_kw_s2=1e6, peak_kw=1000.0, plume="zukoski")
-    g = build_geometry(_single(4.5, 12.5, 20.0))
-    mdl = SmokeModel(g.zones, g.links, fire)
-    rows, ok = [], True
-    for t in (30.0, 60.0, 90.0):
-        mdl.advance(t)
-        st = mdl.state("room")
-        k = 0.076 * (st.temperature_c + 273.15) / 353.0
-        exp = (2 * k * 1000 ** (1 / 3) * t / (3 * 250.0) + 4.5 ** (-2 / 3)) ** -1.5
-        ok = ok and abs(st.interface_m - exp) <= 0.03 * exp
-        rows.append((t, exp, st.interface_m))
-    return _v.CaseResult("SM-06", "(engine) Yamana–Tanaka filling (closed room, 1 MW)",
-                      "; ".join(f"{t:.0f} s {e:.3f} m" for t, e, _ in rows),
-                      "; ".join(f"{g:.3f} m" for _, _, g in rows), "±3 %", ok,
-                      "NUREG-1805 FDT eq 2.10–2.13 [C1]")
-
-
-def sm07_shop_street_atrium() -> _v.CaseResult:
+@case("MS-06", "Shop → mall street → atrium, 3 MW, GB minimum atrium exhaust", kind="engine",
+      source="hand calculation in the case (NFPA 92 / GB 51251 §4.6.5, §4.6.11)")
+def ms06_shop_street_atrium() -> Check:
     """Worked case: a 3 MW shop fire spilling into the mall street and the atrium.
 
     Geometry: shop 10 × 20 m, 4 m high, 6 m shop front (head 3.0 m) onto a street 60 × 8 m,
@@ -281,15 +262,14 @@ def sm07_shop_street_atrium() -> _v.CaseResult:
     gal = [min(max(st.interface_m - f, 0.0), h) for f, h in ((5.5, 10.5), (10.5, 5.5))]
     ok = abs(st.interface_m - 4.34) <= 0.15 and abs(tk - 351.8) <= 3.0 and gal == [0.0, 0.0] \
         and len(g.voids) == 1
-    return _v.CaseResult("SM-07", "(engine) Shop → mall street → atrium, 3 MW, GB minimum "
-                      "atrium exhaust", "void interface 4.34 m, 351.8 K; L2, L3 galleries "
-                      "in smoke (layer 0 m above their floors)",
-                      f"{st.interface_m:.2f} m, {tk:.1f} K; galleries {gal[0]:.2f}, "
-                      f"{gal[1]:.2f} m", "±0.15 m, ±3 K", ok,
-                      "hand calculation in the case (NFPA 92 / GB 51251 §4.6.5, §4.6.11)")
+    return Check("void interface 4.34 m, 351.8 K; L2, L3 galleries in smoke (layer 0 m "
+                 "above their floors)", f"{st.interface_m:.2f} m, {tk:.1f} K; galleries "
+                 f"{gal[0]:.2f}, {gal[1]:.2f} m", "±0.15 m, ±3 K", ok)
 
 
-def sm08_formulas() -> _v.CaseResult:
+@case("MS-07", "Plume, spill, vent and GB 51251 rules (18 worked numbers)", kind="formula",
+      source="[E2][E4][E5][E6][E8][E10]")
+def ms07_formulas() -> Check:
     """The correlations and code rules against their published worked numbers."""
     from sim.hazards import design_fires as dfs
     from sim.hazards import plumes as pl
@@ -315,18 +295,6 @@ def sm08_formulas() -> _v.CaseResult:
         ("atrium", dfs.atrium_exhaust_m3_h(52800, design=False), 107000.0, 1e-6),
     ]
     bad = [f"{n} {v:.4g} ≠ {e}" for n, v, e, tol in checks if abs(v - e) > tol]
-    return _v.CaseResult("SM-08", "(formula) Plume, spill, vent and GB 51251 rules (18 worked "
-                      "numbers)", "worked numbers of docs/fire-and-smoke.md §4–5",
-                      "all match" if not bad else "; ".join(bad), "as published (rounding)",
-                      not bad, "[E2][E4][E5][E6][E8][E10]")
-
-
-SMOKE_CASES = {
-    "SM-01": sm01_filling_steady, "SM-02": sm02_filling_t2, "SM-03": sm03_plume_exhaust,
-    "SM-04": sm04_gb51251_sheet, "SM-05": sm05_balcony_spill, "SM-06": sm06_yamana_tanaka,
-    "SM-07": sm07_shop_street_atrium, "SM-08": sm08_formulas,
-}
-"""The smoke cases, merged into :data:`sim.analysis.verification.CASES`."""
-_v.CASES.update(SMOKE_CASES)
-
-__all__ = ["SMOKE_CASES"]
+    return Check("worked numbers of docs/fire-and-smoke.md §4–5",
+                 "all match" if not bad else "; ".join(bad), "as published (rounding)",
+                 not bad)
