@@ -17,6 +17,11 @@
     units from the metric catalogue.
 ``<batch>.xlsx``
     An Excel workbook with one sheet per table: ``comparison``, ``summary``, ``runs``.
+``<batch>_paired.md`` (with ``--paired LABEL``)
+    Paired differences against the configuration labelled ``LABEL``: for every other
+    configuration and metric, the mean of the per-replication differences with its 95%
+    confidence interval (replication k of both ran with the same seed when the batch uses
+    ``seeding = "common"``; see :func:`sim.batch.stats.paired_difference`).
 ``<batch>_*.png``
     Plots, drawn by the CLI with :mod:`viz.batch_plots` (the core draws nothing).
 
@@ -35,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.batch.stats import summarize
+from sim.batch.stats import paired_difference, summarize
 from sim.batch.store import BatchRow, ConfigRow, Store
 from sim.report.text import fmt_number, metric_info, metric_label
 
@@ -113,6 +118,7 @@ class BatchTables:
     runs: pd.DataFrame
     summary: pd.DataFrame
     files: list[Path] = field(default_factory=list)
+    paired: pd.DataFrame | None = None
 
 
 def runs_frame(store: Store, batch: BatchRow) -> tuple[pd.DataFrame, list[ConfigRow],
@@ -329,13 +335,74 @@ def write_workbook(tables: BatchTables, path: str | Path,
     return p
 
 
+class UnknownConfiguration(KeyError):
+    """No configuration of the batch has the label asked for."""
+
+
+def paired_frame(tables: BatchTables, baseline: str, metrics: Sequence[str],
+                 confidence: float = 0.95) -> pd.DataFrame:
+    """Per (configuration, metric): the paired difference to the ``baseline`` configuration.
+
+    Runs are matched by replication index; only ``ok`` runs enter. Raises
+    :class:`UnknownConfiguration` when no configuration has the label ``baseline``.
+    """
+    import pandas as pd
+
+    runs = tables.runs[tables.runs["status"] == "ok"]
+    base_cfg = next((c for c in tables.configs if c.label == baseline), None)
+    if base_cfg is None:
+        raise UnknownConfiguration(baseline)
+    base = runs[runs["config_index"] == base_cfg.index].set_index("rep")
+    rows = []
+    for c in tables.configs:
+        if c.index == base_cfg.index:
+            continue
+        sub = runs[runs["config_index"] == c.index].set_index("rep")
+        reps = sorted(set(sub.index) & set(base.index))
+        for m in metrics:
+            if m not in runs.columns:
+                continue
+            d = paired_difference(sub.loc[reps, m].to_numpy(dtype=float),
+                                  base.loc[reps, m].to_numpy(dtype=float), confidence)
+            rows.append({"config_index": c.index, "config_label": c.label, "metric": m, **d})
+    cols = ["config_index", "config_label", "metric", "n", "missing", "mean_baseline",
+            "mean_config", "diff", "sd", "ci_lo", "ci_hi", "ci_half"]
+    return pd.DataFrame.from_records(rows, columns=cols)
+
+
+def paired_markdown(frame: pd.DataFrame, baseline: str) -> str:
+    """The paired differences as a table: one row per configuration, one column per metric
+    (``mean config − mean baseline [95% CI]``, n pairs when some are missing)."""
+    metrics = list(dict.fromkeys(frame["metric"]))
+    labels = list(dict.fromkeys(frame["config_label"]))
+    head = ["configuration − " + baseline, *(metric_label(m) for m in metrics)]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * len(metrics)]
+    base_row = [f"{baseline} (mean)"]
+    for m in metrics:
+        r = frame[frame["metric"] == m]
+        base_row.append(_fmt(float(r["mean_baseline"].iloc[0])) if len(r) else "—")
+    lines.append("| " + " | ".join(base_row) + " |")
+    for lab in labels:
+        cells = [lab]
+        for m in metrics:
+            r = frame[(frame["config_label"] == lab) & (frame["metric"] == m)]
+            if r.empty or not r["n"].iloc[0]:
+                cells.append("—")
+                continue
+            r0 = r.iloc[0]
+            miss = f" (n={int(r0['n'])})" if r0["missing"] else ""
+            cells.append(f"{_fmt(r0['diff'])} [{_fmt(r0['ci_lo'])}, {_fmt(r0['ci_hi'])}]{miss}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
 
 
 def write_report(store: Store, out_dir: str | Path, *, batches: Sequence[str] | None = None,
-                 metrics: Sequence[str] | None = None,
-                 confidence: float = 0.95) -> list[BatchTables]:
+                 metrics: Sequence[str] | None = None, confidence: float = 0.95,
+                 paired: str | None = None) -> list[BatchTables]:
     """Write tables and exports for every (or the named) batch of the database.
 
     Plots are drawn on top of these tables by :func:`viz.batch_plots.plot_batch`.
@@ -358,5 +425,13 @@ def write_report(store: Store, out_dir: str | Path, *, batches: Sequence[str] | 
         md.write_text(f"### {b.name}\n\n" + markdown_table(t, metrics), encoding="utf-8")
         t.files.append(md)
         t.files.append(write_workbook(t, Path(f"{stem}.xlsx"), metrics))
+        if paired is not None:
+            pf = paired_frame(t, paired, metrics or choose_metrics(t), confidence)
+            t.paired = pf
+            pmd = Path(f"{stem}_paired.md")
+            pmd.write_text(f"### {b.name}: paired differences\n\n" + paired_markdown(
+                pf, paired), encoding="utf-8")
+            pf.to_csv(Path(f"{stem}_paired.csv"), index=False)
+            t.files += [pmd, Path(f"{stem}_paired.csv")]
         result.append(t)
     return result

@@ -216,15 +216,23 @@ def batch_report(
     metric: Annotated[list[str] | None, typer.Option(
         help="Metrics for the table and plots (repeatable; default: the key ones).")] = None,
     plots: Annotated[bool, typer.Option(help="Draw plots.")] = True,
+    paired: Annotated[str | None, typer.Option(
+        help="Also paired differences (95% CI) of every configuration against the one "
+             "with this label (use with seeding = \"common\").")] = None,
 ) -> None:
     """Per-configuration statistics (mean, sd, 95% CI, p5/p50/p95), exports and plots."""
-    from sim.batch.report import write_report
+    from sim.batch.report import UnknownConfiguration, paired_markdown, write_report
     from sim.batch.store import Store
     from sim.report.text import plural
 
     out_dir = out or db.with_suffix("")
     with Store(db, create=False) as store:
-        tables = write_report(store, out_dir, batches=batch, metrics=metric)
+        try:
+            tables = write_report(store, out_dir, batches=batch, metrics=metric,
+                                  paired=paired)
+        except UnknownConfiguration:
+            raise ScenarioError(f"no configuration labelled {paired!r}", field="--paired",
+                                source=str(db)) from None
         if plots:
             from viz.batch_plots import plot_batch
 
@@ -237,6 +245,9 @@ def batch_report(
     console = Console(width=None if sys.stdout.isatty() else 120, highlight=False)
     for t in tables:
         _print_compact(console, t, metric)
+        if t.paired is not None:
+            print(f"\npaired differences (configuration − {paired}, mean [95% CI]):\n")
+            print(paired_markdown(t.paired, paired or ""))
     files = [f for t in tables for f in t.files]
     plots = [f for f in files if f.suffix == ".png"]
     print(f"full tables and plots in {out_dir}")

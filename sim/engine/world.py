@@ -408,6 +408,8 @@ class World:
         """Extra multiplier on walking speed per cell (smoke sets it below 1)."""
         self.avoid = [False] * len(cells)
         """Cells people avoid when another way exists (smoke-logged)."""
+        self.turned_back: set[int] = set()
+        """People who reached an opening into an avoided cell and took another way."""
 
         # ---- portals
         self.portal_ids: list[str] = list(network.portals)
@@ -780,6 +782,7 @@ class World:
         timeout = env.timeout
         count, queued, inv_area = self.count, self.queued, self.inv_area_milli
         rel_table, rel_floor, speed_factor = self.rel_table, self.rel_floor, self.speed_factor
+        avoid = self.avoid
         is_stair, is_exit, level_elev = self.is_stair, self.is_exit, self.level_elev
         v0 = self.v0[i]
         cell = self.cell_of[i]
@@ -816,6 +819,13 @@ class World:
             if door.blocked:
                 q, dist = router.first_hop(i, cell, door.at[0], door.at[1], q)
                 continue
+            if avoid[to] and not avoid[cell]:
+                # facing dense smoke (or a threat) at the opening: another way if there is one
+                q2, d2 = router.first_hop(i, cell, door.at[0], door.at[1], q)
+                if q2 >= 0:
+                    self.turned_back.add(i)
+                    q, dist = q2, d2
+                    continue
             if not door.try_pass(i, cell, to):
                 if rec:
                     qx, qy = self._queue_xy(door, cell)

@@ -19,7 +19,9 @@ one run, e.g. in staffing sweeps:
 * ``barriers = {bollards = [opening ids], fences = [...], rising_bollards = [...]}`` —
   replaces the plan's barriers of those kinds.
 * ``disable = ["pa", "police_link", "cctv", "buttons", "detectors", "lighting",
-  "shop_officers", "groups", "guards", "team"]`` — devices or people taken out.
+  "shop_officers", "groups", "guards", "team", "sprinklers", "exhaust", "vents",
+  "shutters", "curtains", "screens"]`` — devices or people taken out (the last six are the
+  fire and smoke-control devices of ``[fire_systems]`` and ``[smoke_control]``).
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ PostRole = Literal["gate", "entrance", "cctv", "duty", "finance", "post"]
 POST_PRIORITY: tuple[str, ...] = ("gate", "entrance", "cctv", "duty", "finance", "post")
 BarrierKind = Literal["bollard", "rising_bollard", "fence", "isolation", "hard_barrier"]
 DISABLE_KEYS = ("pa", "police_link", "cctv", "buttons", "detectors", "lighting",
-                "shop_officers", "groups", "guards", "team")
+                "shop_officers", "groups", "guards", "team", "sprinklers", "exhaust", "vents",
+                "shutters", "curtains", "screens")
 
 
 class _Strict(BaseModel):
@@ -202,6 +205,72 @@ class Equipment(_Strict):
     tear_gas: int = Field(default=0, ge=0)
 
 
+class Exhaust(_Strict):
+    """A mechanical smoke-exhaust system serving one smoke zone (GB 51251-2017 §4.6).
+
+    ``rate_m3_h`` omitted: the GB 51251 design rate (§4.6.3 zones: 60 m³/(h·m²), at least
+    15 000 m³/h; §4.6.5 atria: twice the largest surrounding zone, at least 107 000 m³/h;
+    × 1.2 design factor, §4.6.1). ``inlets`` omitted: enough inlets per space not to
+    plug-hole at the design layer (§4.6.14). Starts on detection in one of its spaces.
+    """
+
+    id: str
+    spaces: list[str] = Field(min_length=1)
+    kind: Literal["zone", "atrium"] = "zone"
+    rate_m3_h: float | None = Field(default=None, gt=0)
+    inlets: int | None = Field(default=None, ge=1)
+
+
+class Vent(_Strict):
+    """A natural smoke vent (roof or high-level window) opening on detection."""
+
+    id: str
+    space: str
+    area_m2: float = Field(gt=0)
+    cd: float = Field(default=0.6, gt=0, le=1)
+
+
+class FireShutter(_Strict):
+    """A fire shutter (防火卷帘) over an opening, closing on detection (GB 50116 §4.6.3).
+
+    On an evacuation route it stops at 1.8 m on smoke detection (people pass beneath, smoke
+    above 1.8 m is held back) and closes on heat detection; elsewhere it closes at once.
+    """
+
+    id: str
+    opening: str
+    evacuation_route: bool = True
+
+
+class SmokeCurtain(_Strict):
+    """A smoke curtain or downstand (挡烟垂壁) above an opening: smoke passes only below
+    ``depth_m`` under the ceiling. ``automatic`` curtains drop on detection; fixed ones are
+    always in place. It hangs above head height and does not stop people."""
+
+    id: str
+    opening: str
+    depth_m: float = Field(default=0.5, gt=0)
+    automatic: bool = False
+
+
+class ChannellingScreen(_Strict):
+    """Channelling screens at a spill edge: the smoke spills over ``spill_width_m``."""
+
+    id: str
+    opening: str
+    spill_width_m: float = Field(gt=0)
+
+
+class SmokeControl(_Strict):
+    """Smoke control and compartmentation devices (GB 51251-2017, GB 50016 §6.5)."""
+
+    exhaust: list[Exhaust] = Field(default_factory=list)
+    vents: list[Vent] = Field(default_factory=list)
+    shutters: list[FireShutter] = Field(default_factory=list)
+    curtains: list[SmokeCurtain] = Field(default_factory=list)
+    screens: list[ChannellingScreen] = Field(default_factory=list)
+
+
 class Barrier(_Strict):
     """A vehicle barrier or isolation on an opening or a plaza (SM-1.4f, SM-1.5)."""
 
@@ -239,6 +308,7 @@ class SecurityPlan(_Strict):
     pa: Pa = Field(default_factory=Pa)
     emergency_lighting: Coverage = Field(default_factory=Coverage)
     fire_systems: Coverage = Field(default_factory=Coverage)
+    smoke_control: SmokeControl = Field(default_factory=SmokeControl)
     equipment: Equipment = Field(default_factory=Equipment)
     barriers: list[Barrier] = Field(default_factory=list)
     approaches: list[Approach] = Field(default_factory=list)
@@ -323,6 +393,18 @@ def check_references(plan: SecurityPlan, layout: Layout) -> None:
         need_space(s, "emergency_lighting.spaces")
     for s in plan.fire_systems.spaces:
         need_space(s, "fire_systems.spaces")
+    sc = plan.smoke_control
+    for ex in sc.exhaust:
+        for s in ex.spaces:
+            need_space(s, f"smoke_control.exhaust[{ex.id!r}].spaces")
+    for v in sc.vents:
+        need_space(v.space, f"smoke_control.vents[{v.id!r}].space")
+    devices: list[tuple[str, str, str]] = [
+        *(("shutters", x.id, x.opening) for x in sc.shutters),
+        *(("curtains", x.id, x.opening) for x in sc.curtains),
+        *(("screens", x.id, x.opening) for x in sc.screens)]
+    for name, did, opening in devices:
+        need_opening(opening, f"smoke_control.{name}[{did!r}].opening")
     for bar in plan.barriers:
         if (bar.opening is None) == (bar.space is None):
             raise SecurityPlanError("give exactly one of opening or space",
