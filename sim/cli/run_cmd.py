@@ -9,8 +9,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from sim.run import RunResult, run_scenario
 from sim.scenario import load_scenario
@@ -58,6 +59,16 @@ def print_summary(res: RunResult, console: Console) -> None:
         console.print(e)
 
 
+class _SafeColumn(ProgressColumn):
+    """``done/total safe``; ``done safe`` until the run has reported how many there are."""
+
+    def render(self, task: Task) -> Text:
+        done = int(task.completed)
+        if task.total is None:
+            return Text(f"{done:,} safe")
+        return Text(f"{done:,}/{int(task.total):,} safe")
+
+
 def _json_default(o: Any) -> Any:
     if hasattr(o, "item"):
         return o.item()
@@ -96,7 +107,7 @@ def run(
         res = run_scenario(scn, seed=seed_arg, record_tracks=record)
     else:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                      TextColumn("{task.completed:,}/{task.total:,} safe"),
+                      _SafeColumn(),
                       TextColumn("t = {task.fields[t]:,.0f} s"), TimeElapsedColumn(),
                       console=console, transient=True) as bar:
             task = bar.add_task("evacuating", total=None, t=0.0)
