@@ -29,6 +29,7 @@ import numpy as np
 
 from sim._validation import read_toml
 from sim.errors import ScenarioError
+from sim.io.input_file import is_dir
 
 #: ``--set security.barriers.<key>`` list for each barrier kind.
 KIND_KEYS = {"bollard": "bollards", "rising_bollard": "rising_bollards", "fence": "fences",
@@ -87,7 +88,7 @@ def effective_plan(scenario: Any) -> Any:
     from sim.security.plan import apply_overrides, load_security_plan
 
     lay_path = Path(scenario.layout)
-    layout = load_layout(lay_path / "layout.toml" if lay_path.is_dir() else lay_path)
+    layout = load_layout(lay_path / "layout.toml" if is_dir(lay_path) else lay_path)
     sec = dict(scenario.security)
     plan_path = Path(sec["plan"]) if sec.get("plan") else \
         Path(layout.source).parent / "security.toml"

@@ -6,11 +6,22 @@ and exit with status 2 instead of showing a traceback.
 
 from __future__ import annotations
 
+import unicodedata
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped (``\\n``, ``\\x00``)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " or unicodedata.category(c)[0] != "C"
+                   else repr(c)[1:-1] for c in text)
+
 
 class SafeMallError(Exception):
     """Base class for every error SafeMall raises on bad input or impossible scenarios."""
 
     def __init__(self, reason: str, *, field: str = "", source: str = "<memory>") -> None:
+        reason, field, source = one_line(str(reason)), one_line(str(field)), one_line(str(source))
         self.reason, self.field, self.source = reason, field, source
         where = f"{source}: {field}: " if field else f"{source}: "
         super().__init__(f"{where}{reason}")

@@ -24,6 +24,7 @@ import numpy as np
 
 from sim.errors import SafeMallError
 from sim.graphs import Network, build_network
+from sim.io.input_file import is_dir
 from sim.layout import Layout
 from sim.layout_io import load_layout
 from sim.replay import ENTITY_KINDS, WAYPOINT_DTYPE, Replay
@@ -100,11 +101,11 @@ def apply_geometry(layout: Layout, geometry: dict[str, Any]) -> Layout:
 def load_network(scenario: Scenario) -> Network:
     """The (cached) network of the scenario's layout file."""
     p = Path(scenario.layout)
-    if p.is_dir():
+    if is_dir(p):
         p = p / "layout.toml"
     try:
         st = p.stat()
-    except OSError:
+    except (OSError, ValueError):
         load_layout(p)  # raises the one-line LayoutError
         raise
     mvs = scenario.movement

@@ -24,7 +24,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim._validation import first_error, read_toml
+from sim import limits
+from sim._validation import (
+    Count,
+    Density,
+    Number,
+    PositiveSeconds,
+    Seconds,
+    Seed,
+    Share,
+    Speed,
+    TimeStep,
+    Width,
+    first_error,
+    read_toml,
+)
 from sim.errors import ScenarioError
 from sim.layout import SpaceKind
 
@@ -40,21 +54,33 @@ class _Strict(BaseModel):
 class SpeedDist(_Strict):
     """A normal distribution truncated to ``[min, max]`` (m/s)."""
 
-    mean: float = Field(gt=0)
-    sd: float = Field(default=0.0, ge=0)
-    min: float = Field(default=0.3, gt=0)
-    max: float = Field(default=2.5, gt=0)
+    mean: Speed
+    sd: Number = Field(default=0.0, ge=0, le=limits.MAX_PERSON_SPEED_MPS)
+    min: Speed = 0.3
+    max: Speed = 2.5
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SpeedDist:
+        if self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
+        return self
 
 
 class PremovementDist(_Strict):
     """A pre-movement delay distribution (s)."""
 
     model: Literal["none", "fixed", "lognormal", "uniform", "normal"] = "lognormal"
-    fixed_s: float = Field(default=0.0, ge=0)
-    mean_s: float = Field(default=60.0, ge=0)
-    sd_s: float = Field(default=40.0, ge=0)
-    min_s: float = Field(default=0.0, ge=0)
-    max_s: float = Field(default=900.0, ge=0)
+    fixed_s: Seconds = 0.0
+    mean_s: Seconds = 60.0
+    sd_s: Seconds = 40.0
+    min_s: Seconds = 0.0
+    max_s: Seconds = 900.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PremovementDist:
+        if self.min_s > self.max_s:
+            raise ValueError(f"min_s {self.min_s:g} is above max_s {self.max_s:g}")
+        return self
 
 
 DEFAULT_CUES: dict[str, PremovementDist] = {
@@ -69,13 +95,13 @@ DEFAULT_CUES: dict[str, PremovementDist] = {
 class Occupants(_Strict):
     """Where people are at t = 0: exactly one of count, per_space, density."""
 
-    count: int | None = Field(default=None, ge=0)
-    per_space: dict[str, int] | None = None
+    count: Count | None = None
+    per_space: dict[str, Count] | None = None
     density: Literal["gb50016", "gb50016_low", "observed"] | None = None
     in_kinds: list[SpaceKind] = Field(
         default_factory=lambda: ["shop", "corridor", "atrium"])  # type: ignore[arg-type]
-    scale: float = Field(default=1.0, gt=0)
-    extra: dict[str, int] = Field(default_factory=dict)
+    scale: Number = Field(default=1.0, gt=0, le=100)
+    extra: dict[str, Count] = Field(default_factory=dict)
     """Extra people gathered in named spaces on top of the load above (an event, a sale)."""
 
     @model_validator(mode="after")
@@ -90,11 +116,17 @@ class Population(_Strict):
     """Walking speeds: model, free-speed distribution, age groups, limited mobility."""
 
     speed_model: Literal["sfpe", "weidmann"] = "sfpe"
-    free_speed_mps: float | SpeedDist | None = None
-    groups: dict[Literal["under30", "age30_50", "over50"], float] | None = None
-    limited_mobility_share: float = Field(default=0.0, ge=0, le=1)
-    stair_speed_up_mps: float | None = Field(default=None, gt=0)
-    stair_speed_down_mps: float | None = Field(default=None, gt=0)
+    free_speed_mps: Speed | SpeedDist | None = None
+    groups: dict[Literal["under30", "age30_50", "over50"], Share] | None = None
+    limited_mobility_share: Share = 0.0
+    stair_speed_up_mps: Speed | None = None
+    stair_speed_down_mps: Speed | None = None
+
+    @model_validator(mode="after")
+    def _shares(self) -> Population:
+        if self.groups is not None and not sum(self.groups.values()) > 0:
+            raise ValueError("population.groups: the shares must add up to more than 0")
+        return self
 
 
 class Premovement(PremovementDist):
@@ -102,16 +134,24 @@ class Premovement(PremovementDist):
 
     cues: dict[CueKind, PremovementDist] = Field(default_factory=dict)
     by_kind: dict[SpaceKind, PremovementDist] = Field(default_factory=dict)
-    explicit: dict[str, float] = Field(default_factory=dict)
-    """Per-occupant fixed delays by occupant index (``"0" = 10.0``), for verification."""
+    explicit: dict[str, Seconds] = Field(default_factory=dict)
+    """Per-occupant fixed delays by occupant index (``"0" = 10.0``), for verification.
+    Every index must name an occupant of the run (checked when people are placed)."""
+
+    @model_validator(mode="after")
+    def _indices(self) -> Premovement:
+        for key in self.explicit:
+            if not (key.isascii() and key.isdigit()) or len(key) > 9:
+                raise ValueError(f"explicit: {key!r} is not an occupant index (0, 1, 2, ...)")
+        return self
 
 
 class Routing(_Strict):
     """Exit choice policy."""
 
     policy: Literal["nearest", "quickest", "familiar", "assigned"] = "nearest"
-    switch_margin: float = Field(default=0.15, ge=0)
-    familiar_share: float = Field(default=0.6, ge=0, le=1)
+    switch_margin: Number = Field(default=0.15, ge=0, le=100)
+    familiar_share: Share = 0.6
     assigned: dict[str, str] = Field(default_factory=dict)
     use_escalators: bool = True
 
@@ -121,16 +161,18 @@ class Movement(_Strict):
 
     flow: Literal["sfpe", "empirical"] = "sfpe"
     stairs: Literal["sfpe", "imo"] = "sfpe"
-    jam_density_pm2: float = Field(default=4.0, gt=0)
-    max_cell_area_m2: float = Field(default=300.0, gt=0)
-    max_cell_length_m: float = Field(default=20.0, gt=0)
-    deadlock_check_s: float = Field(default=15.0, gt=0)
+    jam_density_pm2: Density = 4.0
+    max_cell_area_m2: Number = Field(default=300.0, ge=limits.MIN_CELL_SIZE,
+                                     le=limits.MAX_EXTENT_M ** 2)
+    max_cell_length_m: Number = Field(default=20.0, ge=limits.MIN_CELL_SIZE,
+                                      le=limits.MAX_EXTENT_M)
+    deadlock_check_s: Number = Field(default=15.0, ge=1.0, le=limits.MAX_TIME_S)
 
 
 class Geometry(_Strict):
     """Changes to the building for this scenario (geometry sweeps in batches)."""
 
-    widths: dict[str, float] = Field(default_factory=dict)
+    widths: dict[str, Width] = Field(default_factory=dict)
     """Opening id → clear width (m)."""
     closed: list[str] = Field(default_factory=list)
     """Opening ids that are closed (locked, blocked) for the whole run."""
@@ -139,7 +181,7 @@ class Geometry(_Strict):
 class Output(_Strict):
     """What the run records."""
 
-    sample_dt_s: float = Field(default=1.0, gt=0)
+    sample_dt_s: TimeStep = 1.0
     lower_bound: bool = True
 
 
@@ -151,14 +193,14 @@ class Scenario(_Strict):
     description: str = ""
     layout: str
     security: dict[str, Any] | None = None
-    seed: int = Field(default=0, ge=0)
-    duration_s: float = Field(default=3600.0, gt=0)
+    seed: Seed = 0
+    duration_s: PositiveSeconds = 3600.0
     occupants: Occupants = Field(default_factory=Occupants)
     population: Population = Field(default_factory=Population)
     premovement: Premovement = Field(default_factory=Premovement)
     routing: Routing = Field(default_factory=Routing)
     movement: Movement = Field(default_factory=Movement)
-    hazards: list[dict[str, Any]] = Field(default_factory=list)
+    hazards: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
     geometry: Geometry = Field(default_factory=Geometry)
     output: Output = Field(default_factory=Output)
     source: str = "<memory>"

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim._validation import first_error, read_toml
 from sim.errors import SafeMallError, ScenarioError
+from sim.io.input_file import is_dir
 from sim.scenario import apply_overrides, parse_value, scenario_from_dict
 
 SCHEMA = "safemall/batch/1"
@@ -294,7 +295,7 @@ def validate_configs(configs: Sequence[Config], *, source: str,
             geo = json.dumps(scn.geometry.model_dump(exclude_defaults=True), sort_keys=True)
             if geo != "{}" and (scn.layout, geo) not in geos:
                 lp = Path(scn.layout)
-                lp = lp / "layout.toml" if lp.is_dir() else lp
+                lp = lp / "layout.toml" if is_dir(lp) else lp
                 if str(lp) not in layouts:
                     layouts[str(lp)] = load_layout(lp)
                 apply_geometry(layouts[str(lp)], json.loads(geo))

@@ -80,6 +80,18 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim import limits
+from sim._validation import (
+    Density,
+    Number,
+    PositiveLength,
+    Rate,
+    Seconds,
+    Share,
+    Speed,
+    TimeStep,
+    Whole,
+)
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
 from sim.replay import State
@@ -103,25 +115,25 @@ class AttackSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["attack"] = "attack"
     weapon: Literal["knife", "firearm"] = "knife"
-    attackers: int = Field(default=1, ge=1, le=50)
-    t_s: float = Field(default=0.0, ge=0)
-    interval_s: float = Field(default=0.0, ge=0)
+    attackers: Whole = Field(default=1, ge=1, le=50)
+    t_s: Seconds = 0.0
+    interval_s: Seconds = 0.0
     entrance: str | None = None
     target: Literal["densest", "space", "route"] = "densest"
     space: str | None = None
-    route: list[str] = Field(default_factory=list)
-    speed_mps: float = Field(default=1.4, gt=0)
-    rate_per_min: float | None = Field(default=None, ge=0)
-    density_ref_pm2: float = Field(default=0.5, gt=0)
-    density_factor_max: float = Field(default=2.0, gt=0)
-    fatality: float | None = Field(default=None, ge=0, le=1)
-    guards_required: int = Field(default=3, ge=1)
-    struggle_s: float = Field(default=20.0, ge=0)
-    police_struggle_s: float = Field(default=10.0, ge=0)
-    confronted_factor: float = Field(default=0.5, ge=0, le=1)
-    search_radius_m: float = Field(default=80.0, gt=0)
-    tick_s: float = Field(default=2.0, gt=0)
-    all_clear_s: float = Field(default=60.0, ge=0)
+    route: list[str] = Field(default_factory=list, max_length=limits.MAX_ITEMS)
+    speed_mps: Speed = 1.4
+    rate_per_min: Rate | None = None
+    density_ref_pm2: Density = 0.5
+    density_factor_max: Number = Field(default=2.0, gt=0, le=limits.MAX_RATE)
+    fatality: Share | None = None
+    guards_required: Whole = Field(default=3, ge=1, le=limits.MAX_STAFF)
+    struggle_s: Seconds = 20.0
+    police_struggle_s: Seconds = 10.0
+    confronted_factor: Share = 0.5
+    search_radius_m: PositiveLength = 80.0
+    tick_s: TimeStep = 2.0
+    all_clear_s: Seconds = 60.0
 
 
 @dataclass

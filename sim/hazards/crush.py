@@ -56,6 +56,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim import limits
+from sim._validation import Density, Number, Rate, Seconds, Share, TimeStep, Whole
 from sim.errors import ScenarioError
 from sim.hazards.crowd_physics import CONGESTION_DENSITY_PM2, LOS_LETTERS
 from sim.hazards.registry import HazardKind, register
@@ -73,19 +75,19 @@ class CrushSpec(BaseModel):
     kind: Literal["crush"] = "crush"
     trigger: Literal["panic", "gathering", "escalator_stop"] = "panic"
     space: str
-    t_s: float = Field(default=0.0, ge=0)
-    panic_radius: int = Field(default=2, ge=0)
-    speed_boost: float = Field(default=1.3, ge=1.0)
-    compliance: float = Field(default=0.5, ge=0, le=1)
-    push_density_pm2: float = Field(default=7.0, gt=0)
-    critical_density_pm2: float = Field(default=5.5, gt=0)
-    sustained_s: float = Field(default=30.0, ge=0)
-    injury_rate_per_min: float = Field(default=0.1, ge=0)
-    stair_factor: float = Field(default=2.0, ge=1)
-    fall_density_pm2: float = Field(default=5.0, gt=0)
-    fall_rate_per_min: float = Field(default=0.02, ge=0)
-    fall_block_s: float = Field(default=20.0, ge=0)
-    sample_s: float = Field(default=1.0, gt=0)
+    t_s: Seconds = 0.0
+    panic_radius: Whole = Field(default=2, ge=0, le=limits.MAX_PANIC_RADIUS)
+    speed_boost: Number = Field(default=1.3, ge=1.0, le=10.0)
+    compliance: Share = 0.5
+    push_density_pm2: Density = 7.0
+    critical_density_pm2: Density = 5.5
+    sustained_s: Seconds = 30.0
+    injury_rate_per_min: Rate = 0.1
+    stair_factor: Number = Field(default=2.0, ge=1, le=limits.MAX_RATE)
+    fall_density_pm2: Density = 5.0
+    fall_rate_per_min: Rate = 0.02
+    fall_block_s: Seconds = 20.0
+    sample_s: TimeStep = 1.0
 
 
 def start(world: World, spec: CrushSpec) -> None:
@@ -143,6 +145,8 @@ class CrushProcess:
                     o = d.b if d.a == c else d.a
                     if not w.is_exit[o] and o not in zone:
                         nxt.add(o)
+            if not nxt:  # the whole reachable building is in the zone already
+                break
             zone |= nxt
             frontier = nxt
         return zone

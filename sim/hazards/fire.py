@@ -32,6 +32,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim import limits
+from sim._validation import Number, Seconds, TimeStep
 from sim.errors import ScenarioError
 from sim.hazards import fire_physics as fp
 from sim.hazards.registry import HazardKind, register
@@ -51,19 +53,19 @@ class FireHazardSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["fire"] = "fire"
     space: str
-    t_s: float = Field(default=0.0, ge=0)
+    t_s: Seconds = 0.0
     growth: Literal["slow", "medium", "fast", "ultrafast"] = "medium"
-    alpha_kw_s2: float | None = Field(default=None, gt=0)
-    peak_kw: float | None = Field(default=None, gt=0)
+    alpha_kw_s2: Number | None = Field(default=None, gt=0, le=10.0)
+    peak_kw: Number | None = Field(default=None, gt=0, le=limits.MAX_FIRE_KW)
     sprinklered: bool | None = None
-    sprinkler_activation_s: float | None = Field(default=None, ge=0)
-    soot_yield: float = Field(default=0.05, gt=0)
-    co_yield: float = Field(default=0.04, ge=0)
-    fed_incapacitation: float = Field(default=0.3, gt=0)
+    sprinkler_activation_s: Seconds | None = None
+    soot_yield: Number = Field(default=0.05, gt=0, le=1)
+    co_yield: Number = Field(default=0.04, ge=0, le=1)
+    fed_incapacitation: Number = Field(default=0.3, gt=0, le=100)
     speed_model: Literal["frantzich_nilsson", "fridolf"] = "frantzich_nilsson"
-    spread_delay_s: float = Field(default=30.0, ge=0)
-    openings_lost_after_s: float = Field(default=120.0, ge=0)
-    step_s: float = Field(default=5.0, gt=0)
+    spread_delay_s: Seconds = 30.0
+    openings_lost_after_s: Seconds = 120.0
+    step_s: TimeStep = 5.0
 
 
 def start(world: World, spec: FireHazardSpec) -> None:

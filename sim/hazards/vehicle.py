@@ -50,6 +50,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim import limits
+from sim._validation import Length, Number, PositiveLength, Seconds, Whole
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
 from sim.replay import State
@@ -66,17 +68,17 @@ class VehicleSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["vehicle"] = "vehicle"
-    t_s: float = Field(default=0.0, ge=0)
+    t_s: Seconds = 0.0
     entrance: str | None = None
     approach: str | None = None
-    speed_mps: float = Field(default=13.9, gt=0)
-    length_m: float | None = Field(default=None, gt=0)
-    speed_bumps: int | None = Field(default=None, ge=0)
-    bump_speed_mps: float = Field(default=8.0, gt=0)
-    accel_mps2: float = Field(default=2.5, gt=0)
-    decel_mps2: float = Field(default=4.0, gt=0)
-    width_m: float = Field(default=2.5, gt=0)
-    indoor_penetration_m: float = Field(default=10.0, ge=0)
+    speed_mps: Number = Field(default=13.9, gt=0, le=limits.MAX_VEHICLE_SPEED_MPS)
+    length_m: PositiveLength | None = None
+    speed_bumps: Whole | None = Field(default=None, ge=0, le=1000)
+    bump_speed_mps: Number = Field(default=8.0, gt=0, le=limits.MAX_VEHICLE_SPEED_MPS)
+    accel_mps2: Number = Field(default=2.5, gt=0, le=limits.MAX_ACCEL_MPS2)
+    decel_mps2: Number = Field(default=4.0, gt=0, le=limits.MAX_ACCEL_MPS2)
+    width_m: Number = Field(default=2.5, gt=0, le=20)
+    indoor_penetration_m: Length = 10.0
 
 
 def impact_speed(speed: float, length_m: float, bumps: int, cap: float, accel: float) -> float:
