@@ -40,6 +40,7 @@ from sim._validation import (
     read_toml,
 )
 from sim.errors import ScenarioError
+from sim.io.input_file import nesting_depth_exceeds
 from sim.layout import SpaceKind
 
 SCHEMA = "safemall/scenario/1"
@@ -219,12 +220,24 @@ class Scenario(_Strict):
         return DEFAULT_CUES.get(cue, DEFAULT_CUES["alarm"])
 
 
-def parse_value(text: str) -> Any:
+#: Of ``occupants``, exactly one gives the load; setting one with ``--set`` replaces the
+#: others (``--set occupants.count=500`` on a scenario that gives a density).
+_OCCUPANT_SOURCES = ("count", "per_space", "density")
+
+
+def parse_value(text: str, *, key: str = "--set", source: str = "<command line>") -> Any:
     """A ``--set`` value as TOML (numbers, booleans, arrays, inline tables), else a string."""
+    if "\n" in text or "\r" in text:
+        return text  # TOML values are one line: a string
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        value = tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:
+        raise ScenarioError("value nests too deeply", field=key, source=source) from None
+    if nesting_depth_exceeds(value):
+        raise ScenarioError("value nests too deeply", field=key, source=source)
+    return value
 
 
 def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[str],
@@ -245,6 +258,8 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[str],
                     raise ScenarioError(f"no entry {p!r} in this array", field=key,
                                         source=source)
                 node = node[int(p)]
+                if not isinstance(node, dict | list):
+                    raise ScenarioError(f"entry {p} is not a table", field=key, source=source)
                 continue
             if isinstance(node.get(p), str) and p == "security":
                 node[p] = {"plan": node[p]}
@@ -257,9 +272,13 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[str],
             if not last.isdigit() or int(last) >= len(node):
                 raise ScenarioError(f"no entry {last!r} in this array", field=key,
                                     source=source)
-            node[int(last)] = parse_value(value.strip())
+            node[int(last)] = parse_value(value.strip(), key=key, source=source)
         else:
-            node[last] = parse_value(value.strip())
+            node[last] = parse_value(value.strip(), key=key, source=source)
+            if parts[:-1] == ["occupants"] and last in _OCCUPANT_SOURCES:
+                for other in _OCCUPANT_SOURCES:
+                    if other != last:
+                        node.pop(other, None)
     return out
 
 

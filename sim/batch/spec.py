@@ -17,7 +17,7 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,12 +25,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sim._validation import first_error, read_toml
+from sim import limits
+from sim._validation import Number, Seed, Whole, first_error, read_toml
 from sim.errors import SafeMallError, ScenarioError
 from sim.io.input_file import is_dir
 from sim.scenario import apply_overrides, parse_value, scenario_from_dict
 
 SCHEMA = "safemall/batch/1"
+#: A batch name: starts with a letter or digit; letters, digits, ``_``, ``-``, ``.`` after
+#: (so never ``..``, ``/`` or an absolute path).
+BATCH_NAME = r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]*$"
 Seeding = Literal["independent", "common"]
 
 
@@ -50,9 +54,9 @@ class UntilCI(_Strict):
 
     metric: str = Field(min_length=1)
     """The metric whose 95% confidence interval is watched (e.g. ``t_evacuation_s``)."""
-    rel: float = Field(gt=0, lt=1)
+    rel: Number = Field(gt=0, lt=1)
     """Target half-width of the 95% CI relative to the mean (0.05 = ±5%)."""
-    max_replications: int = Field(default=500, ge=2)
+    max_replications: Whole = Field(default=500, ge=2, le=limits.MAX_REPLICATIONS)
     """Never run more than this many replications of one configuration."""
 
 
@@ -79,12 +83,14 @@ class BatchFile(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     schema_: Literal["safemall/batch/1"] = Field(alias="schema")
-    name: str = ""
+    name: str = Field(default="", max_length=100)
+    """An identifier (letters, digits, ``_ . -``; no ``/``, no ``..``): it names the
+    default database ``results/<name>.db``."""
     description: str = ""
     scenario: str = Field(min_length=1)
     """Base scenario file, relative to the batch file."""
-    replications: int = Field(default=50, ge=1)
-    root_seed: int | None = Field(default=None, ge=0)
+    replications: Whole = Field(default=50, ge=1, le=limits.MAX_REPLICATIONS)
+    root_seed: Seed | None = None
     """Root of every seed in the batch; if omitted, fresh entropy is drawn and recorded."""
     seeding: Seeding = "independent"
     overrides: list[str] = Field(default_factory=list)
@@ -97,6 +103,20 @@ class BatchFile(_Strict):
     @classmethod
     def _kv(cls, v: list[str]) -> list[str]:
         return _check_kv(v)
+
+    @field_validator("name")
+    @classmethod
+    def _identifier(cls, v: str) -> str:
+        if v and not re.match(BATCH_NAME, v):
+            raise ValueError(f"{v!r} is not a batch name: use letters, digits, '_', '-' "
+                             "and '.' (no '/', no '..'); it names results/<name>.db")
+        return v
+
+
+def default_name(stem: str) -> str:
+    """A batch name made from a file name (characters outside the identifier set → ``_``)."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", stem).replace("..", "_")
+    return name if re.match(BATCH_NAME, name) else f"batch_{name}"
 
 
 @dataclass(frozen=True)
@@ -220,6 +240,10 @@ def load_batch(path: str | Path, *, extra_overrides: Sequence[str] = (),
         if not isinstance(values, list) or not values:
             raise ScenarioError("expected a non-empty list of values",
                                 field=f"grid.{key}", source=src)
+    n_configs = max(1, len(bf.configs)) * math.prod(len(v) for v in grid.values())
+    if n_configs > limits.MAX_CONFIGS:
+        raise ScenarioError(f"expands to {n_configs:,} configurations, more than the "
+                            f"{limits.MAX_CONFIGS:,} accepted", field="grid", source=src)
     base_dir = p.parent
     base_scn = str((base_dir / bf.scenario).resolve())
     entries = list(bf.configs) or [ConfigEntry()]
@@ -253,7 +277,7 @@ def load_batch(path: str | Path, *, extra_overrides: Sequence[str] = (),
         import numpy as np
 
         root = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
-    spec = BatchSpec(name=bf.name or p.stem, source=str(p.resolve()),
+    spec = BatchSpec(name=bf.name or default_name(p.stem), source=str(p.resolve()),
                      description=bf.description, configs=tuple(configs),
                      replications=bf.replications, root_entropy=int(root),
                      seeding=bf.seeding, until_ci=bf.until_ci, raw=raw)
@@ -282,12 +306,9 @@ def validate_configs(configs: Sequence[Config], *, source: str,
             if c.scenario_path not in raw_cache:
                 sp = Path(c.scenario_path)
                 try:
-                    raw_cache[c.scenario_path] = tomllib.loads(sp.read_text(encoding="utf-8"))
-                except OSError as exc:
-                    raise ScenarioError(f"cannot read scenario {sp} ({exc.strerror})",
-                                        field="scenario") from None
-                except tomllib.TOMLDecodeError as exc:
-                    raise ScenarioError(f"scenario {sp} is not valid TOML: {exc}",
+                    raw_cache[c.scenario_path] = read_toml(sp, ScenarioError, "scenario")
+                except ScenarioError as exc:
+                    raise ScenarioError(f"scenario {sp}: {exc.reason}",
                                         field="scenario") from None
             sp = Path(c.scenario_path)
             data = apply_overrides(raw_cache[c.scenario_path], c.overrides, source=str(sp))

@@ -50,7 +50,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim._validation import first_error, read_toml
+from sim._validation import Count, Number, first_error, read_toml
 from sim.compliance.clauses import title
 from sim.compliance.model import ClauseResult, Evidence
 from sim.errors import SafeMallError
@@ -85,8 +85,8 @@ class Training(_Strict):
     date: dt.date
     audience: list[Audience] = Field(default_factory=lambda: list(_BOTH), min_length=1)
     topics: list[str] = Field(default_factory=list)
-    participants: int | None = Field(default=None, ge=0)
-    hours: float | None = Field(default=None, gt=0)
+    participants: Count | None = None
+    hours: Number | None = Field(default=None, gt=0, le=1000)
     note: str = ""
 
 
@@ -96,7 +96,7 @@ class Drill(_Strict):
     date: dt.date
     type: DrillType
     scenario: str = ""
-    participants: int | None = Field(default=None, ge=0)
+    participants: Count | None = None
     note: str = ""
 
 

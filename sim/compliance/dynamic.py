@@ -40,7 +40,7 @@ from typing import Any, Final, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim._validation import first_error, read_toml
+from sim._validation import Number, Whole, first_error, read_toml
 from sim.compliance.inputs import CheckInputs
 from sim.errors import ScenarioError
 
@@ -62,11 +62,11 @@ class Target(BaseModel):
     metric: str
     stat: str = "p95"
     op: Literal["<=", "<", ">=", ">"] = "<="
-    value: float
+    value: Number
     unit: str = ""
     divide_by: str | None = None
-    factor: float = 1.0
-    round: int | None = Field(default=None, ge=0)
+    factor: Number = 1.0
+    round: Whole | None = Field(default=None, ge=0, le=12)
     families: list[str] = Field(default_factory=list)
     clauses: list[str] = Field(default_factory=list)
     cites: str = ""

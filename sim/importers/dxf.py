@@ -37,7 +37,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from sim._validation import first_error, read_toml
+from sim import limits
+from sim._validation import Number, first_error, read_toml
 from sim.errors import LayoutError
 from sim.importers._draft import (
     SPACE_EXTRA_KEYS,
@@ -99,7 +100,8 @@ class _Strict(BaseModel):
 
 class _LevelRule(_Strict):
     id: str = Field(min_length=1)
-    elevation_m: float = 0.0
+    elevation_m: Number = Field(default=0.0, ge=-limits.MAX_ELEVATION_M,
+                                le=limits.MAX_ELEVATION_M)
     prefix: str | None = None
     name: str = ""
 
@@ -113,8 +115,8 @@ class _MapModel(_Strict):
     schema_: Literal["safemall/dxf-map/1"] = Field(default="safemall/dxf-map/1", alias="schema")
     name: str = ""
     units: Literal["m", "cm", "mm", "in", "ft"] | None = None
-    tolerance_m: float = Field(default=0.5, gt=0)
-    label_tolerance_m: float = Field(default=1.0, gt=0)
+    tolerance_m: Number = Field(default=0.5, gt=0, le=100)
+    label_tolerance_m: Number = Field(default=1.0, gt=0, le=100)
     stair_levels: Literal["up", "down", "none"] = "none"
     levels: list[_LevelRule] = Field(default_factory=list)
     layers: dict[str, str | _LayerRule] = Field(min_length=1)
