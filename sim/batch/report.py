@@ -33,6 +33,7 @@ import numpy as np
 
 from sim.batch.stats import summarize
 from sim.batch.store import BatchRow, ConfigRow, Store
+from sim.errors import ScenarioError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -245,13 +246,26 @@ def write_report(store: Store, out_dir: str | Path, *, batches: Sequence[str] | 
                  band_fn: Callable[..., Any] | None = None,
                  confidence: float = 0.95) -> list[BatchTables]:
     """Write tables, exports and plots for every (or the named) batch of the database."""
+    stored = store.batches()
+    for name in batches or []:
+        if name not in {b.name for b in stored}:
+            raise ScenarioError(f"no batch {name!r} in this database (it holds "
+                                f"{', '.join(repr(b.name) for b in stored) or 'none'})",
+                                field="--batch", source=str(store.path))
+    all_tables = [batch_tables(store, b, confidence) for b in stored
+                  if not batches or b.name in batches]
+    for m in metrics or []:  # checked before anything is written
+        if not any(m in t.metrics for t in all_tables):
+            have = sorted({x for t in all_tables for x in t.metrics})
+            raise ScenarioError(f"no stored run reports metric {m!r} (the runs report "
+                                f"{', '.join(have[:12]) or 'no metric'}"
+                                f"{' …' if len(have) > 12 else ''})",
+                                field="--metric", source=str(store.path))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result = []
-    for b in store.batches():
-        if batches and b.name not in batches:
-            continue
-        t = batch_tables(store, b, confidence)
+    for t in all_tables:
+        b = t.batch
         stem = out / _safe(b.name)
         for name, df in (("runs", t.runs), ("summary", t.summary)):
             csv = Path(f"{stem}_{name}.csv")

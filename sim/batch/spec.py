@@ -29,6 +29,7 @@ from sim import limits
 from sim._validation import Number, Seed, Whole, first_error, read_toml
 from sim.errors import SafeMallError, ScenarioError
 from sim.io.input_file import is_dir
+from sim.metric_names import check_metric
 from sim.scenario import apply_overrides, parse_value, scenario_from_dict
 
 SCHEMA = "safemall/batch/1"
@@ -277,6 +278,8 @@ def load_batch(path: str | Path, *, extra_overrides: Sequence[str] = (),
         import numpy as np
 
         root = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
+    if bf.until_ci is not None:
+        check_metric(bf.until_ci.metric, field="until_ci.metric", source=src)
     spec = BatchSpec(name=bf.name or default_name(p.stem), source=str(p.resolve()),
                      description=bf.description, configs=tuple(configs),
                      replications=bf.replications, root_entropy=int(root),
@@ -289,7 +292,8 @@ def load_batch(path: str | Path, *, extra_overrides: Sequence[str] = (),
 
 def validate_configs(configs: Sequence[Config], *, source: str,
                      base_field: str = "configs") -> None:
-    """Load every configuration's scenario and apply its geometry; first problem raises.
+    """Load every configuration's scenario, apply its geometry and security overrides;
+    the first problem raises.
 
     The message names the batch file, the configuration and the scenario field:
     ``batch.toml: configs[3] (security.guards=-1): occupants.count: must be >= 0``.
@@ -300,6 +304,7 @@ def validate_configs(configs: Sequence[Config], *, source: str,
     raw_cache: dict[str, dict[str, Any]] = {}
     layouts: dict[str, Any] = {}
     geos: set[tuple[str, str]] = set()
+    plans: set[tuple[str, str]] = set()
     for c in configs:
         where = f"{base_field}[{c.index}] ({c.label})"
         try:
@@ -308,8 +313,7 @@ def validate_configs(configs: Sequence[Config], *, source: str,
                 try:
                     raw_cache[c.scenario_path] = read_toml(sp, ScenarioError, "scenario")
                 except ScenarioError as exc:
-                    raise ScenarioError(f"scenario {sp}: {exc.reason}",
-                                        field="scenario") from None
+                    raise ScenarioError(f"{exc.reason}: {sp}", field="scenario") from None
             sp = Path(c.scenario_path)
             data = apply_overrides(raw_cache[c.scenario_path], c.overrides, source=str(sp))
             scn = scenario_from_dict(data, base_dir=sp.parent, source=str(sp))
@@ -321,6 +325,14 @@ def validate_configs(configs: Sequence[Config], *, source: str,
                     layouts[str(lp)] = load_layout(lp)
                 apply_geometry(layouts[str(lp)], json.loads(geo))
                 geos.add((scn.layout, geo))
+            sec = json.dumps(scn.security, sort_keys=True, default=str)
+            if scn.security is not None and (scn.layout, sec) not in plans:
+                # security overrides (guards, team, barriers, ...) are applied at run
+                # time; check them now so a typo fails before any run starts
+                from sim.barriers import effective_plan
+
+                effective_plan(scn)
+                plans.add((scn.layout, sec))
         except SafeMallError as exc:
             inner = f"{exc.field}: {exc.reason}" if exc.field else exc.reason
             raise ScenarioError(inner, field=where, source=source) from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import signal
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.progress import (
@@ -29,7 +31,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from sim._validation import first_error
+from sim.cli.checks import check_seed
 from sim.errors import ScenarioError
+from sim.limits import MAX_REPLICATIONS
+from sim.metric_names import check_metric
 
 
 class _DefaultRunGroup(typer.core.TyperGroup):
@@ -58,8 +64,17 @@ def _backend(workers: int | None, scheduler: str | None, start_method: str | Non
                                 field="--scheduler", source=scheduler) from None
     if workers == 0:
         return InlinePool()
-    return LocalPool(workers, start_method=start_method,
-                     max_tasks_per_child=max_tasks_per_child)
+    if workers is not None and workers < 0:
+        raise ScenarioError(f"must be >= 0, got {workers}", field="--workers",
+                            source="<command line>")
+    if max_tasks_per_child is not None and max_tasks_per_child < 1:
+        raise ScenarioError(f"must be >= 1, got {max_tasks_per_child}",
+                            field="--max-tasks-per-child", source="<command line>")
+    try:
+        return LocalPool(workers, start_method=start_method,
+                         max_tasks_per_child=max_tasks_per_child)
+    except ValueError as exc:
+        raise ScenarioError(str(exc), field="--start-method", source="<command line>") from None
 
 
 @contextmanager
@@ -146,6 +161,9 @@ def batch_run(
         help="Process start method: forkserver (default), spawn or fork.")] = None,
     max_tasks_per_child: Annotated[int | None, typer.Option(
         help="Recycle each worker process after this many runs.")] = None,
+    keep_going: Annotated[bool, typer.Option(
+        help="Record failed runs and go on (default: the first failed run stops the batch "
+        "with its error).")] = False,
 ) -> None:
     """Run a batch; every finished run is stored at once (resume with --resume)."""
     from sim.batch.runner import run_batch
@@ -154,9 +172,9 @@ def batch_run(
 
     spec = load_batch(file, extra_overrides=set_ or [])
     if replications is not None:
-        if replications < 1:
-            raise ScenarioError(f"must be >= 1, got {replications}", field="--replications",
-                                source="<command line>")
+        if not 1 <= replications <= MAX_REPLICATIONS:
+            raise ScenarioError(f"must be from 1 to {MAX_REPLICATIONS:,}, got {replications}",
+                                field="--replications", source="<command line>")
         spec = dataclasses.replace(spec, replications=replications)
     if until_ci is not None or metric is not None:
         base = spec.until_ci
@@ -164,13 +182,15 @@ def batch_run(
         if name is None:
             raise ScenarioError("--until-ci needs --metric NAME", field="--metric",
                                 source="<command line>")
+        check_metric(name, field="--metric")
         rel = until_ci if until_ci is not None else (base.rel if base else 0.05)
         mx = max_replications or (base.max_replications if base else 500)
         try:
             uc = UntilCI(metric=name, rel=rel, max_replications=mx)
-        except ValueError as exc:
-            raise ScenarioError(str(exc).splitlines()[-1], field="--until-ci",
-                                source="<command line>") from None
+        except ValidationError as exc:
+            fld, reason = first_error(exc, {"rel": rel, "max_replications": mx})
+            opt = "--until-ci" if fld == "rel" else "--max-replications"
+            raise ScenarioError(reason, field=opt, source="<command line>") from None
         spec = dataclasses.replace(spec, until_ci=uc)
     db_path = db or Path("results") / f"{spec.name}.db"
     backend = _backend(workers, scheduler, start_method, max_tasks_per_child)
@@ -186,7 +206,8 @@ def batch_run(
     try:
         with _sigterm_as_interrupt(), _progress_bar(spec.name) as tick:
             summary = run_batch(spec, store, backend, resume=resume,
-                                retry_failed=retry_failed, progress=tick)
+                                retry_failed=retry_failed, progress=tick,
+                                keep_going=keep_going)
     except KeyboardInterrupt:
         stored, failed = (store.counts(b.id) if (b := store.batch(spec.name)) else (0, 0))
         store.close()
@@ -230,9 +251,14 @@ def batch_report(
         band_fn = evacuation_band
     except ImportError:  # viz is optional: sim.batch.plots draws its own band
         band_fn = None
-    with Store(db, create=False) as store:
-        tables = write_report(store, out_dir, batches=batch, metrics=metric, plots=plots,
-                              band_fn=band_fn)
+    for m in metric or []:
+        check_metric(m, field="--metric")
+    try:
+        with Store(db, create=False) as store:
+            tables = write_report(store, out_dir, batches=batch, metrics=metric, plots=plots,
+                                  band_fn=band_fn)
+    except sqlite3.Error as exc:
+        raise ScenarioError(f"damaged batch database ({exc})", source=str(db)) from None
     if not tables:
         raise ScenarioError("no batch to report" + (f" named {batch}" if batch else ""),
                             source=str(db))
@@ -278,15 +304,35 @@ def adequacy(
         help="Find the largest adequate value instead (targets get harder as it grows).")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    keep_going: Annotated[bool, typer.Option(
+        help="Record failed runs and go on (default: the first failed run stops the search "
+        "with its error).")] = False,
 ) -> None:
     """Smallest value of --vary meeting every --target with the stated confidence."""
-    from sim.batch.adequacy import candidate_values, find_adequate, parse_target
+    from sim.batch.adequacy import (
+        candidate_values,
+        check_candidates,
+        find_adequate,
+        parse_target,
+    )
     from sim.batch.store import Store
     from sim.scenario import load_scenario
 
     targets = [parse_target(t) for t in target]
+    for t in targets:
+        check_metric(t.metric, field="--target")
     cands = candidate_values(values, lo, hi, step)
     scn = load_scenario(scenario, set_ or [])
+    if seed is not None:
+        check_seed(seed)
+    for name, n in (("--replications", replications), ("--max-replications",
+                                                        max_replications)):
+        if n is not None and not 1 <= n <= MAX_REPLICATIONS:
+            raise ScenarioError(f"must be from 1 to {MAX_REPLICATIONS:,}, got {n}",
+                                field=name, source="<command line>")
+    # every candidate applied to the scenario (the --vary key, security overrides) before
+    # anything runs or is stored
+    check_candidates(scenario, vary, cands, set_ or [])
     root = seed if seed is not None else scn.seed
     db_path = db or Path("results") / "adequacy.db"
     backend = _backend(workers, scheduler)
@@ -296,7 +342,8 @@ def adequacy(
             res = find_adequate(store, backend, scenario, vary, targets, cands,
                                 replications=replications, max_replications=max_replications,
                                 confidence=confidence, sets=set_ or [], root_seed=root,
-                                largest=largest, progress=tick)
+                                largest=largest, progress=tick, validate=False,
+                                keep_going=keep_going)
     except KeyboardInterrupt:
         store.close()
         Console(stderr=True).print(f"interrupted; finished runs are stored in {db_path}")

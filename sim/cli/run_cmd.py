@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn,
 from rich.table import Table
 from rich.text import Text
 
+from sim.cli.checks import check_names, check_seed
 from sim.run import RunResult, run_scenario
 from sim.scenario import load_scenario
 
@@ -91,7 +92,7 @@ def run(
 ) -> None:
     """Run one scenario and print its metrics (a table, or JSON with --json)."""
     console = Console(stderr=True)
-    seed_arg: Any = seed
+    seed_arg: Any = seed if seed is None else check_seed(seed)
     if from_batch is not None:
         from sim.batch.store import load_run_spec
 
@@ -137,8 +138,10 @@ def verify(
     case: Annotated[list[str] | None, typer.Option(help="Run only these case ids.")] = None,
 ) -> None:
     """Run the verification suite (RiMEA, IMO, SFPE, fire) and print each case."""
-    from sim.verification import run_cases
+    from sim.verification import CASES, run_cases
 
+    if case:
+        check_names(case, CASES, option="--case", what="verification case")
     results = run_cases(case)
     if as_json:
         print(json.dumps([r.__dict__ for r in results], default=_json_default))
