@@ -28,8 +28,8 @@ from pathlib import Path
 
 import simpy
 
-from sim.run import load_network, run_scenario
-from sim.scenario import load_scenario
+from sim.io.scenario_files import load_scenario
+from sim.run.runner import load_network, run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Benchmark of :mod:`sim.lower_bound` on a synthetic three-floor mall network.
+"""Benchmark of :mod:`sim.engine.lower_bound` on a synthetic three-floor mall network.
 
 Run ``.venv/bin/python bench/bench_lower_bound.py``.  Prints the network size, the
 closed-form cut bound and, for several ``max_arcs`` budgets, wall time and bound.
@@ -19,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sim import lower_bound as lb
+from sim.engine import lower_bound as lb
 
 FLOORS = 3
 ROWS, COLS = 12, 20  # corridor grid per floor, 5 m cells

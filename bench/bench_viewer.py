@@ -26,8 +26,8 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import numpy as np
 
+from sim.engine.replay import Replay
 from sim.io.replay_file import read_replay, write_replay
-from sim.replay import Replay
 
 
 def _fps(viewer, seconds: float, t0: float) -> tuple[float, float]:

@@ -4,7 +4,7 @@ Runs ``scenarios/knife_attack_grand.toml`` with ``--set security.guards=N`` for 
 ``REPS`` replications each (child seeds ``SeedSequence(seed, spawn_key=(k,))``, the same
 for every N: common random numbers), and prints mean and 95% CI (Student t) per metric.
 Then the ramming scenario's harm with and without a bollard at each road entrance
-(:func:`sim.barriers.rank_entrances`).
+(:func:`sim.analysis.barriers.rank_entrances`).
 
     .venv/bin/python bench/knife_staffing.py [--reps 30] [--workers 2] [--guards 10 20 30 60]
 """
@@ -29,8 +29,8 @@ RAM = ROOT / "scenarios" / "vehicle_ramming_riverside.toml"
 
 def _run(args: tuple[int, int]) -> dict:
     guards, k = args
-    from sim.run import run_scenario
-    from sim.scenario import load_scenario
+    from sim.io.scenario_files import load_scenario
+    from sim.run.runner import run_scenario
 
     scn = load_scenario(KNIFE, [f"security.guards={guards}"])
     m = run_scenario(scn, seed=np.random.SeedSequence(scn.seed, spawn_key=(k,))).metrics
@@ -76,7 +76,7 @@ def main() -> None:
         miss = len(sel) - nt
         print(f"| {g} | {v:.2f} ± {vh:.2f} | {t:.0f} ± {th:.0f}"
               f"{f' ({miss} not stopped)' if miss else ''} | {pol}/{len(sel)} |")
-    from sim.barriers import rank_entrances
+    from sim.analysis.barriers import rank_entrances
 
     t1 = time.time()
     ram = rank_entrances(RAM, replications=a.ram_reps, workers=a.workers)

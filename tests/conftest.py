@@ -19,10 +19,10 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 def run_dict(layout: dict[str, Any], scenario: dict[str, Any], **kw: Any) -> Any:
     """Run a scenario given as a mapping against a layout given as a mapping."""
-    from sim.graphs import build_network
-    from sim.layout_io import layout_from_dict
-    from sim.run import run_scenario
-    from sim.scenario import scenario_from_dict
+    from sim.engine.graphs import build_network
+    from sim.model.layout_schema import layout_from_dict
+    from sim.model.scenario import scenario_from_dict
+    from sim.run.runner import run_scenario
 
     lay = layout_from_dict(layout)
     scn = scenario_from_dict({"schema": "safemall/scenario/1", "layout": "<memory>", **scenario})

@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 from sim.errors import SafeMallError
-from sim.exporters import write_dxf
-from sim.layout_io import load_layout
+from sim.io.exporters import write_dxf
+from sim.io.layout_files import load_layout
 
 
 def main(argv: list[str] | None = None) -> int:

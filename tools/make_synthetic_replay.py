@@ -18,8 +18,9 @@ import time
 from pathlib import Path
 
 from sim.errors import SafeMallError
+from sim.io.layout_files import load_layout
 from sim.io.replay_file import write_replay
-from sim.layout_io import layout_from_dict, load_layout
+from sim.model.layout_schema import layout_from_dict
 from viz.synthetic import default_layout, grand_like_layout, make_synthetic_replay
 
 

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.engine.replay import Replay
 from sim.errors import ReplayError
-from sim.replay import Replay
 
 if TYPE_CHECKING:
     import pygame as _pg

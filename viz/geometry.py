@@ -1,7 +1,7 @@
 """Plan geometry prepared once for drawing: levels, spaces, openings, cells.
 
-:class:`PlanGeometry` turns a :class:`sim.layout.Layout` (and its cells from
-:func:`sim.graphs.build_network`) into plain numpy coordinates grouped by level, so that
+:class:`PlanGeometry` turns a :class:`sim.model.layout.Layout` (and its cells from
+:func:`sim.engine.graphs.build_network`) into plain numpy coordinates grouped by level, so that
 the pygame viewer and the matplotlib plots draw the same thing without touching shapely
 in their inner loops. It also maps the replay's ``cell_ids`` (the columns of the space
 series) onto cell polygons and areas, and rasterises cells per level for fast
@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.graphs import Network, build_network
-from sim.layout import Layout
-from sim.layout_io import layout_from_dict
+from sim.engine.graphs import Network, build_network
+from sim.model.layout import Layout
+from sim.model.layout_schema import layout_from_dict
 
 
 @dataclass
@@ -99,7 +99,7 @@ def _opening_segment(coords: np.ndarray | None, at: tuple[float, float],
 
 def network_params(meta: Mapping[str, Any]) -> dict[str, float]:
     """Cell-splitting parameters a replay was made with (``meta["network"]``, or the
-    scenario's ``movement`` section), for :func:`sim.graphs.build_network`."""
+    scenario's ``movement`` section), for :func:`sim.engine.graphs.build_network`."""
     keys = ("max_cell_area_m2", "max_cell_length_m")
     for src in (meta.get("network"), (meta.get("scenario") or {}).get("movement")
                 if isinstance(meta.get("scenario"), Mapping) else None):

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from sim.graphs import Network
-    from sim.layout import Layout, Opening
+    from sim.engine.graphs import Network
+    from sim.model.layout import Layout, Opening
 
 #: Fill colour per space kind.
 KIND_COLOURS: dict[str, str] = {

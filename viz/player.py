@@ -25,7 +25,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from sim.replay import Replay, State
+from sim.engine.replay import Replay, State
 
 #: Playback speeds selectable with ``[`` and ``]``.
 SPEEDS: Final = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)

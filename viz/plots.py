@@ -3,7 +3,7 @@
 Every function draws on a given ``Axes`` (or makes a figure) and returns the figure, so a
 report can compose them; :func:`plot` is what ``safemall plot`` calls.
 
-Inputs are a :class:`sim.replay.Replay` or a result mapping (``RESULT.json``) holding
+Inputs are a :class:`sim.engine.replay.Replay` or a result mapping (``RESULT.json``) holding
 some of: ``metrics`` (or ``meta.metrics``) with ``t_lower_bound_s`` and
 ``exit_counts``; ``marks`` (``[{"t", "kind", "label"}]``); ``evacuation_curve``
 (``{"t": [...], "evacuated": [...]}``); and for a batch ``replications``: a list of such
@@ -30,8 +30,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon as MplPolygon
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from sim.engine.replay import Replay, State
 from sim.errors import ReplayError
-from sim.replay import Replay, State
 from viz import style
 
 KINDS = ("evacuation", "occupancy", "heatmap", "exits", "alarm")
@@ -304,7 +304,7 @@ def exit_counts(src: Source) -> dict[str, int]:
         return {str(k): int(v) for k, v in m.items()}
     if not isinstance(src, Replay):
         raise ReplayError("no exit counts (metrics.exit_counts)", field="metrics.exit_counts")
-    from sim.layout_io import layout_from_dict
+    from sim.model.layout_schema import layout_from_dict
 
     lay = layout_from_dict(src.layout, source="<replay layout>")
     ex = [lay.openings[o] for o in lay.exit_openings]

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pygame
 
-from sim.replay import ENTITY_KINDS, Replay, State
+from sim.engine.replay import ENTITY_KINDS, Replay, State
 from viz import style
 from viz.geometry import LevelGeom, PlanGeometry, network_params
 from viz.player import Player, Snapshot

@@ -9,7 +9,7 @@ from typing import Final
 
 import numpy as np
 
-from sim.replay import ENTITY_KINDS, State
+from sim.engine.replay import ENTITY_KINDS, State
 
 RGB = tuple[int, int, int]
 

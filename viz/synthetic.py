@@ -24,10 +24,11 @@ import networkx as nx
 import numpy as np
 import shapely
 
-from sim.graphs import Network, build_network
-from sim.layout import Layout
-from sim.layout_io import layout_from_dict, layout_to_dict, load_layout
-from sim.replay import ENTITY_KINDS, WAYPOINT_DTYPE, Replay, State
+from sim.engine.graphs import Network, build_network
+from sim.engine.replay import ENTITY_KINDS, WAYPOINT_DTYPE, Replay, State
+from sim.io.layout_files import load_layout
+from sim.model.layout import Layout
+from sim.model.layout_schema import layout_from_dict, layout_to_dict
 
 KIND = {k: i for i, k in enumerate(ENTITY_KINDS)}
 WALKABLE = ("shop", "corridor", "atrium", "plaza", "parking", "gate", "service")

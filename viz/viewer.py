@@ -17,8 +17,8 @@ from typing import Any
 
 import pygame
 
+from sim.engine.replay import Replay
 from sim.errors import SafeMallError
-from sim.replay import Replay
 from viz.geometry import PlanGeometry
 from viz.player import Player, Tracks
 from viz.render import Renderer, View

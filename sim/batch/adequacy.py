@@ -390,7 +390,7 @@ def candidate_values(values: str | None, lo: float | None, hi: float | None,
     ScenarioError
         Neither or a malformed range.
     """
-    from sim.scenario import parse_value
+    from sim.model.scenario import parse_value
 
     if values:
         out = [parse_value(v.strip()) for v in values.split(",") if v.strip()]

@@ -28,7 +28,7 @@ class TuneWorker(WorkerPlugin):
 
     def setup(self, worker: Any) -> None:
         """Run once on each worker."""
-        import sim.run  # noqa: F401
+        import sim.run.runner  # noqa: F401
         from sim.batch.worker import tune_process
 
         tune_process()

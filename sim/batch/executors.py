@@ -107,7 +107,7 @@ class LocalPool:
         if self._pool is None:
             ctx = mp.get_context(self.start_method)
             if self.start_method == "forkserver":
-                ctx.set_forkserver_preload(["sim.batch.worker", "sim.run"])
+                ctx.set_forkserver_preload(["sim.batch.worker", "sim.run.runner"])
             kw: dict[str, Any] = {"initializer": init_worker, "initargs": (os.getpid(),)}
             if self.max_tasks_per_child:
                 kw["max_tasks_per_child"] = self.max_tasks_per_child

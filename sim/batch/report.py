@@ -14,7 +14,7 @@
     A markdown comparison table, one row per configuration: ``mean [CI]`` and p95 of
     the key metrics.
 ``<batch>_*.png``
-    Plots (:mod:`sim.batch.plots`).
+    Plots, drawn by the CLI with :mod:`viz.batch_plots` (the core draws nothing).
 
 Parquet keeps column types (CSV turns every missing time into an empty string and every
 parameter list into text); CSV opens in any spreadsheet. Both are written.
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -242,10 +242,13 @@ def _safe(name: str) -> str:
 
 
 def write_report(store: Store, out_dir: str | Path, *, batches: Sequence[str] | None = None,
-                 metrics: Sequence[str] | None = None, plots: bool = True,
-                 band_fn: Callable[..., Any] | None = None,
+                 metrics: Sequence[str] | None = None,
                  confidence: float = 0.95) -> list[BatchTables]:
-    """Write tables, exports and plots for every (or the named) batch of the database."""
+    """Write tables and exports for every (or the named) batch of the database.
+
+    Plots are drawn on top of these tables by :func:`viz.batch_plots.plot_batch`.
+    Named batches and metrics are checked before anything is written.
+    """
     stored = store.batches()
     for name in batches or []:
         if name not in {b.name for b in stored}:
@@ -276,9 +279,5 @@ def write_report(store: Store, out_dir: str | Path, *, batches: Sequence[str] | 
         md = Path(f"{stem}_table.md")
         md.write_text(f"### {b.name}\n\n" + markdown_table(t, metrics), encoding="utf-8")
         t.files.append(md)
-        if plots and not t.runs.empty:
-            from sim.batch.plots import plot_batch
-
-            t.files += plot_batch(store, t, out, metrics=metrics, band_fn=band_fn)
         result.append(t)
     return result

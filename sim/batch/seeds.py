@@ -9,7 +9,7 @@ This is exactly ``SeedSequence(root).spawn(...)[config_index].spawn(...)[rep]`` 
 spawn tree), but written by index rather than by calling the stateful ``spawn()``: a
 run's seed depends only on the root and its two indices, never on which runs were
 started before it, so resuming a batch, adding replications or running in any order on
-any number of workers never changes an existing run's seed. ``sim.rng.Streams`` then
+any number of workers never changes an existing run's seed. ``sim.engine.rng.Streams`` then
 appends one more key per named stream.
 
 ``common`` seeding gives replication ``rep`` of *every* configuration the same seed

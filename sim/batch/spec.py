@@ -25,12 +25,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sim import limits
-from sim._validation import Number, Seed, Whole, first_error, read_toml
 from sim.errors import SafeMallError, ScenarioError
 from sim.io.input_file import is_dir
-from sim.metric_names import check_metric
-from sim.scenario import apply_overrides, parse_value, scenario_from_dict
+from sim.io.toml import read_toml
+from sim.model import limits
+from sim.model.scenario import apply_overrides, parse_value, scenario_from_dict
+from sim.model.validation import Number, Seed, Whole, first_error
+from sim.run.metric_names import check_metric
 
 SCHEMA = "safemall/batch/1"
 #: A batch name: starts with a letter or digit; letters, digits, ``_``, ``-``, ``.`` after
@@ -155,7 +156,7 @@ class BatchSpec:
 
 
 def toml_value(value: Any) -> str:
-    """``value`` as TOML value text that :func:`sim.scenario.parse_value` reads back."""
+    """``value`` as TOML value text that :func:`sim.model.scenario.parse_value` reads back."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -298,8 +299,8 @@ def validate_configs(configs: Sequence[Config], *, source: str,
     The message names the batch file, the configuration and the scenario field:
     ``batch.toml: configs[3] (security.guards=-1): occupants.count: must be >= 0``.
     """
-    from sim.layout_io import load_layout
-    from sim.run import apply_geometry
+    from sim.io.layout_files import load_layout
+    from sim.run.runner import apply_geometry
 
     raw_cache: dict[str, dict[str, Any]] = {}
     layouts: dict[str, Any] = {}
@@ -329,7 +330,7 @@ def validate_configs(configs: Sequence[Config], *, source: str,
             if scn.security is not None and (scn.layout, sec) not in plans:
                 # security overrides (guards, team, barriers, ...) are applied at run
                 # time; check them now so a typo fails before any run starts
-                from sim.barriers import effective_plan
+                from sim.io.security_files import effective_plan
 
                 effective_plan(scn)
                 plans.add((scn.layout, sec))

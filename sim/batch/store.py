@@ -332,7 +332,7 @@ class Store:
             The batch exists and ``resume`` is false, or it was stored with another root
             seed or seeding (its runs could not be continued consistently).
         """
-        from sim.run import __version__
+        from sim.run.runner import __version__
 
         old = self.batch(name)
         if old is not None:

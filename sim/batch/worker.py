@@ -152,7 +152,7 @@ def init_worker(parent_pid: int) -> None:
 
 @lru_cache(maxsize=64)
 def _scenario(path: str, overrides: tuple[str, ...], mtime_ns: int) -> Any:
-    from sim.scenario import load_scenario
+    from sim.io.scenario_files import load_scenario
 
     return load_scenario(path, overrides)
 
@@ -165,7 +165,7 @@ def execute_run(task: RunTask) -> RunOutcome:
     """Run one replication; never raises for a problem of the run itself."""
     t0 = time.perf_counter()
     try:
-        from sim.run import run_scenario
+        from sim.run.runner import run_scenario
 
         mtime = Path(task.scenario_path).stat().st_mtime_ns
         scn = _scenario(task.scenario_path, tuple(task.overrides), mtime)

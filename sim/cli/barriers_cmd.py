@@ -26,7 +26,7 @@ def barriers(
 ) -> None:
     """Run the vehicle scenario at every road entrance with and without a bollard there,
     and rank the entrances by the harm (vehicle_victims) the bollard prevents."""
-    from sim.barriers import rank_entrances
+    from sim.analysis.barriers import rank_entrances
     from sim.cli.checks import check_seed
 
     if seed is not None:

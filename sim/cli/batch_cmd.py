@@ -31,11 +31,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from sim._validation import first_error
 from sim.cli.checks import check_seed
 from sim.errors import ScenarioError
-from sim.limits import MAX_REPLICATIONS
-from sim.metric_names import check_metric
+from sim.model.limits import MAX_REPLICATIONS
+from sim.model.validation import first_error
+from sim.run.metric_names import check_metric
 
 
 class _DefaultRunGroup(typer.core.TyperGroup):
@@ -244,19 +244,17 @@ def batch_report(
     from sim.batch.store import Store
 
     out_dir = out or db.with_suffix("")
-    band_fn: Callable[..., Any] | None = None
-    try:
-        from viz.plots import evacuation_band
-
-        band_fn = evacuation_band
-    except ImportError:  # viz is optional: sim.batch.plots draws its own band
-        band_fn = None
     for m in metric or []:
         check_metric(m, field="--metric")
     try:
         with Store(db, create=False) as store:
-            tables = write_report(store, out_dir, batches=batch, metrics=metric, plots=plots,
-                                  band_fn=band_fn)
+            tables = write_report(store, out_dir, batches=batch, metrics=metric)
+            if plots:
+                from viz.batch_plots import plot_batch
+
+                for t in tables:
+                    if not t.runs.empty:
+                        t.files += plot_batch(store, t, Path(out_dir), metrics=metric)
     except sqlite3.Error as exc:
         raise ScenarioError(f"damaged batch database ({exc})", source=str(db)) from None
     if not tables:
@@ -316,7 +314,7 @@ def adequacy(
         parse_target,
     )
     from sim.batch.store import Store
-    from sim.scenario import load_scenario
+    from sim.io.scenario_files import load_scenario
 
     targets = [parse_target(t) for t in target]
     for t in targets:

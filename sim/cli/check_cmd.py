@@ -18,9 +18,9 @@ import typer
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from sim.compliance.dynamic import DynamicResult
-    from sim.compliance.inputs import CheckInputs
-    from sim.compliance.model import ClauseResult
+    from sim.analysis.compliance.dynamic import DynamicResult
+    from sim.analysis.compliance.inputs import CheckInputs
+    from sim.analysis.compliance.model import ClauseResult
 
 security_app = typer.Typer(name="security", help="Security plans (safemall/security/1).",
                            no_args_is_help=True)
@@ -57,17 +57,17 @@ def check(
         help="Scenario folder for --dynamic (default: ../../scenarios from the mall folder).")]
     = None,
     targets: Annotated[Path | None, typer.Option(
-        help="Target definitions (default: sim/compliance/targets.toml).")] = None,
+        help="Target definitions (default: sim/analysis/compliance/targets.toml).")] = None,
     responder_s: Annotated[float | None, typer.Option(
         help="First-responder target (s) at p95, overriding the targets file.")] = None,
     seed: Annotated[int, typer.Option(help="Root seed of the --dynamic replications.")] = 2017,
 ) -> int:
     """Check a mall against the Safe Mall plan and GB 50016, clause by clause."""
-    from sim.compliance.drills import parse_period
-    from sim.compliance.inputs import resolve_inputs
-    from sim.compliance.report import build_report, render_html
-    from sim.compliance.static import CheckOptions, check_static
-    from sim.graphs import build_network
+    from sim.analysis.compliance.drills import parse_period
+    from sim.analysis.compliance.inputs import resolve_inputs
+    from sim.analysis.compliance.report import build_report, render_html
+    from sim.analysis.compliance.static import CheckOptions, check_static
+    from sim.engine.graphs import build_network
 
     if replications < 1:
         raise typer.BadParameter("must be >= 1", param_hint="--replications")
@@ -85,7 +85,7 @@ def check(
     results = check_static(inp.layout, inp.plan, inp.log, opt, network=net)
     dyn: DynamicResult | None = None
     if dynamic:
-        from sim.compliance.dynamic import load_targets, run_dynamic
+        from sim.analysis.compliance.dynamic import load_targets, run_dynamic
 
         tg = load_targets(targets)
         if responder_s is not None:
@@ -179,7 +179,7 @@ def _figures(inp: CheckInputs, results: list[ClauseResult], dyn: DynamicResult |
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    from sim.compliance.report import shortfalls
+    from sim.analysis.compliance.report import shortfalls
 
     figs: dict[str, str] = {}
     spaces, openings = shortfalls(inp.layout, results)
@@ -220,9 +220,9 @@ def generate(
         "--understaffed", help="Write the deliberately under-staffed variant.")] = False,
 ) -> int:
     """Write a realistic security plan for a layout (see docs/security-format.md)."""
-    from sim.layout_io import load_layout
-    from sim.security.generate_plan import write_plan
-    from sim.security.plan import load_security_plan
+    from sim.generate.security_plan import write_plan
+    from sim.io.layout_files import load_layout
+    from sim.io.security_files import load_security_plan
 
     lay = load_layout(layout)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -22,8 +22,8 @@ _GROUP_HELP = "Validate, draw, import and export floor plans."
 
 
 def _finish(res: Any, out: Path, header: str, quiet: bool) -> None:
-    from sim.importers.report import report_path_for
-    from sim.layout_io import dump_layout_toml
+    from sim.io.importers.report import report_path_for
+    from sim.io.layout_files import dump_layout_toml
 
     out.parent.mkdir(parents=True, exist_ok=True)
     rp = report_path_for(out)
@@ -67,8 +67,8 @@ def import_dxf(
     quiet: Annotated[bool, typer.Option(help="Print only the report's summary line.")] = False,
 ) -> None:
     """Import a DXF floor plan: closed polylines -> spaces, door blocks/lines -> openings."""
-    from sim.importers.dxf import import_dxf as run
-    from sim.importers.dxf import load_layer_map
+    from sim.io.importers.dxf import import_dxf as run
+    from sim.io.importers.dxf import load_layer_map
 
     if level_from not in ("layer", "file"):
         raise LayoutError(f"unknown value {level_from!r}; expected layer or file",
@@ -100,7 +100,7 @@ def import_imdf(
     quiet: Annotated[bool, typer.Option(help="Print only the report's summary line.")] = False,
 ) -> None:
     """Import an IMDF archive: units -> spaces, openings -> openings, traversals -> stairs."""
-    from sim.importers.imdf import import_imdf as run
+    from sim.io.importers.imdf import import_imdf as run
 
     cats: dict[str, str] = {}
     for item in category or []:
@@ -129,8 +129,8 @@ def export(
     dxf_units: Annotated[str, typer.Option(help="DXF units: m or mm.")] = "m",
 ) -> None:
     """Export a layout as GeoJSON, GraphML (space and route graphs) and/or DXF."""
-    from sim import exporters
-    from sim.layout_io import load_layout
+    from sim.io import exporters
+    from sim.io.layout_files import load_layout
 
     if geojson is None and graphml is None and dxf is None:
         raise click.UsageError("give at least one of --geojson, --graphml, --dxf")

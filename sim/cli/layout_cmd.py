@@ -38,9 +38,9 @@ def validate(path: PathArg,
                  "--strict", help="Exit with status 1 when there are GB 50016 warnings.")]
              = False) -> int:
     """Check a layout: errors stop with status 2; GB 50016 warnings are listed."""
-    from sim.egress_code import layout_warnings
-    from sim.graphs import build_network
-    from sim.layout_io import load_layout
+    from sim.analysis.egress_code import layout_warnings
+    from sim.engine.graphs import build_network
+    from sim.io.layout_files import load_layout
 
     lay = load_layout(path)
     warnings = layout_warnings(lay, build_network(lay))
@@ -64,8 +64,8 @@ def show(path: PathArg,
     import matplotlib
 
     matplotlib.use("Agg")
-    from sim.graphs import build_network
-    from sim.layout_io import load_layout
+    from sim.engine.graphs import build_network
+    from sim.io.layout_files import load_layout
     from viz.plan import draw_plan
 
     lay = load_layout(path)
@@ -85,10 +85,10 @@ def info(path: PathArg,
     """Levels, spaces by kind, sales area, exits and GB 50016 design occupancy."""
     from rich.table import Table
 
-    from sim import egress_code as gb
+    from sim.analysis import egress_code as gb
+    from sim.engine.graphs import build_network
     from sim.errors import SafeMallError
-    from sim.graphs import build_network
-    from sim.layout_io import load_layout
+    from sim.io.layout_files import load_layout
 
     if density not in ("high", "low"):
         raise SafeMallError(f"must be high or low, got {density!r}", field="--density",
@@ -187,7 +187,7 @@ def generate(name: Annotated[str, typer.Argument(
                  "--out", "-o", help="Folder to write (default: layouts/NAME).")] = None,
              ) -> int:
     """Write a bundled mall's layout.toml (and a security.toml placeholder if absent)."""
-    from sim.generate import write_mall
+    from sim.generate.mall import write_mall
 
     path = write_mall(name, out if out is not None else Path("layouts") / name)
     print(f"wrote {path}")

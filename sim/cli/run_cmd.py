@@ -14,8 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.cli.checks import check_names, check_seed
-from sim.run import RunResult, run_scenario
-from sim.scenario import load_scenario
+from sim.io.scenario_files import load_scenario
+from sim.run.runner import RunResult, run_scenario
 
 #: Metrics shown in the summary table, in order, with their units.
 SUMMARY_KEYS = (
@@ -138,7 +138,7 @@ def verify(
     case: Annotated[list[str] | None, typer.Option(help="Run only these case ids.")] = None,
 ) -> None:
     """Run the verification suite (RiMEA, IMO, SFPE, fire) and print each case."""
-    from sim.verification import CASES, run_cases
+    from sim.analysis.verification import CASES, run_cases
 
     if case:
         check_names(case, CASES, option="--case", what="verification case")

@@ -16,13 +16,13 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from sim.engine.replay import State
 from sim.errors import ScenarioError
-from sim.replay import State
 
 if TYPE_CHECKING:
+    from sim.engine.world import World
     from sim.security.staff import Member, Staff
     from sim.security.staffnet import CellGraph
-    from sim.world import World
 
 #: States of people who are out of circulation (safe or already harmed).
 GONE = (int(State.SAFE), int(State.DEAD), int(State.INCAPACITATED), int(State.INJURED))

@@ -80,8 +80,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim import limits
-from sim._validation import (
+from sim.engine.replay import State
+from sim.engine.world import World
+from sim.hazards import _common as cm
+from sim.hazards.registry import HazardKind, register
+from sim.model import limits
+from sim.model.validation import (
     Density,
     Number,
     PositiveLength,
@@ -92,10 +96,6 @@ from sim._validation import (
     TimeStep,
     Whole,
 )
-from sim.hazards import _common as cm
-from sim.hazards.registry import HazardKind, register
-from sim.replay import State
-from sim.world import World
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident

@@ -56,13 +56,13 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim import limits
-from sim._validation import Density, Number, Rate, Seconds, Share, TimeStep, Whole
+from sim.engine.replay import State
+from sim.engine.world import World
 from sim.errors import ScenarioError
 from sim.hazards.crowd_physics import CONGESTION_DENSITY_PM2, LOS_LETTERS
 from sim.hazards.registry import HazardKind, register
-from sim.replay import State
-from sim.world import World
+from sim.model import limits
+from sim.model.validation import Density, Number, Rate, Seconds, Share, TimeStep, Whole
 
 #: Upper density (p/m²) of Fruin letters A–E; above the last is F (walkway scale).
 _LOS_EDGES = np.array([1 / 3.25, 1 / 2.32, 1 / 1.39, 1 / 0.93, 1 / 0.46])

@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from sim._validation import Seconds
+from sim.engine.world import World
 from sim.hazards.registry import HazardKind, register
-from sim.world import World
+from sim.model.validation import Seconds
 
 
 class DrillSpec(BaseModel):

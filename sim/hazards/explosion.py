@@ -37,11 +37,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim import limits
-from sim._validation import Coordinate, Number, Seconds, Share
+from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
-from sim.world import World
+from sim.model import limits
+from sim.model.validation import Coordinate, Number, Seconds, Share
 
 
 class SecondDevice(BaseModel):

@@ -32,14 +32,14 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim import limits
-from sim._validation import Number, Seconds, TimeStep
+from sim.engine.replay import State
+from sim.engine.world import World
 from sim.errors import ScenarioError
 from sim.hazards import fire_physics as fp
 from sim.hazards.registry import HazardKind, register
 from sim.hazards.smoke import OUTSIDE, FireSpec, SmokeLink, SmokeModel, SmokeSpace
-from sim.replay import State
-from sim.world import World
+from sim.model import limits
+from sim.model.validation import Number, Seconds, TimeStep
 
 HEAD_HEIGHT_M = 1.8
 SMOKE_CUE_VISIBILITY_M = 30.0

@@ -35,11 +35,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim._validation import Length, Seconds, Whole
+from sim.engine.replay import State
+from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
-from sim.replay import State
-from sim.world import World
+from sim.model.validation import Length, Seconds, Whole
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident

@@ -1,6 +1,6 @@
 """Hazard kinds: each module registers a pydantic spec and a SimPy starter.
 
-A hazard talks to the rest of the model only through the :class:`sim.world.World` (space
+A hazard talks to the rest of the model only through the :class:`sim.engine.world.World` (space
 conditions, blocked openings, cues, incidents for the alarm chain), so a new hazard is
 one new module plus one line in :data:`_MODULES`, not edits across the engine.
 """
@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim._validation import first_error
 from sim.errors import ScenarioError
+from sim.model.validation import first_error
 
 if TYPE_CHECKING:
-    from sim.scenario import Scenario
-    from sim.world import World
+    from sim.engine.world import World
+    from sim.model.scenario import Scenario
 
 
 @dataclass(frozen=True)

@@ -37,11 +37,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from sim._validation import Seconds, Share, Speed
+from sim.engine.replay import State
+from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
-from sim.replay import State
-from sim.world import World
+from sim.model.validation import Seconds, Share, Speed
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident

@@ -26,11 +26,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim import limits
-from sim._validation import Number, Seconds
+from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
-from sim.world import World
+from sim.model import limits
+from sim.model.validation import Number, Seconds
 
 Device = Literal["cctv", "pa", "buttons", "detectors", "police_link", "lighting", "duty_room"]
 

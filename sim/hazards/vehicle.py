@@ -50,12 +50,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim import limits
-from sim._validation import Length, Number, PositiveLength, Seconds, Whole
+from sim.engine.replay import State
+from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
-from sim.replay import State
-from sim.world import World
+from sim.model import limits
+from sim.model.validation import Length, Number, PositiveLength, Seconds, Whole
 
 #: Barrier kinds that stop a vehicle (``isolation`` railings do not).
 STOPPING_KINDS = ("bollard", "rising_bollard", "fence", "hard_barrier")

@@ -1,0 +1,1 @@
+"""Everything that touches files: loaders, exporters, importers, replay files."""

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import SafeMallError
-from sim.limits import MAX_INPUT_BYTES, MAX_NESTING
+from sim.model.limits import MAX_INPUT_BYTES, MAX_NESTING
+from sim.model.validation import nesting_depth_exceeds
 
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
@@ -86,22 +87,6 @@ def read_input_bytes(path: str | Path, error: type[SafeMallError], what: str = "
         raise error(path_problem(exc, what), source=src) from None
     finally:
         os.close(fd)
-
-
-def nesting_depth_exceeds(value: Any, limit: int = MAX_NESTING) -> bool:
-    """Whether tables/arrays in ``value`` nest deeper than ``limit`` (iterative walk)."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            if depth >= limit:
-                return True
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            if depth >= limit:
-                return True
-            stack.extend((v, depth + 1) for v in node)
-    return False
 
 
 def _decode(data: bytes, error: type[SafeMallError], what: str, src: str) -> str:

@@ -26,9 +26,9 @@ from typing import Any, Final
 
 import numpy as np
 
+from sim.engine.replay import ENTITY_KINDS, SCHEMA, WAYPOINT_DTYPE, Replay
 from sim.errors import ReplayError
 from sim.io.input_file import parse_json_text, path_problem
-from sim.replay import ENTITY_KINDS, SCHEMA, WAYPOINT_DTYPE, Replay
 
 HEADER: Final = "header.json"
 #: Waypoint columns stored one ``.npy`` member each (struct of arrays compresses better).

@@ -1,1 +1,1 @@
-"""Security plans, the alarm chain and the staff who act on it."""
+"""The security plan in a run: the alarm chain, the staff and their cell graph."""

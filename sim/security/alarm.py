@@ -42,12 +42,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from sim.replay import State
+from sim.engine.replay import State
 
 if TYPE_CHECKING:
-    from sim.security.plan import SecurityPlan
+    from sim.engine.world import World
+    from sim.model.security_plan import SecurityPlan
     from sim.security.staff import Staff
-    from sim.world import World
 
 
 @dataclass

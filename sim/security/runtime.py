@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.engine.world import World
+from sim.io.security_files import load_security_plan
+from sim.model.security_plan import apply_overrides
 from sim.security.alarm import AlarmChain
-from sim.security.plan import apply_overrides, load_security_plan
 from sim.security.staff import Staff
-from sim.world import World
 
 _CACHE: dict[tuple[str, int, str], object] = {}
 

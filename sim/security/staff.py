@@ -31,13 +31,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.replay import ENTITY_KINDS, State
+from sim.engine.replay import ENTITY_KINDS, State
 from sim.security.staffnet import CellGraph
 
 if TYPE_CHECKING:
+    from sim.engine.world import World
+    from sim.model.security_plan import SecurityPlan
     from sim.security.alarm import AlarmChain, Incident
-    from sim.security.plan import SecurityPlan
-    from sim.world import World
 
 METER_FACTOR = 1.6
 """Headway multiplier of a metered opening (flow × 1/1.6)."""

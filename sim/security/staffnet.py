@@ -16,10 +16,10 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from sim import movement as mv
+from sim.engine import movement as mv
 
 if TYPE_CHECKING:
-    from sim.world import World
+    from sim.engine.world import World
 
 #: Speed factor when walking against a moving crowd (assumption; documented above).
 COUNTERFLOW_FACTOR = 0.7

@@ -20,8 +20,8 @@ from sim.batch.runner import run_batch
 from sim.batch.seeds import run_seed
 from sim.batch.spec import load_batch
 from sim.batch.store import Store
-from sim.run import run_scenario
-from sim.scenario import load_scenario
+from sim.io.scenario_files import load_scenario
+from sim.run.runner import run_scenario
 
 LAYOUT = Path(__file__).resolve().parents[1] / "fixtures" / "example_layout.toml"
 

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
-from sim.run import peak_density
+from sim.run.runner import peak_density
 from tests.conftest import run_dict
 from tests.strategies import grid_mall
 

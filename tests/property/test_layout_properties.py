@@ -17,10 +17,11 @@ import networkx as nx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.egress_code import layout_warnings, travel_distances_m
-from sim.graphs import build_network
-from sim.layout import Layout
-from sim.layout_io import dump_layout_toml, layout_from_dict, layout_to_dict
+from sim.analysis.egress_code import layout_warnings, travel_distances_m
+from sim.engine.graphs import build_network
+from sim.io.layout_files import dump_layout_toml
+from sim.model.layout import Layout
+from sim.model.layout_schema import layout_from_dict, layout_to_dict
 
 KINDS = ("shop", "corridor", "atrium", "service", "parking", "duty_room")
 SIZES = (3.0, 5.5, 8.0, 12.5, 24.0, 41.0)   # some exceed the 20 m / 300 m² cell limits

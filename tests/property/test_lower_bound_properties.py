@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.lower_bound import cut_bound_s, quickest_evacuation_time_s
+from sim.engine.lower_bound import cut_bound_s, quickest_evacuation_time_s
 
 CAPS_PS = (0.5, 1.0, 1.5, 2.0, 3.0, 1 / 3, 0.91)
 TRANSITS_S = (0.0, 0.5, 1.0, 2.0, 2.5, 4.0, 6.0)

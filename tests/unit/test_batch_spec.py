@@ -10,7 +10,7 @@ import pytest
 from sim.batch.seeds import run_seed, spawn_key
 from sim.batch.spec import load_batch, override, parse_overrides, toml_value
 from sim.errors import ScenarioError
-from sim.scenario import parse_value
+from sim.model.scenario import parse_value
 
 LAYOUT = Path(__file__).resolve().parents[1] / "fixtures" / "example_layout.toml"
 

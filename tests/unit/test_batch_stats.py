@@ -24,6 +24,7 @@ from sim.batch.stats import (
 from sim.batch.store import Store, load_run_spec
 from sim.batch.worker import RunOutcome, RunTask
 from sim.errors import ScenarioError
+from viz.batch_plots import plot_batch
 
 
 def test_summary_of_known_values() -> None:
@@ -138,6 +139,7 @@ def test_report_statistics_on_hand_made_table(tmp_path: Path) -> None:
 def test_report_files(tmp_path: Path) -> None:
     with _store(tmp_path) as st:
         tables = write_report(st, tmp_path / "out")
+        tables[0].files += plot_batch(st, tables[0], tmp_path / "out")
     names = {f.name for f in tables[0].files}
     assert {"hand_runs.csv", "hand_runs.parquet", "hand_summary.csv", "hand_summary.parquet",
             "hand_table.md", "hand_evacuation.png",

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from sim.compliance import CheckOptions, check_static
-from sim.compliance.drills import drill_log_from_dict
-from sim.compliance.model import ClauseResult
-from sim.graphs import build_network
-from sim.layout_io import layout_from_dict
-from sim.security.plan import plan_from_dict
+from sim.analysis.compliance import CheckOptions, check_static
+from sim.analysis.compliance.drills import drill_log_from_dict
+from sim.analysis.compliance.model import ClauseResult
+from sim.engine.graphs import build_network
+from sim.model.layout_schema import layout_from_dict
+from sim.model.security_plan import plan_from_dict
 
 SMALL = Path(__file__).parents[1] / "fixtures" / "compliance" / "small"
 Raw = dict[str, Any]
@@ -256,7 +256,7 @@ def test_no_log_is_not_specified(base: tuple[Raw, Raw, Raw]) -> None:
 
 
 def test_period_defaults_to_the_logs_year_and_can_be_given(base: tuple[Raw, Raw, Raw]) -> None:
-    from sim.compliance.drills import Period
+    from sim.analysis.compliance.drills import Period
 
     lay, plan, log = base
     log = copy.deepcopy(log)

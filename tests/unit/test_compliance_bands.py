@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.compliance import CheckOptions, check_static, sm13b_required
-from sim.layout_io import layout_from_dict
-from sim.security.plan import plan_from_dict, required_guards
+from sim.analysis.compliance import CheckOptions, check_static, sm13b_required
+from sim.model.layout_schema import layout_from_dict
+from sim.model.security_plan import plan_from_dict, required_guards
 
 SMALL = Path(__file__).parents[1] / "fixtures" / "compliance" / "small"
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from sim.analysis.compliance import check_static
+from sim.analysis.compliance.inputs import resolve_inputs
 from sim.cli import check_cmd
 from sim.cli import main as cli
-from sim.compliance import check_static
-from sim.compliance.inputs import resolve_inputs
-from sim.graphs import build_network
-from sim.layout_io import load_layout
-from sim.security.generate_plan import generate_plan, plan_to_toml
+from sim.engine.graphs import build_network
+from sim.generate.security_plan import generate_plan, plan_to_toml
+from sim.io.layout_files import load_layout
 
 ROOT = Path(__file__).parents[2]
 MALLS = ("compact", "riverside", "grand")
@@ -33,7 +33,7 @@ def _results(target: Path) -> dict[str, str]:
 def test_full_plan_passes_every_static_clause(mall: str) -> None:
     res = _results(ROOT / "layouts" / mall)
     assert [k for k, v in res.items() if v == "fail"] == []
-    from sim.compliance.clauses import BY_ID
+    from sim.analysis.compliance.clauses import BY_ID
 
     for cid, status in res.items():
         kind = BY_ID[cid].kind

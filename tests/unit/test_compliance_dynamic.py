@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sim.compliance.dynamic import (
+from sim.analysis.compliance.dynamic import (
     Target,
     discover_scenarios,
     judge,
@@ -16,7 +16,7 @@ from sim.compliance.dynamic import (
     run_dynamic,
     scenario_family,
 )
-from sim.compliance.inputs import resolve_inputs
+from sim.analysis.compliance.inputs import resolve_inputs
 from sim.errors import ScenarioError
 
 ROOT = Path(__file__).parents[2]

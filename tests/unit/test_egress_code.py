@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from sim import egress_code as gb
+from sim.analysis import egress_code as gb
 from sim.errors import LayoutError
-from sim.layout import Layout
-from sim.layout_io import layout_from_dict
+from sim.model.layout import Layout
+from sim.model.layout_schema import layout_from_dict
 
 
 def hall_layout(*, floors: list[tuple[str, float, float]] | None = None,

@@ -10,9 +10,10 @@ import tomllib
 import numpy as np
 import pytest
 
+from sim.engine.replay import State
 from sim.errors import ScenarioError
-from sim.replay import State
-from sim.scenario import apply_overrides, load_scenario, parse_value
+from sim.io.scenario_files import load_scenario
+from sim.model.scenario import apply_overrides, parse_value
 from tests.conftest import FIXTURES, run_dict
 
 
@@ -70,7 +71,7 @@ def test_blocking_never_exceeds_jam_density():
     res = run_dict(lay, {"occupants": {"per_space": {"big": 400}},
                          "premovement": {"model": "none"}, "movement": {"jam_density_pm2": 2.0}},
                    keep_world=True)
-    from sim.run import peak_density
+    from sim.run.runner import peak_density
 
     w = res.world
     _, _, peak = peak_density(w, res.moves)
@@ -99,11 +100,11 @@ def test_quickest_policy_spreads_load_over_exits():
 
 def test_blocked_door_mid_run_is_routed_around():
     """Closing a door while people queue at it sends them to the other door."""
-    from sim.graphs import build_network
-    from sim.layout_io import layout_from_dict
-    from sim.run import run_scenario
-    from sim.scenario import scenario_from_dict
-    from sim.world import World
+    from sim.engine.graphs import build_network
+    from sim.engine.world import World
+    from sim.model.layout_schema import layout_from_dict
+    from sim.model.scenario import scenario_from_dict
+    from sim.run.runner import run_scenario
 
     lay = _room(2, width=1.0)
     lay["openings"][1]["at"] = [20.0, 18.0]

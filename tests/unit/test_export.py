@@ -11,9 +11,9 @@ import pytest
 import typer
 
 from sim.cli import import_cmd
-from sim.exporters import graphml_paths, layout_to_geojson, write_graphml
-from sim.graphs import build_network
-from sim.layout_io import load_layout
+from sim.engine.graphs import build_network
+from sim.io.exporters import graphml_paths, layout_to_geojson, write_graphml
+from sim.io.layout_files import load_layout
 from tests.unit.test_import_support import FIXTURES, run_cli
 
 EXAMPLE = FIXTURES / "example_layout.toml"

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from sim.exporters import write_dxf
-from sim.importers.dxf import import_dxf, load_layer_map
-from sim.importers.imdf import import_imdf
-from sim.layout import Layout
-from sim.layout_io import layout_from_dict, load_layout
+from sim.io.exporters import write_dxf
+from sim.io.importers.dxf import import_dxf, load_layer_map
+from sim.io.importers.imdf import import_imdf
+from sim.io.layout_files import load_layout
+from sim.model.layout import Layout
+from sim.model.layout_schema import layout_from_dict
 from tests.unit.test_import_support import FIXTURES, IMPORT, REPO
 
 COMPACT = REPO / "layouts" / "compact" / "layout.toml"

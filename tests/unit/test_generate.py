@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.egress_code import layout_warnings
+from sim.analysis.egress_code import layout_warnings
 from sim.errors import SafeMallError
-from sim.generate import (
+from sim.generate.mall import (
     MALLS,
     SECURITY_PLACEHOLDER,
     _stair_geometry,
@@ -43,7 +43,7 @@ def test_committed_malls_match_the_generator(name: str) -> None:
 
 def test_generated_text_parses_back_to_the_same_layout() -> None:
     lay = generate_layout("riverside")
-    from sim.layout_io import layout_from_dict, layout_to_dict
+    from sim.model.layout_schema import layout_from_dict, layout_to_dict
 
     again = layout_from_dict(tomllib.loads(generate_toml("riverside")))
     assert layout_to_dict(again) == layout_to_dict(lay)

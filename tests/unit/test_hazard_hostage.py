@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.replay import State
+from sim.engine.replay import State
 from tests.unit.test_hazard_common import plan_file, run
 
 HOST = {"kind": "hostage", "space": "s1", "t_s": 10.0, "siege_s": 200.0}

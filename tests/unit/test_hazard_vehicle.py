@@ -57,7 +57,7 @@ def test_plaza_road_opening_leads_to_the_plaza_door():
 
 
 def test_barriers_ranking(tmp_path):
-    from sim.barriers import rank_entrances
+    from sim.analysis.barriers import rank_entrances
 
     plan = plan_file(tmp_path)
     scn = tmp_path / "ram.toml"

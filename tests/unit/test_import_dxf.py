@@ -9,8 +9,8 @@ import ezdxf
 import pytest
 
 from sim.errors import LayoutError
-from sim.importers.dxf import import_dxf, layer_map_from_dict, load_layer_map, parse_label
-from sim.layout_io import load_layout
+from sim.io.importers.dxf import import_dxf, layer_map_from_dict, load_layer_map, parse_label
+from sim.io.layout_files import load_layout
 from tests.unit.test_import_support import IMPORT, REPO, run_cli
 
 SMALL = IMPORT / "small_mall.dxf"

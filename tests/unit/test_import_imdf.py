@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from sim.errors import LayoutError
-from sim.importers.imdf import CATEGORY_KINDS, category_kind, import_imdf
-from sim.layout_io import load_layout
+from sim.io.importers.imdf import CATEGORY_KINDS, category_kind, import_imdf
+from sim.io.layout_files import load_layout
 from tests.unit.test_import_support import IMPORT, REPO, run_cli
 
 VENUE = IMPORT / "small_venue.imdf.zip"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.importers.dxf import import_dxf, load_layer_map
-from sim.importers.report import ImportReport, report_path_for
-from sim.layout_io import load_layout
+from sim.io.importers.dxf import import_dxf, load_layer_map
+from sim.io.importers.report import ImportReport, report_path_for
+from sim.io.layout_files import load_layout
 from tests.unit.test_import_support import IMPORT, run_cli
 
 DEFECTS = IMPORT / "defects.dxf"

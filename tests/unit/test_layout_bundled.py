@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from shapely.strtree import STRtree
 
-from sim import egress_code as gb
-from sim.graphs import Network, build_network
-from sim.layout import Layout
-from sim.layout_io import load_layout
+from sim.analysis import egress_code as gb
+from sim.engine.graphs import Network, build_network
+from sim.io.layout_files import load_layout
+from sim.model.layout import Layout
 
 ROOT = Path(__file__).resolve().parents[2]
 

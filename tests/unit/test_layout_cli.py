@@ -125,8 +125,8 @@ def test_generate_writes_layout_and_placeholder(tmp_path: Path,
 def test_draw_plan_api_highlights_and_single_axes() -> None:
     from matplotlib.figure import Figure
 
-    from sim.graphs import build_network
-    from sim.layout_io import load_layout
+    from sim.engine.graphs import build_network
+    from sim.io.layout_files import load_layout
     from viz.plan import draw_plan
 
     lay = load_layout(EXAMPLE)

@@ -16,13 +16,8 @@ import pytest
 import tomli_w
 
 from sim.errors import LayoutError, SafeMallError
-from sim.layout_io import (
-    SCHEMA,
-    dump_layout_toml,
-    layout_from_dict,
-    layout_to_dict,
-    load_layout,
-)
+from sim.io.layout_files import dump_layout_toml, load_layout
+from sim.model.layout_schema import SCHEMA, layout_from_dict, layout_to_dict
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "example_layout.toml"
 

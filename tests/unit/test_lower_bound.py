@@ -9,8 +9,8 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from sim import lower_bound as lb
-from sim.lower_bound import LowerBound, cut_bound_s, quickest_evacuation_time_s
+from sim.engine import lower_bound as lb
+from sim.engine.lower_bound import LowerBound, cut_bound_s, quickest_evacuation_time_s
 
 
 def path_graph(cap_ps: float = 1.0, transit_s: float = 10.0) -> nx.DiGraph:

@@ -13,10 +13,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from sim.engine.replay import Replay
 from sim.errors import ReplayError
+from sim.io.layout_files import load_layout
 from sim.io.replay_file import write_replay
-from sim.layout_io import load_layout
-from sim.replay import Replay
 from viz import plots
 from viz.synthetic import make_synthetic_replay
 

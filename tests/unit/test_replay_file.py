@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.engine.replay import SCHEMA, WAYPOINT_DTYPE, Replay, State
 from sim.errors import ReplayError
+from sim.io.layout_files import load_layout
 from sim.io.replay_file import HEADER, read_replay, write_replay
-from sim.layout_io import load_layout
-from sim.replay import SCHEMA, WAYPOINT_DTYPE, Replay, State
 from viz.synthetic import make_synthetic_replay
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

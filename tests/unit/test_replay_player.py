@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from sim.replay import WAYPOINT_DTYPE, Replay, State
+from sim.engine.replay import WAYPOINT_DTYPE, Replay, State
 from viz.player import SAFE_LINGER_S, SPEEDS, Player, Tracks, evacuation_curve, frame_times
 
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from sim.errors import SecurityPlanError
-from sim.layout_io import load_layout
-from sim.security.generate_plan import dumps_toml, generate_plan, joint_defence_groups
-from sim.security.plan import load_security_plan
+from sim.generate.security_plan import dumps_toml, generate_plan, joint_defence_groups
+from sim.io.layout_files import load_layout
+from sim.io.security_files import load_security_plan
 
 SMALL = Path(__file__).parents[1] / "fixtures" / "compliance" / "small"
 Raw = dict[str, Any]
@@ -87,8 +87,8 @@ def test_bad_plan_gives_one_line_naming_file_and_field(tmp_path: Path,
 
 
 def test_generated_groups_are_adjacent_and_sized() -> None:
-    from sim.compliance.adjacency import group_components
-    from sim.graphs import build_network
+    from sim.analysis.compliance.adjacency import group_components
+    from sim.engine.graphs import build_network
 
     lay = load_layout(SMALL)
     net = build_network(lay)
@@ -112,8 +112,8 @@ def test_generator_does_not_depend_on_hash_seed() -> None:
     import subprocess
     import sys
 
-    code = ("import hashlib, json; from sim.layout_io import load_layout; "
-            "from sim.security.generate_plan import generate_plan; "
+    code = ("import hashlib, json; from sim.io.layout_files import load_layout; "
+            "from sim.generate.security_plan import generate_plan; "
             f"l = load_layout({str(SMALL)!r}); "
             "print(hashlib.md5(json.dumps(generate_plan(l)).encode()).hexdigest())")
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -128,7 +128,7 @@ def test_the_documented_example_is_a_valid_plan() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "security-format.md").read_text(encoding="utf-8")
     block = re.search(r"## A complete example.*?```toml\n(.*?)```", doc, re.S)
     assert block is not None
-    from sim.security.plan import plan_from_dict
+    from sim.model.security_plan import plan_from_dict
 
     plan = plan_from_dict(tomllib.loads(block.group(1)), load_layout(SMALL))
     assert plan.guards.total == 20 and plan.team is not None and plan.approaches

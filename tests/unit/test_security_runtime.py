@@ -9,10 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.errors import SecurityPlanError
-from sim.layout_io import load_layout
-from sim.run import run_scenario
-from sim.scenario import scenario_from_dict
-from sim.security.plan import apply_overrides, load_security_plan, required_guards
+from sim.io.layout_files import load_layout
+from sim.io.security_files import load_security_plan
+from sim.model.scenario import scenario_from_dict
+from sim.model.security_plan import apply_overrides, required_guards
+from sim.run.runner import run_scenario
 from tests.conftest import FIXTURES
 
 LAYOUT = FIXTURES / "example_layout.toml"

@@ -15,9 +15,9 @@ import numpy as np
 import pygame
 import pytest
 
+from sim.engine.replay import Replay, State
+from sim.io.layout_files import load_layout
 from sim.io.replay_file import write_replay
-from sim.layout_io import load_layout
-from sim.replay import Replay, State
 from viz import style
 from viz.synthetic import make_synthetic_replay
 from viz.viewer import NoDisplayError, Viewer, open_viewer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.replay import State
+from sim.engine.replay import State
 from viz import style
 
 

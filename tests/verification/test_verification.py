@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.verification import CASES
+from sim.analysis.verification import CASES
 
 
 @pytest.mark.parametrize("case_id", list(CASES))

@@ -1,0 +1,1 @@
+"""The crowd engine: cell network, world, movement, routing, population, randomness."""

@@ -1,0 +1,1 @@
+"""Generators of bundled inputs: racetrack malls and Safe Mall security plans."""

@@ -1,0 +1,1 @@
+"""Typed inputs: layouts, scenarios, security plans and their validation (no files)."""

@@ -1,0 +1,314 @@
+"""Scenarios (``schema = "safemall/scenario/1"``): who is in the mall, how they move,
+what happens, for how long, with which seed. Documented in ``docs/scenario-format.md``.
+
+Any field can be overridden with ``--set dotted.key=value`` (the value is read as a TOML
+value, else as a string); overrides are applied to the raw mapping *before* validation,
+so an override is validated exactly like the file.
+
+Default pre-movement times (seconds, log-normal by mean and standard deviation) are
+engineering assumptions, not code values: PD 7974-6 category B (awake, unfamiliar:
+shops) percentiles were not available (VERIFICATION.md §9 gap 3). They are chosen so that
+a bell-only alarm gives totals of a few minutes in a single-storey store, as in the
+unannounced M&S evacuation (2 min 45 s, Shields & Boyce 1999), that voice messages and
+staff instructions shorten response (staff strongly influenced start times, Shields &
+Boyce 2000), and that seeing the incident gives the shortest response.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.errors import ScenarioError
+from sim.model import limits
+from sim.model.layout import SpaceKind
+from sim.model.validation import (
+    Count,
+    Density,
+    Number,
+    PositiveSeconds,
+    Seconds,
+    Seed,
+    Share,
+    Speed,
+    TimeStep,
+    Width,
+    first_error,
+    nesting_depth_exceeds,
+)
+
+SCHEMA = "safemall/scenario/1"
+CueKind = Literal["incident", "alarm", "pa", "guard", "panic"]
+CUE_KINDS: tuple[str, ...] = ("incident", "alarm", "pa", "guard", "panic")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class SpeedDist(_Strict):
+    """A normal distribution truncated to ``[min, max]`` (m/s)."""
+
+    mean: Speed
+    sd: Number = Field(default=0.0, ge=0, le=limits.MAX_PERSON_SPEED_MPS)
+    min: Speed = 0.3
+    max: Speed = 2.5
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SpeedDist:
+        if self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
+        return self
+
+
+class PremovementDist(_Strict):
+    """A pre-movement delay distribution (s)."""
+
+    model: Literal["none", "fixed", "lognormal", "uniform", "normal"] = "lognormal"
+    fixed_s: Seconds = 0.0
+    mean_s: Seconds = 60.0
+    sd_s: Seconds = 40.0
+    min_s: Seconds = 0.0
+    max_s: Seconds = 900.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PremovementDist:
+        if self.min_s > self.max_s:
+            raise ValueError(f"min_s {self.min_s:g} is above max_s {self.max_s:g}")
+        return self
+
+
+DEFAULT_CUES: dict[str, PremovementDist] = {
+    "alarm": PremovementDist(model="lognormal", mean_s=60.0, sd_s=40.0, max_s=600.0),
+    "pa": PremovementDist(model="lognormal", mean_s=40.0, sd_s=25.0, max_s=400.0),
+    "guard": PremovementDist(model="lognormal", mean_s=20.0, sd_s=10.0, max_s=120.0),
+    "incident": PremovementDist(model="lognormal", mean_s=10.0, sd_s=8.0, max_s=90.0),
+    "panic": PremovementDist(model="lognormal", mean_s=3.0, sd_s=2.0, max_s=20.0),
+}
+
+
+class Occupants(_Strict):
+    """Where people are at t = 0: exactly one of count, per_space, density."""
+
+    count: Count | None = None
+    per_space: dict[str, Count] | None = None
+    density: Literal["gb50016", "gb50016_low", "observed"] | None = None
+    in_kinds: list[SpaceKind] = Field(
+        default_factory=lambda: ["shop", "corridor", "atrium"])  # type: ignore[arg-type]
+    scale: Number = Field(default=1.0, gt=0, le=100)
+    extra: dict[str, Count] = Field(default_factory=dict)
+    """Extra people gathered in named spaces on top of the load above (an event, a sale)."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Occupants:
+        given = [k for k in ("count", "per_space", "density") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of count, per_space, density (got {', '.join(given)})")
+        return self
+
+
+class Population(_Strict):
+    """Walking speeds: model, free-speed distribution, age groups, limited mobility."""
+
+    speed_model: Literal["sfpe", "weidmann"] = "sfpe"
+    free_speed_mps: Speed | SpeedDist | None = None
+    groups: dict[Literal["under30", "age30_50", "over50"], Share] | None = None
+    limited_mobility_share: Share = 0.0
+    stair_speed_up_mps: Speed | None = None
+    stair_speed_down_mps: Speed | None = None
+
+    @model_validator(mode="after")
+    def _shares(self) -> Population:
+        if self.groups is not None and not sum(self.groups.values()) > 0:
+            raise ValueError("population.groups: the shares must add up to more than 0")
+        return self
+
+
+class Premovement(PremovementDist):
+    """Default (alarm-bell) distribution plus per-cue and per-space-kind overrides."""
+
+    cues: dict[CueKind, PremovementDist] = Field(default_factory=dict)
+    by_kind: dict[SpaceKind, PremovementDist] = Field(default_factory=dict)
+    explicit: dict[str, Seconds] = Field(default_factory=dict)
+    """Per-occupant fixed delays by occupant index (``"0" = 10.0``), for verification.
+    Every index must name an occupant of the run (checked when people are placed)."""
+
+    @model_validator(mode="after")
+    def _indices(self) -> Premovement:
+        for key in self.explicit:
+            if not (key.isascii() and key.isdigit()) or len(key) > 9:
+                raise ValueError(f"explicit: {key!r} is not an occupant index (0, 1, 2, ...)")
+        return self
+
+
+class Routing(_Strict):
+    """Exit choice policy."""
+
+    policy: Literal["nearest", "quickest", "familiar", "assigned"] = "nearest"
+    switch_margin: Number = Field(default=0.15, ge=0, le=100)
+    familiar_share: Share = 0.6
+    assigned: dict[str, str] = Field(default_factory=dict)
+    use_escalators: bool = True
+
+
+class Movement(_Strict):
+    """Flow calibration and geometry resolution."""
+
+    flow: Literal["sfpe", "empirical"] = "sfpe"
+    stairs: Literal["sfpe", "imo"] = "sfpe"
+    jam_density_pm2: Density = 4.0
+    max_cell_area_m2: Number = Field(default=300.0, ge=limits.MIN_CELL_SIZE,
+                                     le=limits.MAX_EXTENT_M ** 2)
+    max_cell_length_m: Number = Field(default=20.0, ge=limits.MIN_CELL_SIZE,
+                                      le=limits.MAX_EXTENT_M)
+    deadlock_check_s: Number = Field(default=15.0, ge=1.0, le=limits.MAX_TIME_S)
+
+
+class Geometry(_Strict):
+    """Changes to the building for this scenario (geometry sweeps in batches)."""
+
+    widths: dict[str, Width] = Field(default_factory=dict)
+    """Opening id → clear width (m)."""
+    closed: list[str] = Field(default_factory=list)
+    """Opening ids that are closed (locked, blocked) for the whole run."""
+
+
+class Output(_Strict):
+    """What the run records."""
+
+    sample_dt_s: TimeStep = 1.0
+    lower_bound: bool = True
+
+
+class Scenario(_Strict):
+    """A validated scenario. Paths are resolved against the scenario file's folder."""
+
+    schema_: Literal["safemall/scenario/1"] = Field(alias="schema")
+    name: str = ""
+    description: str = ""
+    layout: str
+    security: dict[str, Any] | None = None
+    seed: Seed = 0
+    duration_s: PositiveSeconds = 3600.0
+    occupants: Occupants = Field(default_factory=Occupants)
+    population: Population = Field(default_factory=Population)
+    premovement: Premovement = Field(default_factory=Premovement)
+    routing: Routing = Field(default_factory=Routing)
+    movement: Movement = Field(default_factory=Movement)
+    hazards: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
+    geometry: Geometry = Field(default_factory=Geometry)
+    output: Output = Field(default_factory=Output)
+    source: str = "<memory>"
+
+    def cue_dist(self, cue: str, kind: str | None = None) -> PremovementDist:
+        """The pre-movement distribution for ``cue`` for a person in a ``kind`` space."""
+        pm = self.premovement
+        if pm.model == "none":
+            return PremovementDist(model="none")
+        if cue in pm.cues:
+            return pm.cues[cue]
+        if cue == "alarm":
+            if kind is not None and kind in pm.by_kind:
+                return pm.by_kind[kind]  # type: ignore[index,unused-ignore]
+            return PremovementDist(**pm.model_dump(include=set(PremovementDist.model_fields)))
+        return DEFAULT_CUES.get(cue, DEFAULT_CUES["alarm"])
+
+
+#: Of ``occupants``, exactly one gives the load; setting one with ``--set`` replaces the
+#: others (``--set occupants.count=500`` on a scenario that gives a density).
+_OCCUPANT_SOURCES = ("count", "per_space", "density")
+
+
+def parse_value(text: str, *, key: str = "--set", source: str = "<command line>") -> Any:
+    """A ``--set`` value as TOML (numbers, booleans, arrays, inline tables), else a string."""
+    if "\n" in text or "\r" in text:
+        return text  # TOML values are one line: a string
+    try:
+        value = tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+    except RecursionError:
+        raise ScenarioError("value nests too deeply", field=key, source=source) from None
+    if nesting_depth_exceeds(value):
+        raise ScenarioError("value nests too deeply", field=key, source=source)
+    return value
+
+
+def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[str],
+                    *, source: str = "<command line>") -> dict[str, Any]:
+    """Return a deep copy of ``raw`` with each ``dotted.key=value`` applied."""
+    out: dict[str, Any] = copy.deepcopy(dict(raw))
+    for item in overrides:
+        if "=" not in item:
+            raise ScenarioError(f"expected key=value, got {item!r}", field="--set", source=source)
+        key, value = item.split("=", 1)
+        parts = [p for p in key.strip().split(".") if p]
+        if not parts:
+            raise ScenarioError(f"empty key in {item!r}", field="--set", source=source)
+        node: Any = out
+        for p in parts[:-1]:
+            if isinstance(node, list):  # hazards.0.t_s: an index into an array of tables
+                if not p.isdigit() or int(p) >= len(node):
+                    raise ScenarioError(f"no entry {p!r} in this array", field=key,
+                                        source=source)
+                node = node[int(p)]
+                if not isinstance(node, dict | list):
+                    raise ScenarioError(f"entry {p} is not a table", field=key, source=source)
+                continue
+            if isinstance(node.get(p), str) and p == "security":
+                node[p] = {"plan": node[p]}
+            nxt = node.setdefault(p, {})
+            if not isinstance(nxt, dict | list):
+                raise ScenarioError(f"{p!r} is not a table", field=key, source=source)
+            node = nxt
+        last = parts[-1]
+        if isinstance(node, list):
+            if not last.isdigit() or int(last) >= len(node):
+                raise ScenarioError(f"no entry {last!r} in this array", field=key,
+                                    source=source)
+            node[int(last)] = parse_value(value.strip(), key=key, source=source)
+        else:
+            node[last] = parse_value(value.strip(), key=key, source=source)
+            if parts[:-1] == ["occupants"] and last in _OCCUPANT_SOURCES:
+                for other in _OCCUPANT_SOURCES:
+                    if other != last:
+                        node.pop(other, None)
+    return out
+
+
+def scenario_from_dict(raw: Mapping[str, Any], *, base_dir: Path | None = None,
+                       source: str = "<memory>") -> Scenario:
+    """Validate a scenario mapping; relative paths are resolved against ``base_dir``."""
+    data = dict(raw)
+    if "hazard" in data:
+        if "hazards" in data:
+            raise ScenarioError("give [hazard] or [[hazards]], not both", field="hazard",
+                                source=source)
+        data["hazards"] = [data.pop("hazard")]
+    if isinstance(data.get("security"), str):
+        data["security"] = {"plan": data["security"]}
+    base = base_dir or Path(".")
+    if isinstance(data.get("layout"), str):
+        data["layout"] = str((base / data["layout"]).resolve()) \
+            if not Path(data["layout"]).is_absolute() else data["layout"]
+    sec = data.get("security")
+    if isinstance(sec, dict) and isinstance(sec.get("plan"), str) \
+            and not Path(sec["plan"]).is_absolute():
+        data["security"] = {**sec, "plan": str((base / sec["plan"]).resolve())}
+    data["source"] = source
+    try:
+        scn = Scenario.model_validate(data)
+    except ValidationError as exc:
+        fld, reason = first_error(exc, data)
+        raise ScenarioError(reason, field=fld, source=source) from None
+    from sim.hazards.registry import validate_hazards
+
+    validate_hazards(scn, source=source)
+    return scn
+
+

@@ -1,0 +1,1 @@
+"""One run of a scenario: assemble the world with its staff and hazards, run, summarise."""
