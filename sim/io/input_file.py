@@ -49,6 +49,26 @@ def is_dir(path: str | Path) -> bool:
         return False
 
 
+def check_input_file(path: str | Path, error: type[SafeMallError], what: str = "file", *,
+                     limit: int = MAX_INPUT_BYTES) -> int:
+    """Size (bytes) of a regular file of at most ``limit`` bytes, else ``error``.
+
+    For inputs a library opens itself (DXF drawings, zip archives): refuse FIFOs, devices,
+    directories and oversize files before the library starts reading.
+    """
+    src = str(path)
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError) as exc:
+        raise error(path_problem(exc, what), source=src) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise error(f"is {_what_is(st.st_mode)}, not a {what}", source=src)
+    if st.st_size > limit:
+        raise error(f"{what} is {st.st_size:,} bytes, more than the {limit:,} accepted",
+                    source=src)
+    return st.st_size
+
+
 def read_input_bytes(path: str | Path, error: type[SafeMallError], what: str = "file", *,
                      limit: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes, or ``error`` in one line.
