@@ -320,6 +320,13 @@ class Store:
             "until_ci_json FROM batches ORDER BY id").fetchall()
         return [_batch_row(r, str(self.path)) for r in rows]
 
+    def check_new(self, name: str, *, resume: bool) -> None:
+        """Refuse to start batch ``name`` again unless ``resume`` (it is stored already)."""
+        if not resume and self.batch(name) is not None:
+            raise ScenarioError(
+                f"already holds batch {name!r}; pass --resume to run what is missing, "
+                "or another --db", source=str(self.path))
+
     def open_batch(self, *, name: str, kind: str, source: str, description: str,
                    root_entropy: int, seeding: str, replications: int,
                    until_ci: dict[str, Any] | None, spec: dict[str, Any],
@@ -334,12 +341,9 @@ class Store:
         """
         from sim.run.runner import __version__
 
+        self.check_new(name, resume=resume)
         old = self.batch(name)
         if old is not None:
-            if not resume:
-                raise ScenarioError(
-                    f"already holds batch {name!r}; pass --resume to run what is missing, "
-                    "or another --db", source=str(self.path))
             if old.root_entropy != root_entropy or old.seeding != seeding:
                 raise ScenarioError(
                     f"batch {name!r} was stored with root seed {old.root_entropy} "
@@ -351,13 +355,18 @@ class Store:
                 (replications, json.dumps(until_ci) if until_ci else None,
                  json.dumps(spec, default=str), _now(), old.id))
             return self._must_batch(name)
-        self.con.execute(
-            "INSERT INTO batches (name, kind, source, description, root_entropy, seeding, "
-            "replications, until_ci_json, spec_json, sim_version, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        cur = self.con.execute(
+            "INSERT OR IGNORE INTO batches (name, kind, source, description, root_entropy, "
+            "seeding, replications, until_ci_json, spec_json, sim_version, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (name, kind, source, description, str(root_entropy), seeding, replications,
              json.dumps(until_ci) if until_ci else None, json.dumps(spec, default=str),
              __version__, _now(), _now()))
+        if not cur.rowcount:  # another runner stored it a moment ago: check it as above
+            return self.open_batch(name=name, kind=kind, source=source,
+                                   description=description, root_entropy=root_entropy,
+                                   seeding=seeding, replications=replications,
+                                   until_ci=until_ci, spec=spec, resume=resume)
         return self._must_batch(name)
 
     def _must_batch(self, name: str) -> BatchRow:
@@ -375,9 +384,10 @@ class Store:
             A stored configuration with the same index has other overrides (the sweep
             changed: its seeds would now belong to another configuration).
         """
-        stored = {c.index: c for c in self.configs(batch.id)}
         self.con.execute("BEGIN IMMEDIATE")
         try:
+            # read inside the write lock: a concurrent runner may have stored them
+            stored = {c.index: c for c in self.configs(batch.id)}
             for c in configs:
                 old = stored.get(c.index)
                 if old is not None:

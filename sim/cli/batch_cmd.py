@@ -193,7 +193,13 @@ def batch_run(
             raise ScenarioError(reason, field=opt, source="<command line>") from None
         spec = dataclasses.replace(spec, until_ci=uc)
     db_path = db or Path("results") / f"{spec.name}.db"
-    backend = _backend(workers, scheduler, start_method, max_tasks_per_child)
+    store = Store(db_path)  # a foreign or stored database is refused before anything starts
+    try:
+        store.check_new(spec.name, resume=resume)
+        backend = _backend(workers, scheduler, start_method, max_tasks_per_child)
+    except BaseException:
+        store.close()
+        raise
     err = Console(stderr=True)
     where = (f"Dask at {backend.address}" if scheduler
              else f"{backend.capacity} local processes" if workers != 0 else "this process")
@@ -202,7 +208,6 @@ def batch_run(
               + (f" (until CI ±{spec.until_ci.rel:.0%} on {spec.until_ci.metric}, "
                  f"≤ {spec.until_ci.max_replications})" if spec.until_ci else "")
               + f" on {where} → {db_path}")
-    store = Store(db_path)
     try:
         with _sigterm_as_interrupt(), _progress_bar(spec.name) as tick:
             summary = run_batch(spec, store, backend, resume=resume,
@@ -333,8 +338,12 @@ def adequacy(
     check_candidates(scenario, vary, cands, set_ or [])
     root = seed if seed is not None else scn.seed
     db_path = db or Path("results") / "adequacy.db"
-    backend = _backend(workers, scheduler)
     store = Store(db_path)
+    try:
+        backend = _backend(workers, scheduler)
+    except BaseException:
+        store.close()
+        raise
     try:
         with _sigterm_as_interrupt(), _progress_bar(f"adequacy {vary}") as tick:
             res = find_adequate(store, backend, scenario, vary, targets, cands,

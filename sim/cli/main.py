@@ -71,6 +71,14 @@ def _internal_error(exc: BaseException) -> str:
             "SafeMall: rerun with --debug for the traceback and report it")
 
 
+def _usage_line(exc: Exception) -> str:
+    """A command-line usage error as one line: the command, the problem, where to look."""
+    ctx = getattr(exc, "ctx", None)
+    path = ctx.command_path if ctx is not None else "safemall"
+    msg = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    return one_line(f"error: {path}: {msg} (see '{path} --help')")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status.
 
@@ -94,8 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     except (typer.Exit, click.exceptions.Exit) as exc:
         return int(exc.exit_code)
     except _USAGE as exc:
-        exc.show()  # type: ignore[attr-defined]
-        return 0 if type(exc).__name__ == "NoArgsIsHelpError" else 2
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # type: ignore[attr-defined]
+            return 0
+        print(_usage_line(exc), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -69,9 +69,9 @@ MAX_STAFF: Final = 10_000
 """Most staff of one kind (guards, posts' counts, team members, operators, officers)."""
 MAX_ITEMS: Final = 100_000
 """Most entries in one list of an input file (spaces, openings, posts, cameras, ...)."""
-MAX_CELLS_PER_SPACE: Final = 20_000
+MAX_CELLS_PER_SPACE: Final = 10_000
 """Most cells one space may be split into."""
-MAX_CELLS: Final = 200_000
+MAX_CELLS: Final = 50_000
 """Most cells of a whole network (the grand mall has 691)."""
 MAX_PANIC_RADIUS: Final = 1_000
 """Largest crush ``panic_radius`` (openings)."""

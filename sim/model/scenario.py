@@ -243,6 +243,8 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[str],
                     *, source: str = "<command line>") -> dict[str, Any]:
     """Return a deep copy of ``raw`` with each ``dotted.key=value`` applied."""
     out: dict[str, Any] = copy.deepcopy(dict(raw))
+    if isinstance(out.get("hazard"), dict) and "hazards" not in out:
+        out["hazards"] = [out.pop("hazard")]  # so that hazards.0.t_s reaches it
     for item in overrides:
         if "=" not in item:
             raise ScenarioError(f"expected key=value, got {item!r}", field="--set", source=source)
@@ -250,6 +252,9 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[str],
         parts = [p for p in key.strip().split(".") if p]
         if not parts:
             raise ScenarioError(f"empty key in {item!r}", field="--set", source=source)
+        if parts[0] == "hazard" and len(parts) > 1 and isinstance(out.get("hazards"), list) \
+                and len(out["hazards"]) == 1:
+            parts = ["hazards", "0", *parts[1:]]  # hazard.t_s: the file's one [hazard]
         node: Any = out
         for p in parts[:-1]:
             if isinstance(node, list):  # hazards.0.t_s: an index into an array of tables
@@ -281,6 +286,18 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[str],
     return out
 
 
+def _file_path(base: Path, text: str, field: str, source: str) -> str:
+    """A file named in a scenario, resolved against the scenario's folder."""
+    if "\x00" in text:
+        raise ScenarioError("the path contains a NUL byte", field=field, source=source)
+    if Path(text).is_absolute():
+        return text
+    try:
+        return str((base / text).resolve())
+    except (OSError, ValueError, RuntimeError) as exc:  # a symlink loop, a name too long
+        raise ScenarioError(f"not a usable path ({exc})", field=field, source=source) from None
+
+
 def scenario_from_dict(raw: Mapping[str, Any], *, base_dir: Path | None = None,
                        source: str = "<memory>") -> Scenario:
     """Validate a scenario mapping; relative paths are resolved against ``base_dir``."""
@@ -294,12 +311,11 @@ def scenario_from_dict(raw: Mapping[str, Any], *, base_dir: Path | None = None,
         data["security"] = {"plan": data["security"]}
     base = base_dir or Path(".")
     if isinstance(data.get("layout"), str):
-        data["layout"] = str((base / data["layout"]).resolve()) \
-            if not Path(data["layout"]).is_absolute() else data["layout"]
+        data["layout"] = _file_path(base, data["layout"], "layout", source)
     sec = data.get("security")
-    if isinstance(sec, dict) and isinstance(sec.get("plan"), str) \
-            and not Path(sec["plan"]).is_absolute():
-        data["security"] = {**sec, "plan": str((base / sec["plan"]).resolve())}
+    if isinstance(sec, dict) and isinstance(sec.get("plan"), str):
+        data["security"] = {**sec, "plan": _file_path(base, sec["plan"], "security.plan",
+                                                      source)}
     data["source"] = source
     try:
         scn = Scenario.model_validate(data)

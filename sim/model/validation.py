@@ -191,7 +191,10 @@ def first_error(exc: ValidationError, raw: Any) -> tuple[str, str]:
     """
     errs = exc.errors()
     locs = [_clean_loc(err, raw) for err in errs]
-    k = max(range(len(errs)), key=lambda i: (locs[i][1], -i))
+    # deepest first; then an error about the value's content over one about its type
+    # (a table given for ``free_speed_mps`` is judged as the table, not as a number)
+    k = max(range(len(errs)), key=lambda i: (locs[i][1], not str(errs[i].get("type", ""))
+                                             .endswith("_type"), -i))
     best, best_loc = errs[k], locs[k][0]
     # alternatives of one union value are one problem, not several
     others = {tuple(loc) for loc, _ in locs
