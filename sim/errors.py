@@ -17,11 +17,17 @@ def one_line(text: str) -> str:
                    else repr(c)[1:-1] for c in text)
 
 
+def _clip(text: str, limit: int) -> str:
+    """``text`` shortened to ``limit`` characters (a huge value must not flood a line)."""
+    return text if len(text) <= limit else f"{text[:limit - 25]}... ({len(text):,} characters)"
+
+
 class SafeMallError(Exception):
     """Base class for every error SafeMall raises on bad input or impossible scenarios."""
 
     def __init__(self, reason: str, *, field: str = "", source: str = "<memory>") -> None:
-        reason, field, source = one_line(str(reason)), one_line(str(field)), one_line(str(source))
+        reason, field = _clip(one_line(str(reason)), 600), _clip(one_line(str(field)), 200)
+        source = _clip(one_line(str(source)), 600)
         self.reason, self.field, self.source = reason, field, source
         where = f"{source}: {field}: " if field else f"{source}: "
         super().__init__(f"{where}{reason}")

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import networkx as nx
+import shapely
 from shapely import STRtree
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
@@ -216,7 +217,10 @@ def _split(space: Space, max_area: float, max_len: float
             piece: BaseGeometry = shape.intersection(tile)
             if piece.is_empty:
                 continue
-            parts = piece.geoms if isinstance(piece, MultiPolygon) else [piece]
+            # a clip may fall apart into polygons, and may come as a collection of a
+            # polygon and the line where the tile grazes a notch: keep every polygon
+            parts = [g for part in shapely.get_parts(piece)
+                     for g in (part.geoms if isinstance(part, MultiPolygon) else [part])]
             out.extend((p, (i, j)) for p in parts if isinstance(p, Polygon) and p.area > 1e-9)
     return out
 

@@ -145,7 +145,7 @@ def _reason(err: Mapping[str, Any]) -> str:
         return f"must be {sym} {bound:g}, got {_shown(value)}" if isinstance(bound, float) \
             else f"must be {sym} {bound}, got {_shown(value)}"
     if kind == "literal_error":
-        return f"unknown value {value!r}; expected {ctx.get('expected', '')}"
+        return f"unknown value {_shown(value)}; expected {ctx.get('expected', '')}"
     msg = str(err.get("msg", "invalid value"))
     if kind == "value_error":
         return msg.removeprefix("Value error, ")

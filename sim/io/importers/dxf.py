@@ -417,8 +417,8 @@ def _read_file(path: Path, lmap: LayerMap, rep: ImportReport, *, units: str | No
             from None
     except ezdxf.DXFError as exc:
         raise LayoutError(f"not a readable DXF: {exc}", source=str(path)) from None
-    except (ValueError, TypeError, IndexError, KeyError, UnicodeError, RecursionError,
-            EOFError) as exc:  # ezdxf on a damaged or truncated file
+    except Exception as exc:
+        # file (StopIteration, IndexError, ValueError ...) means it cannot be read
         raise LayoutError(f"not a readable DXF ({type(exc).__name__}: {exc})",
                           source=str(path)) from None
     msp = doc.modelspace()
