@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.run.metric_names import METRIC_NAMES
 from tests.cli_harness import REPO, SAFEMALL, run_here, run_piped, run_pty
 
 LAYOUT = REPO / "tests" / "fixtures" / "example_layout.toml"
@@ -79,9 +80,12 @@ def test_every_bundled_scenario_prints_one_json_object(scenario: Path) -> None:
     # a twentieth of the people keeps this fast; every hazard kind and mall is covered
     r = run_here(["run", str(scenario), "--json", "--set", "occupants.scale=0.05"])
     assert r.rc == 0, r.err
-    m = json.loads(r.plain)
+    m = json.loads(r.out)
     assert m["occupants"] > 0 and m["evacuated"] + m["casualties"] + m["inside"] \
         == m["occupants"]
+    # every metric a run reports is declared (options naming metrics are checked there);
+    # "scenario" is the run's name that --json adds
+    assert set(m) - {"scenario"} <= METRIC_NAMES, sorted(set(m) - METRIC_NAMES)
 
 
 def test_batch_in_a_terminal_and_piped(tmp_path: Path) -> None:
