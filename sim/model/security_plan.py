@@ -187,11 +187,12 @@ class Alarm(_Strict):
     buttons: UniqueIds(Button) = Field(default_factory=list)  # type: ignore[valid-type]
     detectors: UniqueIds(Detector) = Field(default_factory=list)  # type: ignore[valid-type]
     police_link: bool = True
-    verify_s: Seconds = 30.0
-    """Mean time the duty room takes to verify a report (s)."""
+    verify_s: Seconds | None = None
+    """Mean time the duty room takes to verify a report (s); unset: the run's
+    ``alarm.verify_mean_s`` assumption."""
     mode: Literal["general", "zoned"] = "general"
-    police_travel_s: Number = Field(default=300.0, gt=0, le=limits.MAX_TIME_S)
-    """Mean police travel time (s): the 5-minute tier of the 1-3-5 response circles."""
+    police_travel_s: Number | None = Field(default=None, gt=0, le=limits.MAX_TIME_S)
+    """Mean police travel time (s); unset: the run's ``police.travel_time_s`` assumption."""
 
 
 class Pa(_Strict):
