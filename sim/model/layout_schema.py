@@ -9,7 +9,7 @@ whose message is one line naming the file, the entry and the field.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -128,7 +128,7 @@ def _storeys(levels: list[_LevelModel]) -> dict[str, int]:
     return out
 
 
-def check_extent(pts: list[tuple[float, float]], fld: str) -> None:
+def check_extent(pts: Sequence[tuple[float, ...]], fld: str) -> None:
     """Refuse a polygon wider or deeper than :data:`sim.model.limits.MAX_EXTENT_M`."""
     xs = [p[0] for p in pts]
     ys = [p[1] for p in pts]

@@ -87,7 +87,7 @@ def _unique_ids(items: list[Any]) -> list[Any]:
 
 def UniqueIds(item: Any) -> Any:
     """A list of tables with an ``id`` each, at most ``MAX_ITEMS`` long, ids unique."""
-    return Annotated[list[item], Field(max_length=limits.MAX_ITEMS),  # type: ignore[valid-type]
+    return Annotated[list[item], Field(max_length=limits.MAX_ITEMS),
                      AfterValidator(_unique_ids)]
 
 

@@ -95,6 +95,15 @@ def write_toml(path: Path, doc: Any, data: st.DataObject) -> None:
     path.write_text(mutate_text(text, data), encoding="utf-8", errors="surrogatepass")
 
 
+def example_mall(d: Path, scn: dict[str, Any] | None = None) -> Path:
+    """The example layout and plan in ``d``, and ``scn`` as scenario.toml (its path)."""
+    (d / "layout.toml").write_text(tomli_w.dumps(EXAMPLE_LAYOUT))
+    (d / "security.toml").write_text(tomli_w.dumps(EXAMPLE_PLAN))
+    if scn is not None:
+        (d / "scenario.toml").write_text(tomli_w.dumps(scn))
+    return d / "scenario.toml"
+
+
 def duration_of(doc: Any) -> float | None:
     d = doc.get("duration_s", 3600.0) if isinstance(doc, dict) else None
     return float(d) if isinstance(d, int | float) and not isinstance(d, bool) else None
@@ -123,8 +132,7 @@ def test_fuzz_scenarios(data: st.DataObject) -> None:
     hazard = data.draw(st.sampled_from(sorted(HAZARDS)), label="hazard")
     doc, what = mutated(scenario(hazard), data)
     with folder() as d:
-        (d / "layout.toml").write_text(tomli_w.dumps(EXAMPLE_LAYOUT))
-        (d / "security.toml").write_text(tomli_w.dumps(EXAMPLE_PLAN))
+        example_mall(d)
         write_toml(d / "scenario.toml", doc, data)
         o = WORKER.run(["run", str(d / "scenario.toml"), "--json"], d, "scenario",
                        f"{hazard}: " + "; ".join(what))
@@ -149,10 +157,7 @@ def test_fuzz_set_overrides(data: st.DataObject) -> None:
     sets = data.draw(st.lists(st.tuples(st.sampled_from(KEYS), st.sampled_from(VALUES)),
                               min_size=1, max_size=3), label="sets")
     with folder() as d:
-        (d / "layout.toml").write_text(tomli_w.dumps(EXAMPLE_LAYOUT))
-        (d / "security.toml").write_text(tomli_w.dumps(EXAMPLE_PLAN))
-        (d / "scenario.toml").write_text(tomli_w.dumps(scenario("drill")))
-        argv = ["run", str(d / "scenario.toml"), "--json"]
+        argv = ["run", str(example_mall(d, scenario("drill"))), "--json"]
         for k, v in sets:
             argv += ["--set", f"{k}={v}"]
         dur = next((float(v) for k, v in reversed(sets) if k == "duration_s"
@@ -198,9 +203,7 @@ BATCH: dict[str, Any] = {
 def test_fuzz_batch_files(data: st.DataObject) -> None:
     doc, what = mutated(BATCH, data)
     with folder() as d:
-        (d / "layout.toml").write_text(tomli_w.dumps(EXAMPLE_LAYOUT))
-        (d / "security.toml").write_text(tomli_w.dumps(EXAMPLE_PLAN))
-        (d / "scenario.toml").write_text(tomli_w.dumps(scenario("drill", count=40)))
+        example_mall(d, scenario("drill", count=40))
         write_toml(d / "batch.toml", doc, data)
         work = d / "work"
         work.mkdir()
@@ -220,9 +223,7 @@ def stored_batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.cli_harness import run_here
 
     d = tmp_path_factory.mktemp("stored")
-    (d / "layout.toml").write_text(tomli_w.dumps(EXAMPLE_LAYOUT))
-    (d / "security.toml").write_text(tomli_w.dumps(EXAMPLE_PLAN))
-    (d / "scenario.toml").write_text(tomli_w.dumps(scenario("drill", count=40)))
+    example_mall(d, scenario("drill", count=40))
     (d / "batch.toml").write_text(tomli_w.dumps(BATCH))
     r = run_here(["batch", str(d / "batch.toml"), "--workers", "0", "--db", str(d / "b.db")])
     assert r.rc == 0, r.err
@@ -270,10 +271,8 @@ def replay_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.cli_harness import run_here
 
     d = tmp_path_factory.mktemp("replay")
-    (d / "layout.toml").write_text(tomli_w.dumps(EXAMPLE_LAYOUT))
-    (d / "security.toml").write_text(tomli_w.dumps(EXAMPLE_PLAN))
-    (d / "scenario.toml").write_text(tomli_w.dumps(scenario("fire", count=60)))
-    r = run_here(["run", str(d / "scenario.toml"), "--replay", str(d / "run.replay")])
+    r = run_here(["run", str(example_mall(d, scenario("fire", count=60))), "--replay",
+                  str(d / "run.replay")])
     assert r.rc == 0, r.err
     return d / "run.replay"
 
@@ -370,11 +369,8 @@ def test_fuzz_dxf_drawings(data: st.DataObject) -> None:
 def test_fuzz_bases_are_valid() -> None:
     """The unbroken inputs run and evacuate everyone (so a refusal is the mutation's)."""
     with folder() as d:
-        (d / "layout.toml").write_text(tomli_w.dumps(EXAMPLE_LAYOUT))
-        (d / "security.toml").write_text(tomli_w.dumps(EXAMPLE_PLAN))
         for hz in sorted(HAZARDS):
-            (d / "scenario.toml").write_text(tomli_w.dumps(scenario(hz)))
-            o = WORKER.run(["run", str(d / "scenario.toml"), "--json"], d, "base")
+            o = WORKER.run(["run", str(example_mall(d, scenario(hz))), "--json"], d, "base")
             check(o, duration_s=1800.0)
             assert o.rc == 0, o.stderr
             m = json.loads(o.stdout)
