@@ -296,6 +296,14 @@ def _dig(m: dict[str, Any], dotted: str) -> Any:
     return node
 
 
+def check_confidence(confidence: float) -> float:
+    """``confidence`` if it is strictly between 0 and 1, else a one-line error."""
+    if not 0 < confidence < 1:
+        raise ScenarioError(f"must be between 0 and 1, got {confidence}",
+                            field="--confidence", source="<command line>")
+    return confidence
+
+
 def check_candidates(scenario: str | Path, vary: str, candidates: Sequence[Any],
                      sets: Sequence[str] = (), *, validate: bool = True) -> list[Any]:
     """The candidates, sorted; each is applied to the scenario and checked (``--vary``
@@ -337,9 +345,7 @@ def find_adequate(store: Store, backend: Backend, scenario: str | Path, vary: st
     if not targets:
         raise ScenarioError("give at least one --target", field="--target",
                             source="<command line>")
-    if not 0 < confidence < 1:
-        raise ScenarioError(f"must be between 0 and 1, got {confidence}",
-                            field="--confidence", source="<command line>")
+    check_confidence(confidence)
     cands = check_candidates(scenario, vary, candidates, sets, validate=validate)
     if largest:
         cands = cands[::-1]

@@ -128,7 +128,11 @@ def runs_frame(store: Store, batch: BatchRow) -> tuple[pd.DataFrame, list[Config
     exit_cols = [m for m in metrics if m.startswith("exit_counts.")]
     records = []
     for r, fm in zip(runs, flat, strict=True):
-        c = by_id[r.config_id]
+        c = by_id.get(r.config_id)
+        if c is None:
+            raise ScenarioError(f"damaged batch database: runs[{r.id}] belongs to batch "
+                                f"{batch.name!r} but its configuration {r.config_id} does not",
+                                source=str(store.path))
         rec: dict[str, Any] = {"batch": batch.name, "config_index": c.index,
                                "config_label": c.label}
         rec.update({p: _param_cell(c.params.get(p)) for p in params})

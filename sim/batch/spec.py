@@ -336,6 +336,9 @@ def validate_configs(configs: Sequence[Config], *, source: str,
                 plans.add((scn.layout, sec))
         except SafeMallError as exc:
             inner = f"{exc.field}: {exc.reason}" if exc.field else exc.reason
+            if exc.source not in ("<memory>", "<command line>", c.scenario_path) \
+                    and Path(exc.source).name != Path(c.scenario_path).name:
+                inner = f"{exc.source}: {inner}"  # another file: the plan, the layout
             raise ScenarioError(inner, field=where, source=source) from None
 
 

@@ -59,9 +59,9 @@ def _backend(workers: int | None, scheduler: str | None, start_method: str | Non
     if scheduler:
         try:
             return DaskPool(scheduler)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:  # unreachable, or not an address
             raise ScenarioError(f"cannot reach the Dask scheduler ({exc})",
-                                field="--scheduler", source=scheduler) from None
+                                field="--scheduler", source="<command line>") from None
     if workers == 0:
         return InlinePool()
     if workers is not None and workers < 0:
@@ -327,6 +327,7 @@ def adequacy(
     from sim.batch.adequacy import (
         candidate_values,
         check_candidates,
+        check_confidence,
         find_adequate,
         parse_target,
     )
@@ -336,6 +337,7 @@ def adequacy(
     targets = [parse_target(t) for t in target]
     for t in targets:
         check_metric(t.metric, field="--target")
+    check_confidence(confidence)
     cands = candidate_values(values, lo, hi, step)
     scn = load_scenario(scenario, set_ or [])
     if seed is not None:

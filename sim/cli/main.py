@@ -96,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rv = cmd.main(args=args, prog_name="safemall", standalone_mode=False)
     except SafeMallError as exc:
+        if debug and exc.__cause__ is not None:
+            raise  # the exception it stands for, with its traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (typer.Abort, click.Abort):

@@ -29,6 +29,7 @@ import numpy as np
 from sim.engine.replay import ENTITY_KINDS, SCHEMA, WAYPOINT_DTYPE, Replay
 from sim.errors import ReplayError
 from sim.io.input_file import parse_json_text, path_problem
+from sim.model.limits import MAX_CELLS
 
 HEADER: Final = "header.json"
 #: Waypoint columns stored one ``.npy`` member each (struct of arrays compresses better).
@@ -36,6 +37,9 @@ WAYPOINT_COLUMNS: Final = tuple(WAYPOINT_DTYPE.names or ())
 #: Largest header accepted (bytes); a larger one is treated as corrupt.
 MAX_HEADER_BYTES: Final = 512 * 1024 * 1024
 _NPY_HEADER_SLACK: Final = 4096
+#: Most entries of the header's lists: timeline marks (a drill of the grand mall has 6),
+#: levels, cells (as many as a network may have), recorded series.
+MAX_LISTED: Final = {"marks": 10_000, "level_ids": 1_000, "cell_ids": MAX_CELLS, "series": 1_000}
 #: Most entities or waypoints a replay may declare (a 3-hour run of 100,000 people moving
 #: through 30 openings each is 3 million waypoints).
 MAX_ROWS: Final = 500_000_000
@@ -275,6 +279,10 @@ def _read_header(zf: zipfile.ZipFile, src: str) -> dict[str, Any]:
     for key in ("level_ids", "cell_ids", "series", "entity_labels", "entity_kinds"):
         if not all(isinstance(v, str) for v in header[key]):
             raise ReplayError("must be a list of strings", field=f"{HEADER}.{key}", source=src)
+    for key, most in MAX_LISTED.items():
+        if len(header[key]) > most:
+            raise ReplayError(f"{len(header[key]):,} entries, more than the {most:,} a replay "
+                              "may hold", field=f"{HEADER}.{key}", source=src)
     for i, m in enumerate(header["marks"]):
         if not (isinstance(m, dict) and isinstance(m.get("t"), int | float)
                 and isinstance(m.get("kind"), str)):

@@ -353,6 +353,9 @@ def scenario_from_dict(raw: Mapping[str, Any], *, base_dir: Path | None = None,
     if isinstance(data.get("layout"), str):
         data["layout"] = _file_path(base, data["layout"], "layout", source)
     sec = data.get("security")
+    if isinstance(sec, dict) and "plan" in sec and not isinstance(sec["plan"], str):
+        raise ScenarioError(f"expected the path of a security plan, got {sec['plan']!r}"[:200],
+                            field="security.plan", source=source)
     if isinstance(sec, dict) and isinstance(sec.get("plan"), str):
         data["security"] = {**sec, "plan": _file_path(base, sec["plan"], "security.plan",
                                                       source)}

@@ -73,7 +73,7 @@ from sim.io.importers.infer import (
 )
 from sim.io.importers.options import ImportOptions
 from sim.io.importers.repair import suggest_repairs
-from sim.io.importers.report import ImportReport, capture_warnings
+from sim.io.importers.report import ImportReport, capture_warnings, malformed_data
 from sim.io.input_file import check_input_file, is_dir, parse_json_text, read_input_bytes
 from sim.model.layout import SPACE_KINDS, VERTICAL_KINDS
 from sim.model.limits import MAX_DRAWING_BYTES, MAX_INPUT_BYTES
@@ -257,6 +257,7 @@ ENTRANCE_CATEGORIES = frozenset({"lobby", "entrance", "vestibule"})
 
 
 @capture_warnings
+@malformed_data("IMDF")
 def import_imdf(path: str | Path, *, storey_height_m: float = STOREY_HEIGHT_M,
                 categories: Mapping[str, str] | None = None, drop_unreachable: bool = False,
                 tolerance_m: float = 0.5, name: str | None = None,

@@ -74,7 +74,7 @@ from sim.io.importers.infer import (
 )
 from sim.io.importers.options import ImportOptions
 from sim.io.importers.repair import suggest_repairs
-from sim.io.importers.report import ImportReport, capture_warnings
+from sim.io.importers.report import ImportReport, capture_warnings, malformed_data
 from sim.io.input_file import check_input_file, read_json_file
 from sim.model.layout import SPACE_KINDS, VERTICAL_KINDS
 from sim.model.limits import MAX_DRAWING_BYTES
@@ -252,6 +252,7 @@ def _width(tags: Mapping[str, str], default: float) -> float:
 # ----------------------------------------------------------------------------- import
 
 @capture_warnings
+@malformed_data("OSM")
 def import_osm(path: str | Path, *, storey_height_m: float = STOREY_HEIGHT_M,
                tolerance_m: float = 0.5, name: str | None = None,
                options: ImportOptions | None = None) -> ImportResult:

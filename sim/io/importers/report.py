@@ -172,3 +172,24 @@ def capture_warnings(fn: _F) -> _F:
                                   "coordinates")
         return result
     return inner  # type: ignore[return-value]
+
+
+def malformed_data(importer: str) -> Callable[[_F], _F]:
+    """Turn what an importer trips over in malformed source data (a list where a table
+    belongs, a string where a number does) into a one-line :class:`LayoutError` naming the
+    file; ``--debug`` shows where it was found."""
+    import shapely.errors
+
+    from sim.errors import LayoutError
+
+    def deco(fn: _F) -> _F:
+        @functools.wraps(fn)
+        def inner(path: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(path, *args, **kwargs)
+            except (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError,
+                    RecursionError, shapely.errors.ShapelyError) as exc:
+                raise LayoutError(f"malformed {importer} data ({type(exc).__name__}: {exc}); "
+                                  "rerun with --debug to see where", source=str(path)) from exc
+        return inner  # type: ignore[return-value]
+    return deco
