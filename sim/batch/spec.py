@@ -68,9 +68,9 @@ class ConfigEntry(_Strict):
     label: str = ""
     scenario: str | None = None
     """Another scenario file for this configuration (relative to the batch file)."""
-    overrides: list[str] = Field(default_factory=list)
+    overrides: list[str] = Field(default_factory=list, max_length=limits.MAX_OVERRIDES)
     """``dotted.key=value`` strings, as ``--set`` takes them."""
-    set: dict[str, Any] = Field(default_factory=dict)
+    set: dict[str, Any] = Field(default_factory=dict, max_length=limits.MAX_OVERRIDES)
     """The same as a table: ``set = { "security.guards" = 20 }``."""
 
     @field_validator("overrides")
@@ -95,9 +95,9 @@ class BatchFile(_Strict):
     root_seed: Seed | None = None
     """Root of every seed in the batch; if omitted, fresh entropy is drawn and recorded."""
     seeding: Seeding = "independent"
-    overrides: list[str] = Field(default_factory=list)
+    overrides: list[str] = Field(default_factory=list, max_length=limits.MAX_OVERRIDES)
     """Overrides applied to every configuration, before the configuration's own."""
-    grid: dict[str, Any] = Field(default_factory=dict)
+    grid: dict[str, Any] = Field(default_factory=dict, max_length=limits.MAX_OVERRIDES)
     configs: list[ConfigEntry] = Field(default_factory=list)
     until_ci: UntilCI | None = None
 

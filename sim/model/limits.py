@@ -79,6 +79,8 @@ MAX_REPLICATIONS: Final = 100_000
 """Most replications of one configuration."""
 MAX_CONFIGS: Final = 100_000
 """Most configurations of one batch."""
+MAX_OVERRIDES: Final = 1_000
+"""Most ``key=value`` overrides (and grid keys) of a batch file or one configuration."""
 MAX_INPUT_BYTES: Final = 64 * 1024 * 1024
 """Largest TOML, JSON or GeoJSON input file (bytes)."""
 MAX_DRAWING_BYTES: Final = 512 * 1024 * 1024
