@@ -82,7 +82,9 @@ class FireHazardSpec(BaseModel):
     space: str
     t_s: Seconds = 0.0
     growth: Literal["slow", "medium", "fast", "ultrafast"] = "medium"
-    alpha_kw_s2: Number | None = Field(default=None, gt=0, le=10.0)
+    alpha_kw_s2: Number | None = Field(default=None, gt=0, le=1e5)
+    """t² growth (kW/s²): ultra-fast is 0.1876; 1e4 and more is a fire at full size at once
+    (verification cases use it)."""
     peak_kw: Number | None = Field(default=None, gt=0, le=limits.MAX_FIRE_KW)
     sprinklered: bool | None = None
     sprinkler_activation_s: Seconds | None = None
