@@ -102,7 +102,7 @@ def test_batch_in_a_terminal_and_piped(tmp_path: Path) -> None:
     assert p.rc == 0 and "6 runs this time" in p.out, p.err
     rep = run_pty([SAFEMALL, "batch", "report", str(tmp_path / "t.db"), "--out",
                    str(tmp_path / "rep"), "--no-plots"])
-    assert rep.rc == 0 and "tty: 2 configurations, 6 ok runs, 0 failed" in rep.plain, rep.plain
+    assert rep.rc == 0 and "tty: 2 configurations, 6 runs ok, 0 failed" in rep.plain, rep.plain
 
 
 def test_adequacy_in_a_terminal(tmp_path: Path) -> None:
