@@ -16,7 +16,6 @@ matplotlib falls back to Agg by itself).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -45,12 +44,9 @@ def load_source(path: str | Path) -> Source:
     """A replay file, or a result / batch JSON mapping."""
     p = Path(path)
     if p.suffix.lower() == ".json":
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ReplayError(f"cannot read file ({exc.strerror})", source=str(p)) from None
-        except json.JSONDecodeError as exc:
-            raise ReplayError(f"not valid JSON ({exc})", source=str(p)) from None
+        from sim.io.input_file import read_json_file
+
+        data = read_json_file(p, ReplayError, "JSON file")
         if not isinstance(data, dict):
             raise ReplayError("expected a JSON object", source=str(p))
         return data

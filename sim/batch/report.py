@@ -42,6 +42,7 @@ import numpy as np
 
 from sim.batch.stats import paired_difference, summarize
 from sim.batch.store import BatchRow, ConfigRow, Store
+from sim.errors import ScenarioError
 from sim.report.text import fmt_number, metric_info, metric_label
 
 if TYPE_CHECKING:
@@ -140,7 +141,11 @@ def runs_frame(store: Store, batch: BatchRow) -> tuple[pd.DataFrame, list[Config
     exit_cols = [m for m in metrics if m.startswith("exit_counts.")]
     records = []
     for r, fm in zip(runs, flat, strict=True):
-        c = by_id[r.config_id]
+        c = by_id.get(r.config_id)
+        if c is None:
+            raise ScenarioError(f"damaged batch database: runs[{r.id}] belongs to batch "
+                                f"{batch.name!r} but its configuration {r.config_id} does not",
+                                source=str(store.path))
         rec: dict[str, Any] = {"batch": batch.name, "config_index": c.index,
                                "config_label": c.label}
         rec.update({p: _param_cell(c.params.get(p)) for p in params})
@@ -406,14 +411,28 @@ def write_report(store: Store, out_dir: str | Path, *, batches: Sequence[str] | 
     """Write tables and exports for every (or the named) batch of the database.
 
     Plots are drawn on top of these tables by :func:`viz.batch_plots.plot_batch`.
+    Named batches and metrics are checked before anything is written.
     """
+    stored = store.batches()
+    for name in batches or []:
+        if name not in {b.name for b in stored}:
+            raise ScenarioError(f"no batch {name!r} in this database (it holds "
+                                f"{', '.join(repr(b.name) for b in stored) or 'none'})",
+                                field="--batch", source=str(store.path))
+    all_tables = [batch_tables(store, b, confidence) for b in stored
+                  if not batches or b.name in batches]
+    for m in metrics or []:  # checked before anything is written
+        if not any(m in t.metrics for t in all_tables):
+            have = sorted({x for t in all_tables for x in t.metrics})
+            raise ScenarioError(f"no stored run reports metric {m!r} (the runs report "
+                                f"{', '.join(have[:12]) or 'no metric'}"
+                                f"{' …' if len(have) > 12 else ''})",
+                                field="--metric", source=str(store.path))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result = []
-    for b in store.batches():
-        if batches and b.name not in batches:
-            continue
-        t = batch_tables(store, b, confidence)
+    for t in all_tables:
+        b = t.batch
         stem = out / _safe(b.name)
         for name, df in (("runs", t.runs), ("summary", t.summary)):
             csv = Path(f"{stem}_{name}.csv")

@@ -54,7 +54,9 @@ from sim.hazards import fire_physics as fp
 from sim.hazards.registry import HazardKind, register
 from sim.hazards.smoke import ExhaustSystem, FireSpec, NaturalVent, SmokeModel
 from sim.hazards.smoke_geometry import OUTDOOR_KINDS, build_geometry
+from sim.model import limits
 from sim.model.assumptions import declare
+from sim.model.validation import Number, Seconds, TimeStep
 
 _F = ("fire",)
 _SPEC_PARAMS = {
@@ -166,28 +168,30 @@ class FireHazardSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["fire"] = "fire"
     space: str
-    t_s: float = Field(default=0.0, ge=0)
+    t_s: Seconds = 0.0
     growth: Literal["slow", "medium", "fast", "ultrafast"] = "medium"
-    alpha_kw_s2: float | None = Field(default=None, gt=0)
-    peak_kw: float | None = Field(default=None, gt=0)
-    sprinklered_kw: float | None = Field(default=None, gt=0)
+    alpha_kw_s2: Number | None = Field(default=None, gt=0, le=1e5)
+    """t² growth (kW/s²): ultra-fast is 0.1876; 1e4 and more is a fire at full size at once
+    (verification cases use it)."""
+    peak_kw: Number | None = Field(default=None, gt=0, le=limits.MAX_FIRE_KW)
+    sprinklered_kw: Number | None = Field(default=None, gt=0, le=limits.MAX_FIRE_KW)
     design_fire: Literal["gb51251", "bre368"] = "gb51251"
     sprinklered: bool | None = None
     sprinkler_hold: Literal["code", "activation"] = "code"
-    sprinkler_activation_s: float | None = Field(default=None, ge=0)
-    soot_yield: float | None = Field(default=None, gt=0, le=1)
-    co_yield: float | None = Field(default=None, ge=0, le=1)
-    co2_yield: float | None = Field(default=None, ge=0, le=5)
-    radiative_fraction: float | None = Field(default=None, ge=0, lt=1)
+    sprinkler_activation_s: Seconds | None = None
+    soot_yield: Number | None = Field(default=None, gt=0, le=1)
+    co_yield: Number | None = Field(default=None, ge=0, le=1)
+    co2_yield: Number | None = Field(default=None, ge=0, le=5)
+    radiative_fraction: Number | None = Field(default=None, ge=0, lt=1)
     plume: Literal["nfpa92", "zukoski"] = "nfpa92"
-    wall_heat_transfer_kw_m2k: float | None = Field(default=None, ge=0)
-    fed_incapacitation: float | None = Field(default=None, gt=0)
+    wall_heat_transfer_kw_m2k: Number | None = Field(default=None, ge=0, le=1e3)
+    fed_incapacitation: Number | None = Field(default=None, gt=0, le=100)
     speed_model: Literal["frantzich_nilsson", "fridolf"] = "frantzich_nilsson"
-    turn_back_visibility_m: float | None = Field(default=None, ge=0)
-    front_speed_mps: float | None = Field(default=None, gt=0)
-    openings_lost_after_s: float | None = Field(default=None, ge=0)
-    aset_horizon_s: float = Field(default=1800.0, ge=0)
-    step_s: float = Field(default=5.0, gt=0)
+    turn_back_visibility_m: Number | None = Field(default=None, ge=0, le=1e3)
+    front_speed_mps: Number | None = Field(default=None, gt=0, le=1e3)
+    openings_lost_after_s: Seconds | None = None
+    aset_horizon_s: Seconds = 1800.0
+    step_s: TimeStep = 5.0
 
 
 def start(world: World, spec: FireHazardSpec) -> None:
