@@ -50,6 +50,7 @@ from sim.batch.spec import Config, file_sha256, override, parse_overrides, valid
 from sim.batch.stats import confidence_bound, order_stat_index, point_stat, quantile_of
 from sim.batch.store import BatchRow, ConfigRow, Store
 from sim.errors import ScenarioError
+from sim.run.metric_names import metric_value
 
 _TARGET = re.compile(
     r"^\s*(?P<metric>.+?)\.(?P<stat>mean|max|min|p\d+(?:\.\d+)?)\s*"
@@ -274,26 +275,10 @@ class _Study:
         ok = [r for r in runs if r.status == "ok" and r.metrics]
         vals: dict[str, np.ndarray] = {}
         for t in targets:
-            xs = []
-            for r in ok:
-                v = r.metrics.get(t.metric) if "." not in t.metric else _dig(r.metrics,
-                                                                             t.metric)
-                xs.append(float(v) if isinstance(v, int | float)
-                          and not isinstance(v, bool) else math.nan)
+            xs = [metric_value(r.metrics, t.metric) for r in ok]
             vals[t.metric] = np.asarray(xs, float)
         return Evidence(value, len(runs), n_reused, n_new, len(runs) - len(ok),
                         check(vals, targets, confidence))
-
-
-def _dig(m: dict[str, Any], dotted: str) -> Any:
-    if dotted in m:
-        return m[dotted]
-    node: Any = m
-    for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def check_confidence(confidence: float) -> float:

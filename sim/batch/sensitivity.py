@@ -5,8 +5,10 @@ Configuration 0 is the base point (every assumption at its default), run over
 by ``assumptions.<key>=<value>`` overrides, run over ``seeds`` seeds. Seeding is
 ``common``: replication ``r`` of every point has the same seed (common random numbers),
 so differences between points come from the parameters, not from the draws. Because
-every run is a stored batch row, a killed study resumes where it stopped (``--resume``)
-and any run can be re-run alone (``safemall run --from-batch DB RUN_ID``).
+every run is a stored batch row, a killed study resumes where it stopped (``--resume``),
+a larger design of the same study (more trajectories, a larger Sobol sample, more seeds)
+runs only what it adds (:func:`study_name`), and any run can be re-run alone
+(``safemall run --from-batch DB RUN_ID``).
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from sim.analysis.sensitivity import Design
-from sim.batch.adequacy import _dig
 from sim.batch.executors import Backend
 from sim.batch.runner import ProgressFn, RunSummary, execute
 from sim.batch.spec import Config, override
 from sim.batch.store import BatchRow, ConfigRow, Store
+from sim.run.metric_names import metric_value
 
 
 def study_configs(scenario: Path, design: Design, sets: Sequence[str]) -> list[Config]:
@@ -42,12 +44,19 @@ def study_configs(scenario: Path, design: Design, sets: Sequence[str]) -> list[C
     return out
 
 
-def study_name(scenario: Path, design: Design, seeds: int, sets: Sequence[str],
-               root_seed: int) -> str:
-    """A name that changes whenever the runs would (scenario, design, seeds, overrides)."""
-    ident = json.dumps([str(scenario.resolve()), design.method, design.keys,
-                        len(design.unit), design.seed, design.levels, seeds, list(sets),
-                        root_seed])
+def study_name(scenario: Path, design: Design, sets: Sequence[str], root_seed: int) -> str:
+    """The study's name in the store: the same for designs that differ only in their size
+    (Morris trajectories, Sobol base sample) or seeds, since their runs nest.
+
+    SALib's designs are extensible with a fixed seed (the first ``r`` trajectories of a
+    Morris design of ``2r`` are the design of ``r``; the Sobol' sequence's first points are
+    the smaller sample), configuration ``i`` is design point ``i - 1`` and seeding is
+    common, so a larger study repeats every run of a smaller one: ``--resume`` extends a
+    stored study and runs only the new points and seeds, and a smaller one is analysed
+    from stored runs.
+    """
+    ident = json.dumps([str(scenario.resolve()), design.method, design.keys, design.seed,
+                        design.levels, list(sets), root_seed])
     return f"sensitivity:{scenario.stem}:{design.method}:" \
            f"{hashlib.sha256(ident.encode()).hexdigest()[:8]}"
 
@@ -57,7 +66,7 @@ def run_study(store: Store, backend: Backend, scenario: Path, design: Design, *,
               resume: bool = False, progress: ProgressFn | None = None
               ) -> tuple[BatchRow, list[ConfigRow], RunSummary]:
     """Store the study's configurations and run whatever is missing."""
-    name = study_name(scenario, design, seeds, sets, root_seed)
+    name = study_name(scenario, design, sets, root_seed)
     batch = store.open_batch(
         name=name, kind="sensitivity", source=str(scenario.resolve()),
         description=f"{design.method} sensitivity over {len(design.params)} assumptions",
@@ -71,14 +80,6 @@ def run_study(store: Store, backend: Backend, scenario: Path, design: Design, *,
     targets = {r.id: (base_seeds if r.index == 0 else seeds) for r in rows}
     summary = execute(store, batch, rows, targets, backend, progress=progress)
     return batch, rows, summary
-
-
-def metric_value(metrics: dict[str, object] | None, metric: str) -> float:
-    """A run's value of ``metric`` (dotted keys dig into tables), NaN if absent."""
-    if not metrics:
-        return math.nan
-    v = _dig(dict(metrics), metric)
-    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else math.nan
 
 
 def collect(store: Store, rows: Sequence[ConfigRow], metric: str, seeds: int,

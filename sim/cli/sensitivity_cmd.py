@@ -45,40 +45,33 @@ def sensitivity(
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
     db: Annotated[Path | None, typer.Option(
         help="Results database (default: results/sensitivity.db).")] = None,
-    resume: Annotated[bool, typer.Option(help="Run what is missing of a stored study.")
-                      ] = False,
+    resume: Annotated[bool, typer.Option(
+        help="Run what is missing of a stored study; with more trajectories, a larger "
+             "sample or more seeds, extend it (stored runs are reused).")] = False,
     out: Annotated[Path | None, typer.Option(
         help="Folder for CSV, Markdown and plots (default: results/<study>).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Vary assumptions over their declared ranges (SALib design, common seeds, batch
     store) and rank them by their effect on each metric, with CIs and the seed noise."""
-    from sim.analysis.assumptions_table import scenario_assumptions
+    from sim.analysis.assumptions_table import varied_assumptions
     from sim.analysis.sensitivity import analyze, make_design, markdown, rows
     from sim.batch.sensitivity import collect, run_study
     from sim.batch.store import Store
     from sim.cli.batch_cmd import _backend, _progress_bar, _sigterm_as_interrupt
     from sim.io.scenario_files import load_scenario
-    from sim.model.assumptions import get
+    from sim.run.metric_names import check_metric
 
     if method not in ("morris", "sobol"):
         raise ScenarioError(f"expected morris or sobol, got {method!r}", field="--method",
                             source="<command line>")
+    for m in metric:
+        check_metric(m, field="--metric")
     scn = load_scenario(scenario, set_ or [])
     if bool(params) == all_assumed:
         raise ScenarioError("give --params KEY ... or --all-assumed (one of them)",
                             field="--params", source="<command line>")
-    if all_assumed:
-        chosen = [a for a in scenario_assumptions(scn) if a.key not in scn.assumptions
-                  and a.low < a.high]
-    else:
-        chosen = []
-        for k in params or []:
-            try:
-                chosen.append(get(k))
-            except KeyError as exc:
-                raise ScenarioError(exc.args[0], field="--params",
-                                    source="<command line>") from None
+    chosen = varied_assumptions(scn, params)
     try:
         design = make_design(chosen, method, trajectories if method == "morris" else samples,
                              seed=design_seed, levels=levels)  # type: ignore[arg-type]
