@@ -63,9 +63,11 @@ def study_name(scenario: Path, design: Design, sets: Sequence[str], root_seed: i
 
 def run_study(store: Store, backend: Backend, scenario: Path, design: Design, *,
               seeds: int, base_seeds: int, sets: Sequence[str] = (), root_seed: int = 0,
-              resume: bool = False, progress: ProgressFn | None = None
+              resume: bool = False, missing: float | None = None,
+              progress: ProgressFn | None = None
               ) -> tuple[BatchRow, list[ConfigRow], RunSummary]:
-    """Store the study's configurations and run whatever is missing."""
+    """Store the study's configurations and run whatever is missing (``missing``, the value
+    a run not reporting a metric counts as, is recorded for re-analysis)."""
     name = study_name(scenario, design, sets, root_seed)
     batch = store.open_batch(
         name=name, kind="sensitivity", source=str(scenario.resolve()),
@@ -74,7 +76,7 @@ def run_study(store: Store, backend: Backend, scenario: Path, design: Design, *,
         spec={"scenario": str(scenario.resolve()), "method": design.method,
               "params": design.keys, "points": len(design.unit), "design_seed": design.seed,
               "levels": design.levels, "seeds": seeds, "base_seeds": base_seeds,
-              "set": list(sets)},
+              "set": list(sets), "missing": missing},
         resume=resume)
     rows = store.add_configs(batch, study_configs(scenario, design, sets))
     targets = {r.id: (base_seeds if r.index == 0 else seeds) for r in rows}
@@ -83,18 +85,25 @@ def run_study(store: Store, backend: Backend, scenario: Path, design: Design, *,
 
 
 def collect(store: Store, rows: Sequence[ConfigRow], metric: str, seeds: int,
-            base_seeds: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(y, base)``: points × seeds values of ``metric`` and the base point's values."""
+            base_seeds: int, *, missing: float | None = None
+            ) -> tuple[np.ndarray, np.ndarray, int]:
+    """``(y, base, filled)``: points × seeds values of ``metric``, the base point's values,
+    and how many finished runs did not report the metric and count as ``missing``
+    (without ``missing`` they stay NaN; failed runs always do)."""
     by_id = {r.id: r.index for r in rows}
     n_points = max(by_id.values())
     y = np.full((n_points, seeds), math.nan)
     base = np.full(base_seeds, math.nan)
+    filled = 0
     for run in store.runs(config_ids=list(by_id)):
         i = by_id[run.config_id]
+        if run.rep >= (base_seeds if i == 0 else seeds):
+            continue
         v = metric_value(run.metrics if run.status == "ok" else None, metric)
+        if math.isnan(v) and missing is not None and run.status == "ok":
+            v, filled = missing, filled + 1
         if i == 0:
-            if run.rep < base_seeds:
-                base[run.rep] = v
-        elif run.rep < seeds:
+            base[run.rep] = v
+        else:
             y[i - 1, run.rep] = v
-    return y, base
+    return y, base, filled

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,6 +37,10 @@ def sensitivity(
     base_seeds: Annotated[int, typer.Option(
         min=2, help="Seeds at the base point (all defaults): the seed-noise floor.")] = 8,
     design_seed: Annotated[int, typer.Option(help="Seed of the SALib design.")] = 0,
+    missing: Annotated[float | None, typer.Option(
+        help="Count a finished run that does not report the metric as this value (e.g. "
+             "margin_s when no space became untenable within the smoke horizon); "
+             "default: such a run is an error.")] = None,
     seed: Annotated[int | None, typer.Option(
         help="Root seed of the runs (default: the scenario's).")] = None,
     set_: Annotated[list[str] | None, typer.Option(
@@ -90,12 +95,15 @@ def sensitivity(
         with _sigterm_as_interrupt(), _progress_bar(f"sensitivity {scenario.stem}") as tick:
             batch, cfgs, summary = run_study(store, backend, scenario, design, seeds=seeds,
                                              base_seeds=base_seeds, sets=set_ or [],
-                                             root_seed=root, resume=resume, progress=tick)
+                                             root_seed=root, resume=resume,
+                                             missing=missing, progress=tick)
         results = []
         for m in metric:
-            y, base = collect(store, cfgs, m, seeds, base_seeds)
+            y, base, filled = collect(store, cfgs, m, seeds, base_seeds, missing=missing)
             try:
-                results.append((analyze(design, m, y, base, seed=design_seed), y))
+                results.append((analyze(design, m, y, base, seed=design_seed, filled=filled,
+                                        fill_value=math.nan if missing is None else missing),
+                                y))
             except ValueError as exc:
                 raise ScenarioError(str(exc), field="--metric", source=str(scenario)) from None
     except KeyboardInterrupt:
@@ -127,7 +135,8 @@ def sensitivity(
                                     "indices": table, "noise": {
                                         a.metric: {"base_mean": a.base_mean,
                                                    "base_sd": a.base_sd,
-                                                   "noise_floor": a.noise_floor}
+                                                   "noise_floor": a.noise_floor,
+                                                   "filled": a.filled}
                                         for a, _ in results},
                                     "files": figs})))
         return

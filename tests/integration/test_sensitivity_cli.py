@@ -110,7 +110,7 @@ def test_bad_options_are_one_line_before_any_run(drill: Path, tmp_path: Path,
     assert not db.exists()
 
 
-def test_a_metric_the_scenario_never_reports_is_one_line(drill: Path,
+def test_a_metric_the_scenario_never_reports_is_one_line_or_counts_as_missing(drill: Path,
                                                          tmp_path: Path) -> None:
     # margin_s is a fire metric: a drill reports none, which only the runs can show
     r = run_here(["sensitivity", str(drill), "--metric", "margin_s", "--params", PARAMS[0],
@@ -120,6 +120,17 @@ def test_a_metric_the_scenario_never_reports_is_one_line(drill: Path,
     last = r.error_lines[-1]  # after the header and the progress lines
     assert last.startswith("error: ") and "tiny.toml: --metric: metric 'margin_s' is " \
         "missing in every run of 4 design point(s)" in last, last
+    # --missing counts such runs as a value: a constant output, so every effect is 0
+    filled = run_here(["sensitivity", str(drill), "--metric", "margin_s", "--params",
+                       PARAMS[0], "--trajectories", "2", "--seeds", "1", "--base-seeds", "2",
+                       "--workers", "0", "--db", str(tmp_path / "m.db"), "--out",
+                       str(tmp_path / "o"), "--resume", "--missing", "1000", "--json"])
+    assert filled.rc == 0, filled.err[-2000:]
+    doc = json.loads(filled.out)
+    assert doc["ran"] == 0 and doc["noise"]["margin_s"]["filled"] == 2 * 2 + 2
+    assert doc["indices"][0]["mu_star"] == 0.0 and doc["indices"][0]["sigma"] == 0.0
+    md = (tmp_path / "o" / "indices.md").read_text(encoding="utf-8")
+    assert "6 runs did not report margin_s and count as 1000 (--missing)" in md
 
 
 def _uncertain(drill: Path, tmp: Path, *extra: str) -> list[str]:

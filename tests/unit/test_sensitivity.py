@@ -76,7 +76,7 @@ def test_ishigami_sobol_indices_through_the_store(tmp_path: Path, scenario: Path
         _, rows, summary = run_study(store, pool, scenario, design, seeds=2, base_seeds=8,
                                      root_seed=3)
         assert summary.failed == 0 and pool.calls == 1024 * 5 * 2 + 8
-        y, base = collect(store, rows, "nested.y", 2, 8)
+        y, base, _ = collect(store, rows, "nested.y", 2, 8)
     # common seeds: the noise is identical at every point of one replication
     assert np.allclose((y[:, 0] - y[:, 1]) - (y[0, 0] - y[0, 1]), 0.0, atol=1e-9)
     res = sa.analyze(design, "y", y, base, seed=1, resamples=200)
@@ -99,7 +99,7 @@ def test_morris_ranks_ishigami_and_a_dead_parameter(tmp_path: Path, scenario: Pa
     with Store(tmp_path / "m.db") as store:
         _, rows, _ = run_study(store, IshigamiPool(), scenario, design, seeds=1,
                                base_seeds=2)
-        y, base = collect(store, rows, "y", 1, 2)
+        y, base, _ = collect(store, rows, "y", 1, 2)
     res = sa.analyze(design, "y", y, base, seed=1, resamples=200)
     got = {i.key: i for i in res.indices}
     assert got["ishigami.dead"].mu_star == 0.0 and res.indices[-1].key == "ishigami.dead"
@@ -147,7 +147,7 @@ def test_resume_runs_only_what_is_missing(tmp_path: Path, scenario: Path) -> Non
             run_study(store, pool, scenario, design, seeds=2, base_seeds=2)
         _, rows, s = run_study(store, pool, scenario, design, seeds=2, base_seeds=2,
                                resume=True)
-        y, _ = collect(store, rows, "y", 2, 2)
+        y, _, _ = collect(store, rows, "y", 2, 2)
     assert pool.calls == 1 and s.ran == 1 and np.isfinite(y).all()
 
 
@@ -163,12 +163,12 @@ def test_a_larger_design_extends_the_stored_study(tmp_path: Path, scenario: Path
     with Store(db) as store:
         _, rows_a, _ = run_study(store, IshigamiPool(0.5), scenario, a, seeds=1,
                                  base_seeds=2)
-        y_a, _ = collect(store, rows_a, "y", 1, 2)
+        y_a, _, _ = collect(store, rows_a, "y", 1, 2)
     pool = IshigamiPool(0.5)
     with Store(db) as store:
         batch, rows_b, s = run_study(store, pool, scenario, b, seeds=2, base_seeds=2,
                                      resume=True)
-        y_b, _ = collect(store, rows_b, "y", 2, 2)
+        y_b, _, _ = collect(store, rows_b, "y", 2, 2)
         assert len(store.batches()) == 1 and batch.name.startswith("sensitivity:s:")
     # new: the second half's points at both seeds, and the first half's second seed
     assert pool.calls == s.ran == len(b.values) * 2 - len(a.values)
