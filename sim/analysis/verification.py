@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from sim.engine import movement as mv
-from sim.engine.graphs import build_network
 from sim.model.layout_schema import layout_from_dict
 from sim.model.scenario import scenario_from_dict
 from sim.run.runner import RunResult, run_scenario
@@ -45,15 +44,12 @@ def _layout(spaces: list[dict[str, Any]], openings: list[dict[str, Any]],
 def _run(layout: dict[str, Any], scenario: dict[str, Any], *, seed: int = 1,
          cell_len: float = 20.0, cell_area: float = 300.0) -> RunResult:
     lay = layout_from_dict(layout, source="<verification>")
-    scn = scenario_from_dict({"schema": "safemall/scenario/1", "layout": "<memory>",
-                              "seed": seed, **scenario,
+    scn = scenario_from_dict({"schema": "safemall/scenario/1", "seed": seed, **scenario,
                               "movement": {"max_cell_length_m": cell_len,
                                            "max_cell_area_m2": cell_area,
                                            **scenario.get("movement", {})}},
-                             source="<verification>")
-    net = build_network(lay, max_cell_area_m2=scn.movement.max_cell_area_m2,
-                        max_cell_length_m=scn.movement.max_cell_length_m)
-    return run_scenario(scn, network=net, keep_world=True)
+                             layout=lay, source="<verification>")
+    return run_scenario(scn, keep_world=True)
 
 
 def _pass_times(res: RunResult, opening: str) -> np.ndarray:

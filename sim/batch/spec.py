@@ -17,7 +17,6 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +25,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import SafeMallError, ScenarioError
+from sim.io.scenario_files import InputCache
 from sim.io.toml import read_toml
-from sim.model.scenario import apply_overrides, parse_value, scenario_from_dict
+from sim.model.scenario import parse_value
 from sim.model.validation import first_error
 
 SCHEMA = "safemall/batch/1"
@@ -265,43 +265,25 @@ def load_batch(path: str | Path, *, extra_overrides: Sequence[str] = (),
 
 def validate_configs(configs: Sequence[Config], *, source: str,
                      base_field: str = "configs") -> None:
-    """Load every configuration's scenario and apply its geometry; first problem raises.
+    """Read every configuration's scenario (with its layout, plan and geometry); the
+    first problem raises.
 
     The message names the batch file, the configuration and the scenario field:
     ``batch.toml: configs[3] (security.guards=-1): occupants.count: must be >= 0``.
     """
-    from sim.io.layout_files import load_layout
-    from sim.run.runner import apply_geometry
-
-    raw_cache: dict[str, dict[str, Any]] = {}
-    layouts: dict[str, Any] = {}
-    geos: set[tuple[str, str]] = set()
+    cache = InputCache()
     for c in configs:
         where = f"{base_field}[{c.index}] ({c.label})"
         try:
-            if c.scenario_path not in raw_cache:
-                sp = Path(c.scenario_path)
-                try:
-                    raw_cache[c.scenario_path] = tomllib.loads(sp.read_text(encoding="utf-8"))
-                except OSError as exc:
-                    raise ScenarioError(f"cannot read scenario {sp} ({exc.strerror})",
-                                        field="scenario") from None
-                except tomllib.TOMLDecodeError as exc:
-                    raise ScenarioError(f"scenario {sp} is not valid TOML: {exc}",
-                                        field="scenario") from None
-            sp = Path(c.scenario_path)
-            data = apply_overrides(raw_cache[c.scenario_path], c.overrides, source=str(sp))
-            scn = scenario_from_dict(data, base_dir=sp.parent, source=str(sp))
-            geo = json.dumps(scn.geometry.model_dump(exclude_defaults=True), sort_keys=True)
-            if geo != "{}" and (scn.layout, geo) not in geos:
-                lp = Path(scn.layout)
-                lp = lp / "layout.toml" if lp.is_dir() else lp
-                if str(lp) not in layouts:
-                    layouts[str(lp)] = load_layout(lp)
-                apply_geometry(layouts[str(lp)], json.loads(geo))
-                geos.add((scn.layout, geo))
+            cache.scenario(c.scenario_path, c.overrides)
         except SafeMallError as exc:
-            inner = f"{exc.field}: {exc.reason}" if exc.field else exc.reason
+            if exc.source != c.scenario_path:  # the layout or the plan it names
+                inner = f"{exc.source}: {exc.field}: {exc.reason}" if exc.field \
+                    else f"{exc.source}: {exc.reason}"
+            elif exc.field:
+                inner = f"{exc.field}: {exc.reason}"
+            else:  # the scenario file itself cannot be read
+                inner = f"scenario: {exc.reason} ({exc.source})"
             raise ScenarioError(inner, field=where, source=source) from None
 
 

@@ -75,15 +75,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
-from sim.hazards.registry import HazardKind, register
+from sim.model.hazard_specs import AttackSpec
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident
@@ -95,33 +94,6 @@ RATE_PER_MIN = {"knife": 1.8, "firearm": 10.0}
 FATALITY = {"knife": 0.18, "firearm": 0.35}
 #: Distance scale (m) of the attacker's target choice (assumption).
 TARGET_DISTANCE_M = 30.0
-
-
-class AttackSpec(BaseModel):
-    """An attack: weapon, attackers, entrance, targeting and the rules' parameters."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["attack"] = "attack"
-    weapon: Literal["knife", "firearm"] = "knife"
-    attackers: int = Field(default=1, ge=1, le=50)
-    t_s: float = Field(default=0.0, ge=0)
-    interval_s: float = Field(default=0.0, ge=0)
-    entrance: str | None = None
-    target: Literal["densest", "space", "route"] = "densest"
-    space: str | None = None
-    route: list[str] = Field(default_factory=list)
-    speed_mps: float = Field(default=1.4, gt=0)
-    rate_per_min: float | None = Field(default=None, ge=0)
-    density_ref_pm2: float = Field(default=0.5, gt=0)
-    density_factor_max: float = Field(default=2.0, gt=0)
-    fatality: float | None = Field(default=None, ge=0, le=1)
-    guards_required: int = Field(default=3, ge=1)
-    struggle_s: float = Field(default=20.0, ge=0)
-    police_struggle_s: float = Field(default=10.0, ge=0)
-    confronted_factor: float = Field(default=0.5, ge=0, le=1)
-    search_radius_m: float = Field(default=80.0, gt=0)
-    tick_s: float = Field(default=2.0, gt=0)
-    all_clear_s: float = Field(default=60.0, ge=0)
 
 
 @dataclass
@@ -417,4 +389,3 @@ def start(world: World, spec: AttackSpec) -> None:
     AttackRun(world, spec)
 
 
-register(HazardKind("attack", AttackSpec, start))

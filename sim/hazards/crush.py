@@ -51,41 +51,18 @@ Metrics: ``peak_density_by_space`` (top 10), ``time_above_4pm2_s`` and
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.errors import ScenarioError
 from sim.hazards.crowd_physics import CONGESTION_DENSITY_PM2, LOS_LETTERS
-from sim.hazards.registry import HazardKind, register
+from sim.model.hazard_specs import CrushSpec
 
 #: Upper density (p/m²) of Fruin letters A–E; above the last is F (walkway scale).
 _LOS_EDGES = np.array([1 / 3.25, 1 / 2.32, 1 / 1.39, 1 / 0.93, 1 / 0.46])
-
-
-class CrushSpec(BaseModel):
-    """A crowd-crush hazard (see module docstring)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["crush"] = "crush"
-    trigger: Literal["panic", "gathering", "escalator_stop"] = "panic"
-    space: str
-    t_s: float = Field(default=0.0, ge=0)
-    panic_radius: int = Field(default=2, ge=0)
-    speed_boost: float = Field(default=1.3, ge=1.0)
-    compliance: float = Field(default=0.5, ge=0, le=1)
-    push_density_pm2: float = Field(default=7.0, gt=0)
-    critical_density_pm2: float = Field(default=5.5, gt=0)
-    sustained_s: float = Field(default=30.0, ge=0)
-    injury_rate_per_min: float = Field(default=0.1, ge=0)
-    stair_factor: float = Field(default=2.0, ge=1)
-    fall_density_pm2: float = Field(default=5.0, gt=0)
-    fall_rate_per_min: float = Field(default=0.02, ge=0)
-    fall_block_s: float = Field(default=20.0, ge=0)
-    sample_s: float = Field(default=1.0, gt=0)
 
 
 def start(world: World, spec: CrushSpec) -> None:
@@ -301,4 +278,3 @@ class CrushProcess:
         m["hotspots"] = [s for s, _ in sorted(per_space_4.items(), key=lambda kv: -kv[1])][:10]
 
 
-register(HazardKind("crush", CrushSpec, start))

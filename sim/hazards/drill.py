@@ -7,22 +7,10 @@ security plan the drill enters the alarm chain as a verified report at the duty 
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from sim.engine.world import World
-from sim.hazards.registry import HazardKind, register
-
-
-class DrillSpec(BaseModel):
-    """An alarm raised at ``t_s`` (s), optionally at a ``space``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["drill"] = "drill"
-    t_s: float = Field(default=0.0, ge=0)
-    space: str | None = None
-    alarm: Literal["general", "zoned"] = "general"
+from sim.model.hazard_specs import DrillSpec
 
 
 def start(world: World, spec: DrillSpec) -> None:
@@ -46,4 +34,3 @@ def _drill(world: World, spec: DrillSpec) -> Any:
     world.cue_all("alarm")
 
 
-register(HazardKind("drill", DrillSpec, start))

@@ -33,40 +33,11 @@ Metrics: ``explosion_victims``, ``explosion_deaths``, ``explosion_neighbour_inju
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from sim.engine.world import World
 from sim.hazards import _common as cm
-from sim.hazards.registry import HazardKind, register
-
-
-class SecondDevice(BaseModel):
-    """A second device, ``delay_s`` after the first."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    space: str
-    delay_s: float = Field(default=300.0, ge=0)
-    charge_kg: float = Field(default=5.0, gt=0)
-    at: tuple[float, float] | None = None
-
-
-class ExplosionSpec(BaseModel):
-    """A blast: where, when, how big, and the rules' thresholds."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["explosion"] = "explosion"
-    space: str
-    t_s: float = Field(default=0.0, ge=0)
-    charge_kg: float = Field(default=5.0, gt=0)
-    at: tuple[float, float] | None = None
-    fatal_z: float = Field(default=2.5, ge=0)
-    injury_z: float = Field(default=8.0, ge=0)
-    neighbour_injury_p: float = Field(default=0.5, ge=0, le=1)
-    lose_z: float = Field(default=2.0, ge=0)
-    lose_openings: list[str] = Field(default_factory=list)
-    second: SecondDevice | None = None
+from sim.model.hazard_specs import ExplosionSpec
 
 
 def scaled_distance(r_m: float, charge_kg: float) -> float:
@@ -179,4 +150,3 @@ def blast(world: World, space: str, charge_kg: float, at: tuple[float, float] | 
     return harmed
 
 
-register(HazardKind("explosion", ExplosionSpec, start))

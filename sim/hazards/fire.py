@@ -27,43 +27,21 @@ soot yield 0.05, CO yield 0.04 (well-ventilated mixed fuels).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.errors import ScenarioError
 from sim.hazards import fire_physics as fp
-from sim.hazards.registry import HazardKind, register
 from sim.hazards.smoke import OUTSIDE, FireSpec, SmokeLink, SmokeModel, SmokeSpace
+from sim.model.hazard_specs import FireHazardSpec
 
 HEAD_HEIGHT_M = 1.8
 SMOKE_CUE_VISIBILITY_M = 30.0
 SMOKE_DETECTOR_K = 0.05
 HEAT_DETECTOR_C = 57.0
-
-
-class FireHazardSpec(BaseModel):
-    """A fire at ``space`` igniting at ``t_s``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["fire"] = "fire"
-    space: str
-    t_s: float = Field(default=0.0, ge=0)
-    growth: Literal["slow", "medium", "fast", "ultrafast"] = "medium"
-    alpha_kw_s2: float | None = Field(default=None, gt=0)
-    peak_kw: float | None = Field(default=None, gt=0)
-    sprinklered: bool | None = None
-    sprinkler_activation_s: float | None = Field(default=None, ge=0)
-    soot_yield: float = Field(default=0.05, gt=0)
-    co_yield: float = Field(default=0.04, ge=0)
-    fed_incapacitation: float = Field(default=0.3, gt=0)
-    speed_model: Literal["frantzich_nilsson", "fridolf"] = "frantzich_nilsson"
-    spread_delay_s: float = Field(default=30.0, ge=0)
-    openings_lost_after_s: float = Field(default=120.0, ge=0)
-    step_s: float = Field(default=5.0, gt=0)
 
 
 def start(world: World, spec: FireHazardSpec) -> None:
@@ -271,4 +249,3 @@ class FireProcess:
         return out
 
 
-register(HazardKind("fire", FireHazardSpec, start))

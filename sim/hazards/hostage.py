@@ -31,30 +31,16 @@ Metrics: ``hostages``, ``t_cordon_s``, ``zone_evacuated_s``, ``cordon_cells``,
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING, Any
 
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
-from sim.hazards.registry import HazardKind, register
+from sim.model.hazard_specs import HostageSpec
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident
     from sim.security.staff import Member
-
-
-class HostageSpec(BaseModel):
-    """A hostage-taking in a shop."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["hostage"] = "hostage"
-    space: str | None = None
-    t_s: float = Field(default=0.0, ge=0)
-    zone_radius_m: float = Field(default=30.0, ge=0)
-    cordon_per_cell: int = Field(default=1, ge=1)
-    siege_s: float = Field(default=1200.0, ge=0)
 
 
 def default_shop(world: World) -> str:
@@ -223,4 +209,3 @@ def start(world: World, spec: HostageSpec) -> None:
     Hostage(world, spec)
 
 
-register(HazardKind("hostage", HostageSpec, start))

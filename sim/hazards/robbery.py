@@ -33,31 +33,16 @@ Metrics: ``t_alarm_s`` and ``t_police_arrived_s`` (alarm chain), ``intercepted``
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING, Any
 
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
-from sim.hazards.registry import HazardKind, register
+from sim.model.hazard_specs import RobberySpec
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident
     from sim.security.staff import Member
-
-
-class RobberySpec(BaseModel):
-    """A robbery: target, timing, the robber's flight and interception."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["robbery"] = "robbery"
-    target: str | None = None
-    t_s: float = Field(default=0.0, ge=0)
-    dwell_s: float = Field(default=60.0, ge=0)
-    speed_mps: float = Field(default=2.5, gt=0)
-    exit: str | None = None
-    intercept_p: float = Field(default=0.5, ge=0, le=1)
 
 
 def default_target(world: World) -> str:
@@ -195,4 +180,3 @@ def start(world: World, spec: RobberySpec) -> None:
     Robbery(world, spec)
 
 
-register(HazardKind("robbery", RobberySpec, start))

@@ -46,37 +46,17 @@ Metrics: ``vehicle_blocked``, ``blocked_by``, ``vehicle_victims``, ``vehicle_dea
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
-from sim.hazards.registry import HazardKind, register
+from sim.model.hazard_specs import VehicleSpec
 
 #: Barrier kinds that stop a vehicle (``isolation`` railings do not).
 STOPPING_KINDS = ("bollard", "rising_bollard", "fence", "hard_barrier")
 #: Speed scale (m/s) below which people step aside (assumption).
 DODGE_SPEED_MPS = 3.0
-
-
-class VehicleSpec(BaseModel):
-    """A ramming vehicle: entrance or approach, speed and the rules' parameters."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["vehicle"] = "vehicle"
-    t_s: float = Field(default=0.0, ge=0)
-    entrance: str | None = None
-    approach: str | None = None
-    speed_mps: float = Field(default=13.9, gt=0)
-    length_m: float | None = Field(default=None, gt=0)
-    speed_bumps: int | None = Field(default=None, ge=0)
-    bump_speed_mps: float = Field(default=8.0, gt=0)
-    accel_mps2: float = Field(default=2.5, gt=0)
-    decel_mps2: float = Field(default=4.0, gt=0)
-    width_m: float = Field(default=2.5, gt=0)
-    indoor_penetration_m: float = Field(default=10.0, ge=0)
 
 
 def impact_speed(speed: float, length_m: float, bumps: int, cap: float, accel: float) -> float:
@@ -261,4 +241,3 @@ def _ram(world: World, spec: VehicleSpec) -> Any:
     w.hazards_active -= 1
 
 
-register(HazardKind("vehicle", VehicleSpec, start))

@@ -69,7 +69,9 @@ def test_barriers_ranking(tmp_path):
                    f'security = "{plan}"\n[occupants]\ncount = 600\n'
                    'in_kinds = ["shop", "corridor", "plaza"]\n'
                    '[hazard]\nkind = "vehicle"\nt_s = 5.0\n', encoding="utf-8")
-    rows = rank_entrances(scn, replications=2)
+    from sim.io.scenario_files import load_scenario
+
+    rows = rank_entrances(load_scenario(scn), replications=2)
     ents = [r["entrance"] for r in rows]
     assert set(ents) == {"main", "east"}
     assert rows[0]["entrance"] == "main"  # the plaza in front of it is crowded
