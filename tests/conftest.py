@@ -35,6 +35,11 @@ def run_dict(layout: dict[str, Any], scenario: dict[str, Any], **kw: Any) -> Any
     return run_scenario(scn, **kw)
 
 
+def hazard_runs(world: Any, kind: str) -> list[Any]:
+    """The hazards of ``kind`` acting in ``world``, in start order."""
+    return [h for h in world.hazards if h.kind == kind]
+
+
 @pytest.fixture
 def example_layout_path() -> Path:
     return FIXTURES / "example_layout.toml"

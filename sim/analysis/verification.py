@@ -15,9 +15,12 @@ from typing import Any
 import numpy as np
 
 from sim.engine import movement as mv
+from sim.engine.lower_bound import quickest_evacuation_time_s
+from sim.engine.population import GROUP_RANGES_MPS, LIMITED_MOBILITY_MPS
+from sim.hazards.fire_physics import hrr_kw, speed_in_smoke_mps, yamana_tanaka_height_m
 from sim.model.layout_schema import layout_from_dict
 from sim.model.scenario import scenario_from_dict
-from sim.run.runner import RunResult, run_scenario
+from sim.run.runner import RunResult, peak_density, run_scenario
 
 
 @dataclass(frozen=True)
@@ -141,8 +144,6 @@ def at03_premovement() -> CaseResult:
 
 def at04_demographics() -> CaseResult:
     """RiMEA 7: speeds drawn per Weidmann group stay inside the group's range."""
-    from sim.engine.population import GROUP_RANGES_MPS, LIMITED_MOBILITY_MPS
-
     lay = _layout([{"id": "room", "kind": "shop", "level": "L1", "rect": [0, 0, 20, 20]},
                    {"id": "out", "kind": "exit", "level": "L1"}],
                   [{"id": "door", "between": ["room", "out"], "width_m": 2.0, "at": [20, 10]}])
@@ -276,8 +277,6 @@ def at08_stair_jam() -> CaseResult:
     j_stair = _flow(_pass_times(res, "s-in"))
     w = res.world
     assert w is not None
-    from sim.run.runner import peak_density
-
     _, _, peak = peak_density(w, res.moves)
     corr_peak = int(peak[w.cell_index["corr"]])
     ok = j_corr - j_stair >= 0.05 and corr_peak >= 10
@@ -352,8 +351,6 @@ def at12_lower_bound() -> CaseResult:
     """Quickest-flow bound: single path 110 s (109 in steps); RiMEA 9 ≥ 274.7 s; sim ≥ bound."""
     import networkx as nx
 
-    from sim.engine.lower_bound import quickest_evacuation_time_s
-
     g: nx.DiGraph = nx.DiGraph()
     g.add_edge("s", "x", cap_ps=1.0, transit_s=10.0)
     single = quickest_evacuation_time_s(g, {"s": 100}, ["x"]).t_s
@@ -369,8 +366,6 @@ def at12_lower_bound() -> CaseResult:
 
 def at15_speed_laws() -> CaseResult:
     """Walking speed in smoke (Frantzich–Nilsson) and the Weidmann link law."""
-    from sim.hazards.fire_physics import speed_in_smoke_mps
-
     smoke = [speed_in_smoke_mps(1.2, k) for k in (1.0, 2.0, 10.0)]
     weid = [mv.weidmann_speed_mps(r) for r in (1.0, 2.0, 5.4)]
     ok = all(abs(a - b) <= 0.001 for a, b in zip(smoke, (1.103, 1.006, 0.300), strict=True)) \
@@ -383,8 +378,6 @@ def at15_speed_laws() -> CaseResult:
 
 def at13_t2_fire() -> CaseResult:
     """t² fire growth at the NFPA 204 class points."""
-    from sim.hazards.fire_physics import hrr_kw
-
     a = hrr_kw(150.0, alpha_kw_s2=0.0469, peak_kw=1e9)
     b = hrr_kw(300.0, alpha_kw_s2=0.01172, peak_kw=1e9)
     ok = abs(a - 1055.0) <= 1.0 and abs(b - 1054.8) <= 1.0
@@ -394,8 +387,6 @@ def at13_t2_fire() -> CaseResult:
 
 def at14_yamana_tanaka() -> CaseResult:
     """Yamana–Tanaka smoke filling check value."""
-    from sim.hazards.fire_physics import yamana_tanaka_height_m
-
     z = yamana_tanaka_height_m(90.0, 1000.0, 250.0, 4.5, k=0.12)
     return CaseResult("AT-14", "Yamana–Tanaka filling (k 0.12, 1 MW, 250 m², 4.5 m, 90 s)",
                       "1.887 m", f"{z:.3f} m", "±0.001 m", abs(z - 1.887) <= 0.001,

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.batch.spec import flatten
 from sim.batch.stats import summarize
 from sim.batch.store import BatchRow, ConfigRow, Store
 
@@ -55,8 +56,6 @@ STAT_COLUMNS = ("n", "missing", "mean", "sd", "ci_lo", "ci_hi", "ci_half", "min"
 
 def flatten_metrics(metrics: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """Nested mappings as dotted keys (``exit_counts.south-door``)."""
-    from sim.batch.spec import flatten
-
     return flatten(metrics, prefix)
 
 

@@ -32,6 +32,7 @@ import numpy as np
 from sim.batch.spec import BatchSpec, Config, file_sha256
 from sim.batch.worker import RunOutcome, RunTask
 from sim.errors import ScenarioError
+from sim.version import __version__
 
 SCHEMA_VERSION = 1
 
@@ -212,8 +213,6 @@ class Store:
             The batch exists and ``resume`` is false, or it was stored with another root
             seed or seeding (its runs could not be continued consistently).
         """
-        from sim.run.runner import __version__
-
         old = self.batch(name)
         if old is not None:
             if not resume:

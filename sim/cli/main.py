@@ -6,6 +6,7 @@ stderr and the command exits with status 2 (never a traceback).
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -39,14 +40,16 @@ _COMMAND_MODULES = (
 )
 
 
-def _register() -> None:
-    import importlib
+_registered: set[int] = set()
+"""Apps (by id) whose commands are registered."""
 
-    if getattr(app, "_safemall_registered", False):
+
+def _register() -> None:
+    if id(app) in _registered:
         return
     for name in _COMMAND_MODULES:
         importlib.import_module(name).register(app)
-    app._safemall_registered = True  # type: ignore[attr-defined]
+    _registered.add(id(app))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,9 +5,9 @@ Rules (each with its source, or flagged as an **assumption**)
 * **Entry.** Attacker ``k`` enters at ``t_s + k · interval_s`` through ``entrance`` (an
   exterior opening; default the main entrance) and starts in the cell on its indoor side.
 * **Movement.** The attacker walks the cell graph at ``speed_mps`` (default 1.4 m/s, a
-  brisk walk; **assumption**), slowed by the crowd like staff (:mod:`sim.security.staffnet`),
-  and cannot pass closed doors (shops in lockdown, lost openings). Every ``tick_s`` it
-  picks a target cell:
+  brisk walk; **assumption**), slowed by the crowd like staff
+  (:meth:`sim.engine.world.World.hop_time_s`), and cannot pass closed doors (shops in
+  lockdown, lost openings). Every ``tick_s`` it picks a target cell:
 
   - ``target = "densest"``: the reachable cell with the largest
     ``density / (1 + distance_m / 30)`` within ``search_radius_m`` (anywhere when nothing
@@ -117,6 +117,8 @@ class Attacker:
 class AttackRun:
     """All attackers of one attack hazard in one world."""
 
+    kind = "attack"
+
     def __init__(self, world: World, spec: AttackSpec) -> None:
         self.w, self.spec = world, spec
         self.rng = world.streams["attack"]
@@ -149,10 +151,7 @@ class AttackRun:
         world.metrics.setdefault("attack_deaths", 0)
         world.metrics["attack_equipped_kits"] = self.kits
         world.metrics.setdefault("t_neutralised_s", None)
-        runs = getattr(world, "attack_runs", [])
-        runs.append(self)
-        world.attack_runs = runs  # type: ignore[attr-defined]
-        world.finishers.append(self.finish)
+        world.hazards.append(self)
         for k in range(spec.attackers):
             a = Attacker(k=k, entity=cm.add_entity(world, "attacker", f"attacker {k + 1}"),
                          route_left=list(spec.route) if spec.target == "route" else [])
@@ -173,7 +172,7 @@ class AttackRun:
             w.hazards_active -= 1  # from now on the incidents hold the run open
         w.mark("attacker_entered", f"attacker {a.k + 1} ({spec.weapon}) at {self.entrance}")
         cm.track(w, a.entity, a.cell, State.ATTACKING)
-        a.inc = w.alarm_chain.incident(
+        a.inc = cm.chain_of(w).incident(
             "attack", lambda: a.cell, visible=True, threat=True,
             responders_needed=spec.guards_required, follow=True,
             on_arrival=lambda m, a=a: self._on_arrival(a, m),
@@ -191,7 +190,7 @@ class AttackRun:
             if not confronted:
                 nxt = self._next_cell(a)
                 if nxt is not None and nxt != a.cell:
-                    dt = cm.hop_time(w, a.cell, nxt, spec.speed_mps)
+                    dt = w.hop_time_s(a.cell, nxt, spec.speed_mps)
                     yield env.timeout(dt)
                     if a.stopped or a.pinned:
                         continue
@@ -247,9 +246,9 @@ class AttackRun:
                 now = w.env.now
                 a.harms.append((now, i))
                 self.victims.append((now, i))
-                cm.count_metric(w, "attack_victims")
+                w.metrics.add("attack_victims")
                 if fatal:
-                    cm.count_metric(w, "attack_deaths")
+                    w.metrics.add("attack_deaths")
         self._perceive(a)
 
     # ------------------------------------------------------------------ targeting
@@ -340,16 +339,17 @@ class AttackRun:
         self.stopped_by.append(a.pinned_by)
         cm.track(w, a.entity, a.cell, State.NEUTRALISED)
         w.mark("attacker_neutralised", f"attacker {a.k + 1} stopped by {a.pinned_by}")
-        cm.count_metric(w, "attackers_neutralised")
+        w.metrics.add("attackers_neutralised")
         self.avoided[a.cell] -= 1
         if self.avoided[a.cell] == 0:
             cm.set_avoid(w, drop=[a.cell])
         if a.inc is not None:
-            w.alarm_chain.resolve(a.inc)
+            cm.chain_of(w).resolve(a.inc)
         if all(x.stopped for x in self.attackers):
             w.metrics["t_neutralised_s"] = w.env.now
             w.metrics["attack_stopped_by"] = "police" if "police" in self.stopped_by \
                 else "guards"
+            w.signals.fire(w.signals.attack_stopped)
             w.env.process(self._all_clear())
 
     def _all_clear(self) -> Any:
@@ -365,6 +365,10 @@ class AttackRun:
         w.hazards_active -= 1
 
     # ------------------------------------------------------------------ metrics
+    def series(self, ts: np.ndarray) -> dict[str, np.ndarray]:
+        """No per-cell series (attackers are replay entities)."""
+        return {}
+
     def finish(self) -> None:
         """Victim rates before and after the first responder (per minute)."""
         w = self.w

@@ -58,6 +58,7 @@ import numpy as np
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.errors import ScenarioError
+from sim.hazards import _common as cm
 from sim.hazards.crowd_physics import CONGESTION_DENSITY_PM2, LOS_LETTERS
 from sim.model.hazard_specs import CrushSpec
 
@@ -78,6 +79,8 @@ def start(world: World, spec: CrushSpec) -> None:
 
 class CrushProcess:
     """Density monitoring, injuries and the crush's trigger for one world."""
+
+    kind = "crush"
 
     def __init__(self, world: World, spec: CrushSpec) -> None:
         self.w = world
@@ -102,8 +105,7 @@ class CrushProcess:
         self.metered: set[int] = set()
         self.inc: Any = None
         self.space_cells = [world.cell_index[c] for c in world.net.cells_of_space[spec.space]]
-        world.finishers.append(self.finish)
-        world.hazard_procs.append(self)
+        world.hazards.append(self)
         world.env.process(self.monitor())
         world.env.process(self.trigger())
 
@@ -138,7 +140,7 @@ class CrushProcess:
         yield w.env.timeout(spec.t_s)
         w.mark("crush_trigger", f"{spec.trigger} at {spec.space}")
         cell0 = self.space_cells[0]
-        self.inc = w.alarm_chain.incident("crush", lambda: cell0, visible=True, threat=False,
+        self.inc = cm.chain_of(w).incident("crush", lambda: cell0, visible=True, threat=False,
                                           responders_needed=2)
         if spec.trigger == "panic":
             zone = self._zone(spec.panic_radius)
@@ -171,7 +173,7 @@ class CrushProcess:
             self.sample(dt)
             if w.evacuated + w.casualties >= w.n:
                 if self.inc is not None:
-                    w.alarm_chain.resolve(self.inc)
+                    cm.chain_of(w).resolve(self.inc)
                 return
 
     def sample(self, dt: float) -> None:
@@ -193,11 +195,11 @@ class CrushProcess:
             self._injure(dens, danger, dt)
         if (dens > spec.fall_density_pm2).any() and spec.fall_rate_per_min > 0:
             self._falls(dens, dt)
-        if above4.any() and w.alarm_chain.staff is not None:
+        if above4.any() and cm.chain_of(w).staff is not None:
             for c in np.flatnonzero(above4):
                 if int(c) not in self.metered:
                     self.metered.add(int(c))
-                    w.alarm_chain.staff.meter_hotspot(int(c), self.inc)
+                    cm.chain_of(w).staff.meter_hotspot(int(c), self.inc)
 
     def _people(self) -> tuple[np.ndarray, np.ndarray]:
         return self.w.cells_and_exposed(injured_exposed=False)
@@ -247,6 +249,10 @@ class CrushProcess:
         del self.obstructed_until[q]
 
     # ------------------------------------------------------------------ results
+    def series(self, ts: np.ndarray) -> dict[str, np.ndarray]:
+        """No per-cell series of its own (densities are in the occupancy series)."""
+        return {}
+
     def finish(self) -> None:
         """Crush metrics per space (max over the space's cells)."""
         w = self.w

@@ -107,17 +107,17 @@ def blast(world: World, space: str, charge_kg: float, at: tuple[float, float] | 
             fatal = z <= spec.fatal_z
             if cm.harm(w, i, "explosion", fatal=fatal):
                 harmed += 1
-                cm.count_metric(w, "explosion_victims")
+                w.metrics.add("explosion_victims")
                 if fatal:
-                    cm.count_metric(w, "explosion_deaths")
+                    w.metrics.add("explosion_deaths")
     for i in cm.present_in(w, near):
         if w.cell_level[w.cell_of[i]] != level:
             continue
         if (z_of(i) <= spec.injury_z and rng.random() < spec.neighbour_injury_p
                 and cm.harm(w, i, "explosion", fatal=False)):
             harmed += 1
-            cm.count_metric(w, "explosion_victims")
-            cm.count_metric(w, "explosion_neighbour_injuries")
+            w.metrics.add("explosion_victims")
+            w.metrics.add("explosion_neighbour_injuries")
     # openings lost
     radius = spec.lose_z * charge_kg ** (1.0 / 3.0)
     lost: list[int] = []
@@ -144,9 +144,9 @@ def blast(world: World, space: str, charge_kg: float, at: tuple[float, float] | 
     cm.alert(w, [*cells, *near], "panic")
     cm.alert(w, [c for c in range(len(w.cell_ids)) if w.cell_level[c] == level], "incident")
     inc_cell = cells[0]
-    inc = w.alarm_chain.incident("explosion", lambda: inc_cell, visible=True, threat=False)
+    inc = cm.chain_of(w).incident("explosion", lambda: inc_cell, visible=True, threat=False)
     cm.heard(w, inc)
-    cm.police_evacuation(w)
+    cm.chain_of(w).evacuate_when_police_arrive()
     return harmed
 
 

@@ -34,6 +34,7 @@ import numpy as np
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.errors import ScenarioError
+from sim.hazards import _common as cm
 from sim.hazards import fire_physics as fp
 from sim.hazards.smoke import OUTSIDE, FireSpec, SmokeLink, SmokeModel, SmokeSpace
 from sim.model.hazard_specs import FireHazardSpec
@@ -58,6 +59,8 @@ def start(world: World, spec: FireHazardSpec) -> None:
 class FireProcess:
     """The running fire of one world."""
 
+    kind = "fire"
+
     def __init__(self, world: World, spec: FireHazardSpec) -> None:
         self.w = world
         self.spec = spec
@@ -65,7 +68,7 @@ class FireProcess:
         origin = lay.spaces[spec.space]
         sprinklered = spec.sprinklered
         if sprinklered is None:
-            plan = world.alarm_chain.plan if world.alarm_chain is not None else None
+            plan = cm.plan_of(world)
             covered = plan is None or plan.fire_systems.all \
                 or spec.space in plan.fire_systems.spaces
             base = origin.sprinklered if origin.sprinklered is not None else lay.mall.sprinklered
@@ -104,9 +107,7 @@ class FireProcess:
         self.snap: list[dict[int, tuple[float, float, float]]] = []
         self.incapacitated = 0
         self.inc: Any = None
-        world.finishers.append(self.finish)
-        world.hazard_procs.append(self)
-        world.extra_series = self.series
+        world.hazards.append(self)
         world.env.process(self.run())
 
     # ------------------------------------------------------------------ process
@@ -115,7 +116,7 @@ class FireProcess:
         env = w.env
         yield env.timeout(spec.t_s)
         w.mark("fire", f"ignition in {spec.space}")
-        chain = w.alarm_chain
+        chain = cm.chain_of(w)
         origin_cell = self.origin_cells[0]
         self.inc = chain.incident("fire", lambda: origin_cell, visible=True, threat=False,
                                   responders_needed=2)
@@ -162,11 +163,11 @@ class FireProcess:
                 for c in cells:
                     if c in self.detected_cells:
                         continue
-                    kind = w.alarm_chain.detector_cells.get(c)
+                    kind = cm.chain_of(w).detector_cells.get(c)
                     if (kind == "smoke" and k >= SMOKE_DETECTOR_K) or (
                             kind == "heat" and st.temperature_c >= HEAT_DETECTOR_C):
                         self.detected_cells.add(c)
-                        w.alarm_chain.detector_triggered(self.inc, c)
+                        cm.chain_of(w).detector_triggered(self.inc, c)
         if newly_bad:
             for c in newly_bad:
                 w.avoid[c] = True

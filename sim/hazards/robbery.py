@@ -128,7 +128,7 @@ class Robbery:
                 w.metrics["intercepted"] = True
                 w.metrics["t_intercepted_s"] = w.env.now
                 w.mark("robber_arrested", "police arrest the robber")
-            w.alarm_chain.resolve(self.inc)
+            cm.chain_of(w).resolve(self.inc)
 
     def _run(self) -> Any:
         w, spec = self.w, self.spec
@@ -136,12 +136,12 @@ class Robbery:
         yield env.timeout(spec.t_s)
         w.mark("robbery", f"robbery at {self.target}")
         cm.track(w, self.entity, self.cell, State.ATTACKING)
-        self.inc = w.alarm_chain.incident(
+        self.inc = cm.chain_of(w).incident(
             "robbery", lambda: self.cell, visible=True, threat=True, responders_needed=2,
             follow=True, lockdown=False, on_arrival=self._on_arrival,
             on_police=self._on_police)
         w.hazards_active -= 1
-        cm.police_evacuation(w)
+        cm.chain_of(w).evacuate_when_police_arrive()
         yield env.timeout(spec.dwell_s)
         if self.held:
             return
@@ -155,7 +155,7 @@ class Robbery:
             if len(path) < 2:
                 yield env.timeout(10.0)
                 continue
-            yield env.timeout(cm.hop_time(w, self.cell, path[1], spec.speed_mps))
+            yield env.timeout(w.hop_time_s(self.cell, path[1], spec.speed_mps))
             if self.held:
                 return
             self.cell = path[1]

@@ -40,7 +40,7 @@ def start(world: World, spec: SabotageSpec) -> None:
 def _run(world: World, spec: SabotageSpec) -> Any:
     w = world
     yield w.env.timeout(spec.t_s)
-    chain = w.alarm_chain
+    chain = cm.chain_of(w)
     for d in spec.devices:
         chain.fail(d)
         if d == "lighting":

@@ -48,6 +48,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
@@ -146,6 +148,23 @@ def resolve(world: World, spec: VehicleSpec) -> dict[str, Any]:
             "in_space": in_space}
 
 
+class VehicleRun:
+    """One ramming in one world: who was struck where."""
+
+    kind = "vehicle"
+
+    def __init__(self) -> None:
+        self.strikes: list[tuple[int, int]] = []
+        """(cell, person) for everyone the vehicle struck, in order."""
+
+    def finish(self) -> None:
+        """Its metrics are recorded at impact."""
+
+    def series(self, ts: np.ndarray) -> dict[str, np.ndarray]:
+        """No per-cell series (the vehicle is a replay entity)."""
+        return {}
+
+
 def start(world: World, spec: VehicleSpec) -> None:
     """Validate the vehicle's entrance and schedule the ramming."""
     if cm.plan_of(world) is None and spec.approach is not None:
@@ -156,10 +175,12 @@ def start(world: World, spec: VehicleSpec) -> None:
     world.hazards_active += 1
     world.metrics.setdefault("vehicle_victims", 0)
     world.metrics.setdefault("vehicle_deaths", 0)
-    world.env.process(_ram(world, spec))
+    run = VehicleRun()
+    world.hazards.append(run)
+    world.env.process(_ram(world, spec, run))
 
 
-def _ram(world: World, spec: VehicleSpec) -> Any:
+def _ram(world: World, spec: VehicleSpec, run: VehicleRun) -> Any:
     w = world
     yield w.env.timeout(spec.t_s)
     r = resolve(w, spec)
@@ -205,9 +226,9 @@ def _ram(world: World, spec: VehicleSpec) -> Any:
                 fatal = bool(rng.random() < p_die)
                 if cm.harm(w, i, "vehicle", fatal=fatal):
                     strikes.append((cell, i))
-                    cm.count_metric(w, "vehicle_victims")
+                    w.metrics.add("vehicle_victims")
                     if fatal:
-                        cm.count_metric(w, "vehicle_deaths")
+                        w.metrics.add("vehicle_deaths")
         struck.append(cell)
         speed = math.sqrt(max(0.0, speed * speed - 2.0 * spec.decel_mps2 * x))
         if x < extent:
@@ -215,7 +236,7 @@ def _ram(world: World, spec: VehicleSpec) -> Any:
             stop_at = stop_at or w.cell_space[cell]
     if stop_at is None:
         stop_at = w.cell_space[segments[-1][0]] if segments else r["entrance"]
-    w.vehicle_strikes = getattr(w, "vehicle_strikes", []) + strikes  # type: ignore[attr-defined]
+    run.strikes += strikes
     w.metrics["vehicle_blocked"] = blocked_by is not None
     w.metrics["blocked_by"] = blocked_by.id if blocked_by is not None else None
     w.metrics["vehicle_stopped_at"] = stop_at
@@ -235,9 +256,9 @@ def _ram(world: World, spec: VehicleSpec) -> Any:
         seen.update(cm.neighbours(w, c))
     cm.alert(w, seen, "panic")
     inc_cell = struck[-1] if struck else r["in_cell"]
-    inc = w.alarm_chain.incident("vehicle", lambda: inc_cell, visible=True, threat=False)
+    inc = cm.chain_of(w).incident("vehicle", lambda: inc_cell, visible=True, threat=False)
     cm.heard(w, inc)
-    cm.police_evacuation(w)
+    cm.chain_of(w).evacuate_when_police_arrive()
     w.hazards_active -= 1
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from sim.engine.graphs import Network, build_network
 from sim.engine.lower_bound import quickest_evacuation_time_s
+from sim.engine.metrics import MetricCollector
 from sim.engine.population import populate
 from sim.engine.replay import ENTITY_KINDS, WAYPOINT_DTYPE, Replay
 from sim.engine.replay import SCHEMA as REPLAY_SCHEMA
@@ -31,8 +32,7 @@ from sim.hazards.registry import start_hazards
 from sim.model.layout_schema import layout_to_dict
 from sim.model.scenario import Scenario
 from sim.security.runtime import start_security
-
-__version__ = "0.1.0"
+from sim.version import __version__
 
 ProgressFn = Callable[[float, int, int], None]
 
@@ -82,8 +82,8 @@ class RunResult:
         ts = np.arange(0.0, t_end + dt, dt, dtype=np.float32)
         occ = occupancy_grid(self, ts)
         series: dict[str, np.ndarray] = {"occupancy": occ.astype(np.float32)}
-        if w.extra_series is not None:
-            series.update(w.extra_series(ts))
+        for h in w.hazards:
+            series.update(h.series(ts))
         meta = {"scenario": self.scenario.model_dump(mode="json", by_alias=True),
                 "seed": self.seed, "metrics": self.metrics, "sim_version": __version__,
                 "schema": REPLAY_SCHEMA}
@@ -231,13 +231,13 @@ def _run(scenario: Scenario, seed: SeedLike | None, record_tracks: bool,
     if not scenario.hazards:
         # a scenario without hazards is a plain evacuation: everyone cued at t = 0
         world.metrics["t_alarm_s"] = 0.0
+        world.signals.fire(world.signals.alarm_sounded)
         world.cue_all("alarm")
     env = world.env
     env.process(world.watchdog())
     if progress is not None:
         env.process(_progress(world, progress))
     done = env.event()
-    world.done_event = done
 
     def _stopper() -> Any:
         while True:
@@ -250,8 +250,11 @@ def _run(scenario: Scenario, seed: SeedLike | None, record_tracks: bool,
     env.process(_stopper())
     env.run(until=env.any_of([done, env.timeout(scenario.duration_s)]))
     t_end = env.now
-    for fn in world.finishers:
-        fn()
+    chain = world.alarm_chain
+    if chain is not None and chain.staff is not None:
+        chain.staff.finish()
+    for h in world.hazards:
+        h.finish()
     wall = time.perf_counter() - wall0
     moves: dict[str, np.ndarray] = {
         **world.log_columns(),
@@ -317,9 +320,13 @@ def _metrics(world: World, moves: dict[str, np.ndarray], t_end: float, wall: flo
         "seed_entropy": int(world.streams.entropy),
         "spawn_key": list(world.streams.spawn_key),
     }
-    m.update(world.metrics)
-    m["wall_s"] = round(wall, 4)
-    return m
+    out = MetricCollector()  # every key declared (sim.engine.metrics)
+    for key, value in m.items():
+        out[key] = value
+    for key in world.metrics:
+        out[key] = world.metrics[key]
+    out["wall_s"] = round(wall, 4)
+    return out.as_dict()
 
 
 def _lower_bound(world: World) -> float | None:

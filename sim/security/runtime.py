@@ -21,7 +21,6 @@ def start_security(world: World) -> None:
         return
     staff = Staff(world, chain, plan)
     chain.staff = staff
-    world.finishers.append(staff.finish)
     world.replay_meta["security"] = {
         "cameras": [{"id": c.id, "space": c.space} for c in plan.cctv.cameras],
         "barriers": [{"id": b.id, "kind": b.kind, "opening": b.opening, "space": b.space}
