@@ -8,27 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import signal
-import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
+from sim.cli.batch_support import backend as _backend
+from sim.cli.batch_support import progress_bar as _progress_bar
+from sim.cli.batch_support import sigterm_as_interrupt as _sigterm_as_interrupt
 from sim.errors import ScenarioError
 
 
@@ -44,78 +34,6 @@ class _DefaultRunGroup(typer.core.TyperGroup):
 batch_app = typer.Typer(
     name="batch", cls=_DefaultRunGroup, no_args_is_help=True, add_completion=False,
     help="Scenario batches: sweeps × replications (local processes or Dask), reports.")
-
-
-def _backend(workers: int | None, scheduler: str | None, start_method: str | None = None,
-             max_tasks_per_child: int | None = None) -> Any:
-    from sim.batch.executors import DaskPool, InlinePool, LocalPool
-
-    if scheduler:
-        try:
-            return DaskPool(scheduler)
-        except (OSError, TimeoutError) as exc:
-            raise ScenarioError(f"cannot reach the Dask scheduler ({exc})",
-                                field="--scheduler", source=scheduler) from None
-    if workers == 0:
-        return InlinePool()
-    return LocalPool(workers, start_method=start_method,
-                     max_tasks_per_child=max_tasks_per_child)
-
-
-@contextmanager
-def _progress_bar(title: str) -> Iterator[Callable[[int, int, int], None]]:
-    """A rich bar (runs done, failures, time left) on a terminal; periodic lines otherwise."""
-    console = Console(stderr=True)
-    if console.is_terminal:
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                      MofNCompleteColumn(), TextColumn("runs"),
-                      TextColumn("{task.fields[failed]} failed"),
-                      TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                      console=console) as bar:
-            task = bar.add_task(title, total=None, failed=0)
-            first: list[int] = []
-
-            def _tick(done: int, failed: int, total: int) -> None:
-                if not first:
-                    first.append(done)
-                    bar.reset(task, total=total, completed=done, failed=failed)
-                    return
-                bar.update(task, completed=done, total=total, failed=failed)
-
-            yield _tick
-        return
-    state = {"last": -1.0, "t0": time.perf_counter(), "start": -1}
-
-    def _line(done: int, failed: int, total: int) -> None:
-        if state["start"] < 0:
-            state["start"] = done
-        frac = done / total if total else 1.0
-        if frac - state["last"] >= 0.1 or done == total:
-            state["last"] = frac
-            el = time.perf_counter() - state["t0"]
-            new = done - state["start"]
-            eta = f"{el / new * (total - done):.0f} s" if new > 0 else "?"
-            print(f"{title}: {done}/{total} runs, {failed} failed, "
-                  f"elapsed {el:.0f} s, ETA {eta}", file=sys.stderr, flush=True)
-
-    yield _line
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C, so a terminated runner shuts its workers down cleanly."""
-    def _handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        old = signal.signal(signal.SIGTERM, _handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
 
 
 @batch_app.command("run")
@@ -276,6 +194,18 @@ def adequacy(
         help="Find the largest adequate value instead (targets get harder as it grows).")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    uncertain: Annotated[bool, typer.Option(
+        "--uncertain", help="Sample the scenario's assumptions jointly with the seeds; "
+        "--confidence is then the probability asked of P(every target met).")] = False,
+    samples: Annotated[int, typer.Option(
+        min=2, help="--uncertain: assumption sets (Latin hypercube).")] = 20,
+    seeds_per_sample: Annotated[int, typer.Option(
+        min=1, help="--uncertain: seeds per candidate and assumption set.")] = 5,
+    params: Annotated[list[str] | None, typer.Option(
+        "--params", help="--uncertain: only these assumptions (default: all it uses).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="--uncertain: folder for the probability-curve plot.")] = None,
 ) -> None:
     """Smallest value of --vary meeting every --target with the stated confidence."""
     from sim.batch.adequacy import candidate_values, find_adequate, parse_target
@@ -287,6 +217,14 @@ def adequacy(
     scn = load_scenario(scenario, set_ or [])
     root = seed if seed is not None else scn.seed
     db_path = db or Path("results") / "adequacy.db"
+    if uncertain:
+        from sim.cli.uncertain_cmd import run_uncertain
+
+        run_uncertain(scenario, vary, targets, cands, probability=confidence,
+                      samples=samples, seeds=seeds_per_sample, params=params,
+                      sets=set_ or [], root_seed=root, db_path=db_path, workers=workers,
+                      scheduler=scheduler, as_json=as_json, out=out)
+        return
     backend = _backend(workers, scheduler)
     store = Store(db_path)
     try:

@@ -13,7 +13,7 @@ in through these interfaces, so the engine never imports them:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -62,7 +62,7 @@ class AlarmService(Protocol):
     """The security plan in force (``None`` without one)."""
     staff: Any
     """The staff on duty (:class:`sim.security.staff.Staff`), ``None`` without a plan."""
-    detector_cells: Mapping[int, str]
+    detector_cells: dict[int, str]
     """Cell → detector kind."""
 
     def incident(self, kind: str, cell_fn: Callable[[], int], *, visible: bool = True,

@@ -60,7 +60,57 @@ from sim.engine.world import World
 from sim.errors import ScenarioError
 from sim.hazards import _common as cm
 from sim.hazards.crowd_physics import CONGESTION_DENSITY_PM2, LOS_LETTERS
+from sim.model.assumptions import declare
 from sim.model.hazard_specs import CrushSpec
+
+_C = ("crush",)
+_NO_DATA = "assumed: no published dose-response for crowd crush exists"
+_SPEC_PARAMS = {
+    "speed_boost": declare("crush.speed_boost", default=1.3, unit="×", low=1.0, high=1.6,
+                           dist="uniform", valid_min=1.0, status="assumed", used_by=_C,
+                           source="assumed: people in panic walk faster and push",
+                           name="Walking-speed multiplier in the panic zone"),
+    "compliance": declare("crush.compliance", default=0.5, unit="share", low=0.2, high=0.8,
+                          dist="uniform", valid_min=0.0, valid_max=1.0, status="assumed",
+                          used_by=_C, source="assumed",
+                          name="Share of people who follow staff directions in a crush"),
+    "push_density_pm2": declare(
+        "crush.push_density_pm2", default=7.0, unit="persons/m²", low=6.0, high=8.5,
+        dist="uniform", valid_min=1.0, status="sourced", used_by=_C,
+        source="Fruin 1993, 'The causes and prevention of crowd disasters': static crowds "
+               "reach about 7 persons/m² (critical)",
+        name="Density a pushing crowd packs to"),
+    "critical_density_pm2": declare(
+        "crush.critical_density_pm2", default=5.5, unit="persons/m²", low=4.5, high=7.0,
+        dist="uniform", valid_min=1.0, status="sourced", used_by=_C,
+        source="Fruin 1993: 'potentially dangerous crowd forces' above about 5.5 persons/m²",
+        name="Density above which crush injuries accrue"),
+    "sustained_s": declare("crush.sustained_s", default=30.0, unit="s", low=10.0, high=90.0,
+                           dist="loguniform", valid_min=0.0, status="assumed", used_by=_C,
+                           source=_NO_DATA,
+                           name="Time above critical density before injuries accrue"),
+    "injury_rate_per_min": declare(
+        "crush.injury_rate_per_min", default=0.1, unit="dose/min per persons/m²", low=0.03,
+        high=0.3, dist="loguniform", valid_min=0.0, status="assumed", used_by=_C,
+        source=_NO_DATA, name="Crush injury dose rate per person/m² above critical"),
+    "stair_factor": declare("crush.stair_factor", default=2.0, unit="×", low=1.0, high=4.0,
+                            dist="loguniform", valid_min=1.0, status="assumed", used_by=_C,
+                            source="assumed: falls on stairs cascade",
+                            name="Fall and injury multiplier on stairs"),
+    "fall_density_pm2": declare(
+        "crush.fall_density_pm2", default=5.0, unit="persons/m²", low=4.0, high=6.5,
+        dist="uniform", valid_min=1.0, status="assumed", used_by=_C, source=_NO_DATA,
+        name="Density above which people fall"),
+    "fall_rate_per_min": declare(
+        "crush.fall_rate_per_min", default=0.02, unit="falls/person-min per persons/m²",
+        low=0.005, high=0.08, dist="loguniform", valid_min=0.0, status="assumed",
+        used_by=_C, source=_NO_DATA, name="Fall rate per person/m² above the fall density"),
+    "fall_block_s": declare("crush.fall_block_s", default=20.0, unit="s", low=5.0, high=60.0,
+                            dist="loguniform", valid_min=0.0, status="assumed", used_by=_C,
+                            source="assumed: time to get up or be helped up",
+                            name="Time a fall obstructs a cell's openings"),
+}
+"""Spec field → its register entry (a field left unset takes the run's value)."""
 
 #: Upper density (p/m²) of Fruin letters A–E; above the last is F (walkway scale).
 _LOS_EDGES = np.array([1 / 3.25, 1 / 2.32, 1 / 1.39, 1 / 0.93, 1 / 0.46])
@@ -84,7 +134,8 @@ class CrushProcess:
 
     def __init__(self, world: World, spec: CrushSpec) -> None:
         self.w = world
-        self.spec = spec
+        self.spec: Any = world.fill(spec, _SPEC_PARAMS)
+        """The spec with every unset parameter taken from the run's assumptions."""
         n_cells = len(world.cell_ids)
         self.area = np.asarray(world.area, dtype=float)
         self.inside = (self.area > 0) & ~np.asarray(world.is_exit)
@@ -195,11 +246,12 @@ class CrushProcess:
             self._injure(dens, danger, dt)
         if (dens > spec.fall_density_pm2).any() and spec.fall_rate_per_min > 0:
             self._falls(dens, dt)
-        if above4.any() and cm.chain_of(w).staff is not None:
+        staff = cm.staff_of(w)
+        if above4.any() and staff is not None:
             for c in np.flatnonzero(above4):
                 if int(c) not in self.metered:
                     self.metered.add(int(c))
-                    cm.chain_of(w).staff.meter_hotspot(int(c), self.inc)
+                    staff.meter_hotspot(int(c), self.inc)
 
     def _people(self) -> tuple[np.ndarray, np.ndarray]:
         return self.w.cells_and_exposed(injured_exposed=False)

@@ -181,7 +181,8 @@ class Hostage:
         police = w.signals.police_arrived
         yield police | env.timeout(spec.siege_s)
         # released a siege after the police arrived, or when the siege ends without them
-        t_release = police.value + spec.siege_s if police.triggered else t_give_up
+        t_pol = police.value if police.triggered else None  # the time the police arrived
+        t_release = t_pol + spec.siege_s if t_pol is not None else t_give_up
         if t_release > env.now:
             yield env.timeout(t_release - env.now)
         self.released = True

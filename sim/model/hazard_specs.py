@@ -35,12 +35,12 @@ class FireHazardSpec(BaseModel):
     peak_kw: float | None = Field(default=None, gt=0)
     sprinklered: bool | None = None
     sprinkler_activation_s: float | None = Field(default=None, ge=0)
-    soot_yield: float = Field(default=0.05, gt=0)
-    co_yield: float = Field(default=0.04, ge=0)
+    soot_yield: float | None = Field(default=None, gt=0)
+    co_yield: float | None = Field(default=None, ge=0)
     fed_incapacitation: float = Field(default=0.3, gt=0)
     speed_model: Literal["frantzich_nilsson", "fridolf"] = "frantzich_nilsson"
-    spread_delay_s: float = Field(default=30.0, ge=0)
-    openings_lost_after_s: float = Field(default=120.0, ge=0)
+    spread_delay_s: float | None = Field(default=None, ge=0)
+    openings_lost_after_s: float | None = Field(default=None, ge=0)
     step_s: float = Field(default=5.0, gt=0)
 
 
@@ -53,16 +53,16 @@ class CrushSpec(BaseModel):
     space: str
     t_s: float = Field(default=0.0, ge=0)
     panic_radius: int = Field(default=2, ge=0)
-    speed_boost: float = Field(default=1.3, ge=1.0)
-    compliance: float = Field(default=0.5, ge=0, le=1)
-    push_density_pm2: float = Field(default=7.0, gt=0)
-    critical_density_pm2: float = Field(default=5.5, gt=0)
-    sustained_s: float = Field(default=30.0, ge=0)
-    injury_rate_per_min: float = Field(default=0.1, ge=0)
-    stair_factor: float = Field(default=2.0, ge=1)
-    fall_density_pm2: float = Field(default=5.0, gt=0)
-    fall_rate_per_min: float = Field(default=0.02, ge=0)
-    fall_block_s: float = Field(default=20.0, ge=0)
+    speed_boost: float | None = Field(default=None, ge=1.0)
+    compliance: float | None = Field(default=None, ge=0, le=1)
+    push_density_pm2: float | None = Field(default=None, gt=0)
+    critical_density_pm2: float | None = Field(default=None, gt=0)
+    sustained_s: float | None = Field(default=None, ge=0)
+    injury_rate_per_min: float | None = Field(default=None, ge=0)
+    stair_factor: float | None = Field(default=None, ge=1)
+    fall_density_pm2: float | None = Field(default=None, gt=0)
+    fall_rate_per_min: float | None = Field(default=None, ge=0)
+    fall_block_s: float | None = Field(default=None, ge=0)
     sample_s: float = Field(default=1.0, gt=0)
 
 
@@ -79,18 +79,18 @@ class AttackSpec(BaseModel):
     target: Literal["densest", "space", "route"] = "densest"
     space: str | None = None
     route: list[str] = Field(default_factory=list)
-    speed_mps: float = Field(default=1.4, gt=0)
+    speed_mps: float | None = Field(default=None, gt=0)
     rate_per_min: float | None = Field(default=None, ge=0)
-    density_ref_pm2: float = Field(default=0.5, gt=0)
-    density_factor_max: float = Field(default=2.0, gt=0)
+    density_ref_pm2: float | None = Field(default=None, gt=0)
+    density_factor_max: float | None = Field(default=None, gt=0)
     fatality: float | None = Field(default=None, ge=0, le=1)
-    guards_required: int = Field(default=3, ge=1)
-    struggle_s: float = Field(default=20.0, ge=0)
-    police_struggle_s: float = Field(default=10.0, ge=0)
-    confronted_factor: float = Field(default=0.5, ge=0, le=1)
-    search_radius_m: float = Field(default=80.0, gt=0)
+    guards_required: int | None = Field(default=None, ge=1)
+    struggle_s: float | None = Field(default=None, ge=0)
+    police_struggle_s: float | None = Field(default=None, ge=0)
+    confronted_factor: float | None = Field(default=None, ge=0, le=1)
+    search_radius_m: float | None = Field(default=None, gt=0)
     tick_s: float = Field(default=2.0, gt=0)
-    all_clear_s: float = Field(default=60.0, ge=0)
+    all_clear_s: float | None = Field(default=None, ge=0)
 
 
 class VehicleSpec(BaseModel):
@@ -104,11 +104,11 @@ class VehicleSpec(BaseModel):
     speed_mps: float = Field(default=13.9, gt=0)
     length_m: float | None = Field(default=None, gt=0)
     speed_bumps: int | None = Field(default=None, ge=0)
-    bump_speed_mps: float = Field(default=8.0, gt=0)
-    accel_mps2: float = Field(default=2.5, gt=0)
-    decel_mps2: float = Field(default=4.0, gt=0)
+    bump_speed_mps: float | None = Field(default=None, gt=0)
+    accel_mps2: float | None = Field(default=None, gt=0)
+    decel_mps2: float | None = Field(default=None, gt=0)
     width_m: float = Field(default=2.5, gt=0)
-    indoor_penetration_m: float = Field(default=10.0, ge=0)
+    indoor_penetration_m: float | None = Field(default=None, ge=0)
 
 
 class SecondDevice(BaseModel):

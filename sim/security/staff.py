@@ -33,14 +33,19 @@ import numpy as np
 
 from sim.engine.cellgraph import CellGraph
 from sim.engine.replay import ENTITY_KINDS, State
+from sim.model.assumptions import declare
 
 if TYPE_CHECKING:
     from sim.engine.world import World
     from sim.model.security_plan import SecurityPlan
     from sim.security.alarm import AlarmChain, Incident
 
-METER_FACTOR = 1.6
-"""Headway multiplier of a metered opening (flow × 1/1.6)."""
+METER_FACTOR = declare(
+    "staff.meter_factor", default=1.6, unit="×", low=1.2, high=2.5, dist="uniform",
+    valid_min=1.0, status="assumed", used_by=("crush",),
+    source="assumed: a guard at a door halves to two-thirds the inflow",
+    name="Headway multiplier of an opening metered by a guard").default
+"""Headway multiplier of a metered opening (register default; a run uses its own)."""
 
 
 @dataclass
@@ -75,6 +80,7 @@ class Staff:
         self.graph: CellGraph = world.net.cell_graph
         self.members: list[Member] = []
         self.rng = world.streams["staff"]
+        self.meter_factor = world.param("staff.meter_factor")
         self.speed = plan.guards.speed_mps
         self.sweeps: dict[str, float] = {}
         self.responders_series: list[tuple[float, int]] = []
@@ -400,7 +406,7 @@ class Staff:
             return
         k = 0 if d.b == into else 1
         h = list(d.headway)
-        h[k] *= METER_FACTOR
+        h[k] *= self.meter_factor
         d.headway = (h[0], h[1])
         # a guard at the door restores orderly admission: nobody is pushed into the cell
         # beyond its jam density, and walkers enter only at the flow-maximising density
@@ -412,7 +418,7 @@ class Staff:
             if w.count[into] / max(w.area[into], 1e-9) < 2.0:
                 break
         h = list(d.headway)
-        h[k] /= METER_FACTOR
+        h[k] /= self.meter_factor
         d.headway = (h[0], h[1])
         m.task = "post"
         self._start(m, "direct")

@@ -94,8 +94,8 @@ def test_registration_joins_an_existing_layout_group() -> None:
     import_cmd.register(app)
     import_cmd.register(app)                                   # idempotent
     assert len(app.registered_groups) == 1
-    assert _names(theirs) == {"import-dxf", "import-imdf", "export"}
-    assert len(theirs.registered_commands) == 3
+    assert _names(theirs) == {"import-dxf", "import-imdf", "import-osm", "export"}
+    assert len(theirs.registered_commands) == 4
 
 
 def test_registration_before_the_layout_group() -> None:
