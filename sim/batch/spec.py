@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,13 +24,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sim.engine.metrics import check_metric
 from sim.errors import SafeMallError, ScenarioError
 from sim.io.scenario_files import InputCache
 from sim.io.toml import read_toml, toml_value
+from sim.model import limits
 from sim.model.scenario import parse_value
-from sim.model.validation import first_error
+from sim.model.validation import Number, Seed, Whole, first_error
 
 SCHEMA = "safemall/batch/1"
+#: A batch name: starts with a letter or digit; letters, digits, ``_``, ``-``, ``.`` after
+#: (so never ``..``, ``/`` or an absolute path).
+BATCH_NAME = r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]*$"
 Seeding = Literal["independent", "common"]
 
 
@@ -48,9 +55,9 @@ class UntilCI(_Strict):
 
     metric: str = Field(min_length=1)
     """The metric whose 95% confidence interval is watched (e.g. ``t_evacuation_s``)."""
-    rel: float = Field(gt=0, lt=1)
+    rel: Number = Field(gt=0, lt=1)
     """Target half-width of the 95% CI relative to the mean (0.05 = ±5%)."""
-    max_replications: int = Field(default=500, ge=2)
+    max_replications: Whole = Field(default=500, ge=2, le=limits.MAX_REPLICATIONS)
     """Never run more than this many replications of one configuration."""
 
 
@@ -60,9 +67,9 @@ class ConfigEntry(_Strict):
     label: str = ""
     scenario: str | None = None
     """Another scenario file for this configuration (relative to the batch file)."""
-    overrides: list[str] = Field(default_factory=list)
+    overrides: list[str] = Field(default_factory=list, max_length=limits.MAX_OVERRIDES)
     """``dotted.key=value`` strings, as ``--set`` takes them."""
-    set: dict[str, Any] = Field(default_factory=dict)
+    set: dict[str, Any] = Field(default_factory=dict, max_length=limits.MAX_OVERRIDES)
     """The same as a table: ``set = { "security.guards" = 20 }``."""
 
     @field_validator("overrides")
@@ -77,17 +84,19 @@ class BatchFile(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     schema_: Literal["safemall/batch/1"] = Field(alias="schema")
-    name: str = ""
+    name: str = Field(default="", max_length=100)
+    """An identifier (letters, digits, ``_ . -``; no ``/``, no ``..``): it names the
+    default database ``results/<name>.db``."""
     description: str = ""
     scenario: str = Field(min_length=1)
     """Base scenario file, relative to the batch file."""
-    replications: int = Field(default=50, ge=1)
-    root_seed: int | None = Field(default=None, ge=0)
+    replications: Whole = Field(default=50, ge=1, le=limits.MAX_REPLICATIONS)
+    root_seed: Seed | None = None
     """Root of every seed in the batch; if omitted, fresh entropy is drawn and recorded."""
     seeding: Seeding = "independent"
-    overrides: list[str] = Field(default_factory=list)
+    overrides: list[str] = Field(default_factory=list, max_length=limits.MAX_OVERRIDES)
     """Overrides applied to every configuration, before the configuration's own."""
-    grid: dict[str, Any] = Field(default_factory=dict)
+    grid: dict[str, Any] = Field(default_factory=dict, max_length=limits.MAX_OVERRIDES)
     configs: list[ConfigEntry] = Field(default_factory=list)
     until_ci: UntilCI | None = None
 
@@ -95,6 +104,20 @@ class BatchFile(_Strict):
     @classmethod
     def _kv(cls, v: list[str]) -> list[str]:
         return _check_kv(v)
+
+    @field_validator("name")
+    @classmethod
+    def _identifier(cls, v: str) -> str:
+        if v and not re.match(BATCH_NAME, v):
+            raise ValueError(f"{v!r} is not a batch name: use letters, digits, '_', '-' "
+                             "and '.' (no '/', no '..'); it names results/<name>.db")
+        return v
+
+
+def default_name(stem: str) -> str:
+    """A batch name made from a file name (characters outside the identifier set → ``_``)."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", stem).replace("..", "_")
+    return name if re.match(BATCH_NAME, name) else f"batch_{name}"
 
 
 @dataclass(frozen=True)
@@ -195,6 +218,10 @@ def load_batch(path: str | Path, *, extra_overrides: Sequence[str] = (),
         if not isinstance(values, list) or not values:
             raise ScenarioError("expected a non-empty list of values",
                                 field=f"grid.{key}", source=src)
+    n_configs = max(1, len(bf.configs)) * math.prod(len(v) for v in grid.values())
+    if n_configs > limits.MAX_CONFIGS:
+        raise ScenarioError(f"expands to {n_configs:,} configurations, more than the "
+                            f"{limits.MAX_CONFIGS:,} accepted", field="grid", source=src)
     base_dir = p.parent
     base_scn = str((base_dir / bf.scenario).resolve())
     entries = list(bf.configs) or [ConfigEntry()]
@@ -228,7 +255,9 @@ def load_batch(path: str | Path, *, extra_overrides: Sequence[str] = (),
         import numpy as np
 
         root = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
-    spec = BatchSpec(name=bf.name or p.stem, source=str(p.resolve()),
+    if bf.until_ci is not None:
+        check_metric(bf.until_ci.metric, field="until_ci.metric", source=src)
+    spec = BatchSpec(name=bf.name or default_name(p.stem), source=str(p.resolve()),
                      description=bf.description, configs=tuple(configs),
                      replications=bf.replications, root_entropy=int(root),
                      seeding=bf.seeding, until_ci=bf.until_ci, raw=raw)
@@ -252,7 +281,8 @@ def validate_configs(configs: Sequence[Config], *, source: str,
         try:
             cache.scenario(c.scenario_path, c.overrides)
         except SafeMallError as exc:
-            if exc.source != c.scenario_path:  # the layout or the plan it names
+            if exc.source not in (c.scenario_path, "<memory>", "<command line>"):
+                # the layout or the plan it names
                 inner = f"{exc.source}: {exc.field}: {exc.reason}" if exc.field \
                     else f"{exc.source}: {exc.reason}"
             elif exc.field:

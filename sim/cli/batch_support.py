@@ -34,13 +34,22 @@ def backend(workers: int | None, scheduler: str | None, start_method: str | None
     if scheduler:
         try:
             return DaskPool(scheduler)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:  # unreachable, or not an address
             raise ScenarioError(f"cannot reach the Dask scheduler ({exc})",
-                                field="--scheduler", source=scheduler) from None
+                                field="--scheduler", source="<command line>") from None
     if workers == 0:
         return InlinePool()
-    return LocalPool(workers, start_method=start_method,
-                     max_tasks_per_child=max_tasks_per_child)
+    if workers is not None and workers < 0:
+        raise ScenarioError(f"must be >= 0, got {workers}", field="--workers",
+                            source="<command line>")
+    if max_tasks_per_child is not None and max_tasks_per_child < 1:
+        raise ScenarioError(f"must be >= 1, got {max_tasks_per_child}",
+                            field="--max-tasks-per-child", source="<command line>")
+    try:
+        return LocalPool(workers, start_method=start_method,
+                         max_tasks_per_child=max_tasks_per_child)
+    except ValueError as exc:
+        raise ScenarioError(str(exc), field="--start-method", source="<command line>") from None
 
 
 @contextmanager

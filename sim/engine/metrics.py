@@ -14,9 +14,12 @@ but never happened (someone never got out) is ``null``.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
+
+from sim.errors import ScenarioError
 
 Shape = Literal["number", "count", "flag", "text", "mapping", "list"]
 """What a metric's value is: a number, a whole count, true/false, an id or word, a
@@ -137,10 +140,27 @@ _DECLARED: Final = (
     _m("staff_officers", "persons", "shop officers on duty",
        "shop security officers on duty in the run", "count", "security"),
     # ---------------------------------------------------------------- fire
-    _m("aset_s", "s", "ASET per space", "space → when it became untenable", "mapping", "fire"),
+    _m("aset_s", "s", "ASET per space",
+       "space → when it became untenable (at its own floor height)", "mapping", "fire"),
     _m("aset_min_s", "s", "earliest ASET",
        "earliest untenability among spaces occupied at t = 0", "number", "fire"),
+    _m("aset_level_s", "s", "ASET per level",
+       "level → earliest untenability among the level's public spaces but the room of "
+       "origin; the smoke model runs on after the last person has left, up to "
+       "`aset_horizon_s` (1800 s) after ignition, and a level still tenable then reports "
+       "that horizon (censored)", "mapping", "fire"),
+    _m("aset_censored_levels", "levels", "levels tenable at the horizon",
+       "levels still tenable at the ASET horizon", "count", "fire"),
+    _m("aset_origin_s", "s", "ASET of the room of origin",
+       "the room of origin's untenability", "number", "fire"),
     _m("rset_s", "s", "RSET", "last person out", "number", "fire"),
+    _m("rset_level_s", "s", "RSET per level",
+       "level → last time anyone left the level's floor (onto a stair, an escalator, "
+       "another level or outside)", "mapping", "fire"),
+    _m("margin_level_s", "s", "ASET − RSET per level",
+       "level → ASET − RSET (a lower bound where ASET is censored)", "mapping", "fire"),
+    _m("margin_min_level_s", "s", "smallest level margin",
+       "the smallest of `margin_level_s`", "number", "fire"),
     _m("margin_s", "s", "worst ASET − RSET",
        "min over untenable spaces of ASET − RSET of that space (RSET of a space: the last "
        "time anyone left it)", "number", "fire"),
@@ -149,20 +169,54 @@ _DECLARED: Final = (
     _m("rset_over_aset_max", "", "worst RSET/ASET",
        "max over untenable spaces of RSET/ASET; ≤ 0.8 meets a 1.25 safety factor", "number",
        "fire"),
-    _m("exposed_fed_0_1", "persons", "exposed (FED ≥ 0.1)", "people whose FED reached 0.1",
-       "count", "fire"),
+    _m("exposed_fed_0_1", "persons", "exposed (FED ≥ 0.1)",
+       "people whose FED reached 0.1; doses accrue until the last evacuee is out, also for "
+       "incapacitated people", "count", "fire"),
+    _m("fed_ge_0_3", "persons", "FED ≥ 0.3",
+       "people whose FED reached 0.3 (incapacitation of sensitive people)", "count", "fire"),
+    _m("fed_ge_1", "persons", "FED ≥ 1", "people whose FED reached 1 (the median)", "count",
+       "fire"),
     _m("fed_max", "", "highest FED", "the highest fractional effective dose of anyone",
        "number", "fire"),
     _m("incapacitated_fire", "persons", "incapacitated by smoke",
-       "people whose FED reached the incapacitation threshold", "count", "fire"),
+       "people whose FED reached the incapacitation threshold (`fed.incapacitation`)",
+       "count", "fire"),
+    _m("turned_back", "persons", "turned back",
+       "people who reached an opening into a smoke-logged (or threatened) space and took "
+       "another way", "count", "fire"),
+    _m("smoke_level_first_s", "s", "first smoke per level",
+       "level → first smoke within the storey of a space of the level (at least 0.05 m "
+       "below its ceiling; for an atrium gallery, below the next floor up)", "mapping",
+       "fire"),
+    _m("smoke_levels_reached", "levels", "levels reached by smoke",
+       "levels with a first-smoke time", "count", "fire"),
+    _m("min_layer_level_m", "m", "lowest smoke layer per level",
+       "level → lowest layer above the floor in the level's public spaces, the room of "
+       "origin included", "mapping", "fire"),
+    _m("min_visibility_level_m", "m", "lowest visibility per level",
+       "level → lowest visibility (while the layer is below head height) in the level's "
+       "public spaces", "mapping", "fire"),
+    _m("smoke_spaces_reached", "spaces", "spaces reached by smoke",
+       "spaces that had smoke", "count", "fire"),
     _m("sprinklered", "", "sprinklered", "whether sprinklers acted on the fire", "flag",
        "fire"),
     _m("sprinkler_activated_s", "s", "sprinkler activation",
-       "when the sprinklers activated (`null`: never)", "number", "fire"),
-    _m("hrr_peak_kw", "kW", "peak heat release rate", "the fire's peak heat release rate",
+       "when the sprinklers operated (`null`: never)", "number", "fire"),
+    _m("design_fire", "", "design fire", "the design-fire table row used", "text", "fire"),
+    _m("hrr_peak_kw", "kW", "peak heat release rate", "the fire's largest heat release rate",
        "number", "fire"),
-    _m("smoke_spaces_reached", "spaces", "spaces reached by smoke",
-       "spaces the smoke reached", "count", "fire"),
+    _m("vent_limit_kw", "kW", "ventilation limit",
+       "the room of origin's ventilation limit (1500 A √h)", "number", "fire"),
+    _m("origin_layer_max_c", "°C", "hottest layer in the room of origin",
+       "the room of origin's hottest smoke layer", "number", "fire"),
+    _m("exhaust_started_s", "s", "exhaust start", "exhaust system id → when it started",
+       "mapping", "fire"),
+    _m("vents_opened_s", "s", "vent opening", "natural vent id → when it opened", "mapping",
+       "fire"),
+    _m("shutters_closed", "shutters", "shutters down", "fire shutters down to the floor",
+       "count", "fire"),
+    _m("shutters_at_1_8m", "shutters", "shutters at 1.8 m", "fire shutters stopped at 1.8 m",
+       "count", "fire"),
     # ---------------------------------------------------------------- crush
     _m("peak_density_by_space", "p/m²", "peak density per space",
        "the ten densest spaces → their peak density", "mapping", "crush"),
@@ -264,6 +318,24 @@ assert len(METRICS) == len(_DECLARED), "a metric is declared twice"
 assert all(e in EMITTERS for m in _DECLARED for e in m.emitters)
 
 
+def check_metric(name: str, *, field: str, source: str = "<command line>") -> str:
+    """``name`` if its first part is a declared metric, else a one-line ScenarioError.
+
+    ``--target``, ``--metric`` and ``until_ci.metric`` name metrics; a name no run can
+    ever report is refused before any run starts, with the closest declared names as a
+    hint. A mapping metric (``exit_counts``, ``aset_s``, ``sweep_complete_s``) is addressed
+    by its name and a key: ``sweep_complete_s.zone-1``.
+    """
+    head = name.split(".", 1)[0]
+    if head in METRICS:
+        return name
+    close = difflib.get_close_matches(head, sorted(METRICS), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else \
+        " (docs/metrics.md lists every metric)"
+    raise ScenarioError(f"no run reports a metric {head!r}{hint}", field=field,
+                        source=source)
+
+
 class MetricCollector:
     """The metrics of one run: a mapping that accepts declared keys only.
 
@@ -315,6 +387,14 @@ class MetricCollector:
         return dict(self._values)
 
 
+#: A paragraph under a section's heading in ``docs/metrics.md``.
+_NOTES: Final = {
+    "fire": "Definitions and criteria: [fire-and-smoke.md](fire-and-smoke.md). Per-level "
+            "values are maps level id → value (flattened to `aset_level_s.L2` in batch "
+            "reports).",
+}
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -334,7 +414,10 @@ def metrics_markdown() -> str:
         rows = [m for m in _DECLARED if m.emitters[0] == emitter]
         if not rows:
             continue
-        out += [f"## {_SECTIONS[emitter]}", "", "| key | unit | label | meaning |",
+        out += [f"## {_SECTIONS[emitter]}", ""]
+        if emitter in _NOTES:
+            out += [_NOTES[emitter], ""]
+        out += ["| key | unit | label | meaning |",
                 "|---|---|---|---|"]
         for m in rows:
             also = m.emitters[1:]

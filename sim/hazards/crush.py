@@ -173,6 +173,8 @@ class CrushProcess:
                     o = d.b if d.a == c else d.a
                     if not w.is_exit[o] and o not in zone:
                         nxt.add(o)
+            if not nxt:  # the whole reachable building is in the zone already
+                break
             zone |= nxt
             frontier = nxt
         return zone

@@ -19,6 +19,7 @@ from typing import Any
 
 from sim.engine.graphs import Network, build_network
 from sim.errors import LayoutError, ScenarioError, SecurityPlanError
+from sim.io.input_file import is_dir
 from sim.io.toml import read_toml
 from sim.model.layout import Layout
 from sim.model.layout_schema import layout_from_dict
@@ -32,14 +33,14 @@ def _key(path: Path) -> _FileKey:
     """The file's identity for the cache: resolved path, modification time, size."""
     try:
         st = path.stat()
-    except OSError:
+        return (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    except (OSError, ValueError, RuntimeError):
         return (str(path), -1, -1)  # the read below raises the one-line error
-    return (str(path.resolve()), st.st_mtime_ns, st.st_size)
 
 
 def _file(path: str | Path, default_name: str) -> Path:
     p = Path(path)
-    return p / default_name if p.is_dir() else p
+    return p / default_name if is_dir(p) else p
 
 
 class InputCache:
@@ -122,9 +123,17 @@ def _copy(value: Any) -> Any:
     return value
 
 
-def _resolve(base: Path, name: str) -> Path:
+def _resolve(base: Path, name: str, field: str, source: str) -> Path:
+    """A file named in a scenario, resolved against the scenario's folder."""
+    if "\x00" in name:
+        raise ScenarioError("the path contains a NUL byte", field=field, source=source)
     p = Path(name)
-    return p if p.is_absolute() else (base / p).resolve()
+    if p.is_absolute():
+        return p
+    try:
+        return (base / p).resolve()
+    except (OSError, ValueError, RuntimeError) as exc:  # a symlink loop, a name too long
+        raise ScenarioError(f"not a usable path ({exc})", field=field, source=source) from None
 
 
 def _load(path: Path, overrides: tuple[str, ...], cache: InputCache) -> Scenario:
@@ -136,11 +145,11 @@ def _load(path: Path, overrides: tuple[str, ...], cache: InputCache) -> Scenario
         raise ScenarioError("required field is missing", field="layout", source=src)
     if not isinstance(lay, str):
         raise ScenarioError(f"must be a file name, got {lay!r}", field="layout", source=src)
-    layout = cache.layout(_resolve(path.parent, lay))
+    layout = cache.layout(_resolve(path.parent, lay, "layout", src))
     plan = None
     if parts.security is not None:
         name = parts.security[0]
-        plan_path = _resolve(path.parent, name) if name else \
+        plan_path = _resolve(path.parent, name, "security.plan", src) if name else \
             Path(layout.source).parent / "security.toml"
         plan = cache.plan(plan_path, layout)
     return assemble(parts, layout=layout, plan=plan)

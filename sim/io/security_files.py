@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.errors import SecurityPlanError
+from sim.io.input_file import is_dir
 from sim.io.toml import read_toml
 from sim.model.layout import Layout
 from sim.model.security_plan import SecurityPlan, plan_from_dict
@@ -19,7 +20,8 @@ def load_security_plan(path: str | Path, layout: Layout | None = None) -> Securi
         One line naming the file, the entry and the field.
     """
     p = Path(path)
-    if p.is_dir():
+    if is_dir(p):
         p = p / "security.toml"
     raw = read_toml(p, SecurityPlanError)
     return plan_from_dict(raw, layout, source=str(p))
+

@@ -12,36 +12,63 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim.model import limits
+from sim.model.validation import (
+    Coordinate,
+    Density,
+    Length,
+    Number,
+    PositiveLength,
+    Rate,
+    Seconds,
+    Share,
+    Speed,
+    TimeStep,
+    Whole,
+)
+
 
 class DrillSpec(BaseModel):
     """An alarm raised at ``t_s`` (s), optionally at a ``space``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["drill"] = "drill"
-    t_s: float = Field(default=0.0, ge=0)
+    t_s: Seconds = 0.0
     space: str | None = None
     alarm: Literal["general", "zoned"] = "general"
 
 
 class FireHazardSpec(BaseModel):
-    """A fire at ``space`` igniting at ``t_s``."""
+    """A fire in ``space`` igniting at ``t_s`` (see the module docstring and
+    ``docs/fire-and-smoke.md``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["fire"] = "fire"
     space: str
-    t_s: float = Field(default=0.0, ge=0)
+    t_s: Seconds = 0.0
     growth: Literal["slow", "medium", "fast", "ultrafast"] = "medium"
-    alpha_kw_s2: float | None = Field(default=None, gt=0)
-    peak_kw: float | None = Field(default=None, gt=0)
+    alpha_kw_s2: Number | None = Field(default=None, gt=0, le=1e5)
+    """t² growth (kW/s²): ultra-fast is 0.1876; 1e4 and more is a fire at full size at once
+    (verification cases use it)."""
+    peak_kw: Number | None = Field(default=None, gt=0, le=limits.MAX_FIRE_KW)
+    sprinklered_kw: Number | None = Field(default=None, gt=0, le=limits.MAX_FIRE_KW)
+    design_fire: Literal["gb51251", "bre368"] = "gb51251"
     sprinklered: bool | None = None
-    sprinkler_activation_s: float | None = Field(default=None, ge=0)
-    soot_yield: float | None = Field(default=None, gt=0)
-    co_yield: float | None = Field(default=None, ge=0)
-    fed_incapacitation: float = Field(default=0.3, gt=0)
+    sprinkler_hold: Literal["code", "activation"] = "code"
+    sprinkler_activation_s: Seconds | None = None
+    soot_yield: Number | None = Field(default=None, gt=0, le=1)
+    co_yield: Number | None = Field(default=None, ge=0, le=1)
+    co2_yield: Number | None = Field(default=None, ge=0, le=5)
+    radiative_fraction: Number | None = Field(default=None, ge=0, lt=1)
+    plume: Literal["nfpa92", "zukoski"] = "nfpa92"
+    wall_heat_transfer_kw_m2k: Number | None = Field(default=None, ge=0, le=1e3)
+    fed_incapacitation: Number | None = Field(default=None, gt=0, le=100)
     speed_model: Literal["frantzich_nilsson", "fridolf"] = "frantzich_nilsson"
-    spread_delay_s: float | None = Field(default=None, ge=0)
-    openings_lost_after_s: float | None = Field(default=None, ge=0)
-    step_s: float = Field(default=5.0, gt=0)
+    turn_back_visibility_m: Number | None = Field(default=None, ge=0, le=1e3)
+    front_speed_mps: Number | None = Field(default=None, gt=0, le=1e3)
+    openings_lost_after_s: Seconds | None = None
+    aset_horizon_s: Seconds = 1800.0
+    step_s: TimeStep = 5.0
 
 
 class CrushSpec(BaseModel):
@@ -51,19 +78,19 @@ class CrushSpec(BaseModel):
     kind: Literal["crush"] = "crush"
     trigger: Literal["panic", "gathering", "escalator_stop"] = "panic"
     space: str
-    t_s: float = Field(default=0.0, ge=0)
-    panic_radius: int = Field(default=2, ge=0)
-    speed_boost: float | None = Field(default=None, ge=1.0)
-    compliance: float | None = Field(default=None, ge=0, le=1)
-    push_density_pm2: float | None = Field(default=None, gt=0)
-    critical_density_pm2: float | None = Field(default=None, gt=0)
-    sustained_s: float | None = Field(default=None, ge=0)
-    injury_rate_per_min: float | None = Field(default=None, ge=0)
-    stair_factor: float | None = Field(default=None, ge=1)
-    fall_density_pm2: float | None = Field(default=None, gt=0)
-    fall_rate_per_min: float | None = Field(default=None, ge=0)
-    fall_block_s: float | None = Field(default=None, ge=0)
-    sample_s: float = Field(default=1.0, gt=0)
+    t_s: Seconds = 0.0
+    panic_radius: Whole = Field(default=2, ge=0, le=limits.MAX_PANIC_RADIUS)
+    speed_boost: Number | None = Field(default=None, ge=1.0, le=10.0)
+    compliance: Share | None = None
+    push_density_pm2: Density | None = None
+    critical_density_pm2: Density | None = None
+    sustained_s: Seconds | None = None
+    injury_rate_per_min: Rate | None = None
+    stair_factor: Number | None = Field(default=None, ge=1, le=limits.MAX_RATE)
+    fall_density_pm2: Density | None = None
+    fall_rate_per_min: Rate | None = None
+    fall_block_s: Seconds | None = None
+    sample_s: TimeStep = 1.0
 
 
 class AttackSpec(BaseModel):
@@ -72,25 +99,25 @@ class AttackSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["attack"] = "attack"
     weapon: Literal["knife", "firearm"] = "knife"
-    attackers: int = Field(default=1, ge=1, le=50)
-    t_s: float = Field(default=0.0, ge=0)
-    interval_s: float = Field(default=0.0, ge=0)
+    attackers: Whole = Field(default=1, ge=1, le=50)
+    t_s: Seconds = 0.0
+    interval_s: Seconds = 0.0
     entrance: str | None = None
     target: Literal["densest", "space", "route"] = "densest"
     space: str | None = None
-    route: list[str] = Field(default_factory=list)
-    speed_mps: float | None = Field(default=None, gt=0)
-    rate_per_min: float | None = Field(default=None, ge=0)
-    density_ref_pm2: float | None = Field(default=None, gt=0)
-    density_factor_max: float | None = Field(default=None, gt=0)
-    fatality: float | None = Field(default=None, ge=0, le=1)
-    guards_required: int | None = Field(default=None, ge=1)
-    struggle_s: float | None = Field(default=None, ge=0)
-    police_struggle_s: float | None = Field(default=None, ge=0)
-    confronted_factor: float | None = Field(default=None, ge=0, le=1)
-    search_radius_m: float | None = Field(default=None, gt=0)
-    tick_s: float = Field(default=2.0, gt=0)
-    all_clear_s: float | None = Field(default=None, ge=0)
+    route: list[str] = Field(default_factory=list, max_length=limits.MAX_ITEMS)
+    speed_mps: Speed | None = None
+    rate_per_min: Rate | None = None
+    density_ref_pm2: Density | None = None
+    density_factor_max: Number | None = Field(default=None, gt=0, le=limits.MAX_RATE)
+    fatality: Share | None = None
+    guards_required: Whole | None = Field(default=None, ge=1, le=limits.MAX_STAFF)
+    struggle_s: Seconds | None = None
+    police_struggle_s: Seconds | None = None
+    confronted_factor: Share | None = None
+    search_radius_m: PositiveLength | None = None
+    tick_s: TimeStep = 2.0
+    all_clear_s: Seconds | None = None
 
 
 class VehicleSpec(BaseModel):
@@ -98,17 +125,18 @@ class VehicleSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["vehicle"] = "vehicle"
-    t_s: float = Field(default=0.0, ge=0)
+    t_s: Seconds = 0.0
     entrance: str | None = None
     approach: str | None = None
-    speed_mps: float = Field(default=13.9, gt=0)
-    length_m: float | None = Field(default=None, gt=0)
-    speed_bumps: int | None = Field(default=None, ge=0)
-    bump_speed_mps: float | None = Field(default=None, gt=0)
-    accel_mps2: float | None = Field(default=None, gt=0)
-    decel_mps2: float | None = Field(default=None, gt=0)
-    width_m: float = Field(default=2.5, gt=0)
-    indoor_penetration_m: float | None = Field(default=None, ge=0)
+    speed_mps: Number = Field(default=13.9, gt=0, le=limits.MAX_VEHICLE_SPEED_MPS)
+    length_m: PositiveLength | None = None
+    speed_bumps: Whole | None = Field(default=None, ge=0, le=1000)
+    bump_speed_mps: Number | None = Field(default=None, gt=0,
+                                          le=limits.MAX_VEHICLE_SPEED_MPS)
+    accel_mps2: Number | None = Field(default=None, gt=0, le=limits.MAX_ACCEL_MPS2)
+    decel_mps2: Number | None = Field(default=None, gt=0, le=limits.MAX_ACCEL_MPS2)
+    width_m: Number = Field(default=2.5, gt=0, le=20)
+    indoor_penetration_m: Length | None = None
 
 
 class SecondDevice(BaseModel):
@@ -116,9 +144,9 @@ class SecondDevice(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     space: str
-    delay_s: float = Field(default=300.0, ge=0)
-    charge_kg: float = Field(default=5.0, gt=0)
-    at: tuple[float, float] | None = None
+    delay_s: Seconds = 300.0
+    charge_kg: Number = Field(default=5.0, gt=0, le=limits.MAX_CHARGE_KG)
+    at: tuple[Coordinate, Coordinate] | None = None
 
 
 class ExplosionSpec(BaseModel):
@@ -127,14 +155,14 @@ class ExplosionSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["explosion"] = "explosion"
     space: str
-    t_s: float = Field(default=0.0, ge=0)
-    charge_kg: float = Field(default=5.0, gt=0)
-    at: tuple[float, float] | None = None
-    fatal_z: float = Field(default=2.5, ge=0)
-    injury_z: float = Field(default=8.0, ge=0)
-    neighbour_injury_p: float = Field(default=0.5, ge=0, le=1)
-    lose_z: float = Field(default=2.0, ge=0)
-    lose_openings: list[str] = Field(default_factory=list)
+    t_s: Seconds = 0.0
+    charge_kg: Number = Field(default=5.0, gt=0, le=limits.MAX_CHARGE_KG)
+    at: tuple[Coordinate, Coordinate] | None = None
+    fatal_z: Number = Field(default=2.5, ge=0, le=1000)
+    injury_z: Number = Field(default=8.0, ge=0, le=1000)
+    neighbour_injury_p: Share = 0.5
+    lose_z: Number = Field(default=2.0, ge=0, le=1000)
+    lose_openings: list[str] = Field(default_factory=list, max_length=limits.MAX_ITEMS)
     second: SecondDevice | None = None
 
 
@@ -144,11 +172,11 @@ class RobberySpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["robbery"] = "robbery"
     target: str | None = None
-    t_s: float = Field(default=0.0, ge=0)
-    dwell_s: float = Field(default=60.0, ge=0)
-    speed_mps: float = Field(default=2.5, gt=0)
+    t_s: Seconds = 0.0
+    dwell_s: Seconds = 60.0
+    speed_mps: Speed = 2.5
     exit: str | None = None
-    intercept_p: float = Field(default=0.5, ge=0, le=1)
+    intercept_p: Share = 0.5
 
 
 class HostageSpec(BaseModel):
@@ -157,10 +185,10 @@ class HostageSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["hostage"] = "hostage"
     space: str | None = None
-    t_s: float = Field(default=0.0, ge=0)
-    zone_radius_m: float = Field(default=30.0, ge=0)
-    cordon_per_cell: int = Field(default=1, ge=1)
-    siege_s: float = Field(default=1200.0, ge=0)
+    t_s: Seconds = 0.0
+    zone_radius_m: Length = 30.0
+    cordon_per_cell: Whole = Field(default=1, ge=1, le=100)
+    siege_s: Seconds = 1200.0
 
 
 Device = Literal["cctv", "pa", "buttons", "detectors", "police_link", "lighting", "duty_room"]
@@ -171,10 +199,10 @@ class SabotageSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["sabotage"] = "sabotage"
-    t_s: float = Field(default=0.0, ge=0)
+    t_s: Seconds = 0.0
     devices: list[Device] = Field(default_factory=list)
-    locked_exits: list[str] = Field(default_factory=list)
-    dark_speed_factor: float = Field(default=0.6, gt=0, le=1)
+    locked_exits: list[str] = Field(default_factory=list, max_length=limits.MAX_ITEMS)
+    dark_speed_factor: Number = Field(default=0.6, gt=0, le=1)
 
 
 HazardSpec = Annotated[
