@@ -63,7 +63,44 @@ class Router:
         self._vec_cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         self._first_cache: dict[tuple[int, int, int],
                                 list[tuple[int, float, float, float]]] = {}
+        self._clear: list[float] | None = None
         self.version += 1
+
+    def clear_field(self) -> list[float]:
+        """Distance field (m) to the nearest exit through cells nobody avoids (inf where
+        every way crosses an avoided cell); built when first asked after a change."""
+        if self._clear is None:
+            w = self.w
+            n = len(w.doors)
+            rows, cols, vals = [], [], []
+            for (c, x, y), d in w.within.items():
+                if w.avoid[c] or x in self.blocked or y in self.blocked:
+                    continue
+                rows.append(x)
+                cols.append(y)
+                vals.append(d + 1e-6)
+            live = [e for e in self.exits if e not in self.blocked]
+            if live:
+                g = csr_matrix((vals, (rows, cols)), shape=(n, n))
+                self._clear = dijkstra(g, directed=True, indices=live,
+                                       min_only=True).tolist()
+            else:
+                self._clear = [math.inf] * n
+        return self._clear
+
+    def clear_way(self, cell: int, x: float, y: float, exclude: int) -> tuple[int, float]:
+        """Best portal of ``cell`` from point (x, y) onto a way out that crosses no avoided
+        cell, other than ``exclude``; ``(-1, 0)`` when there is none."""
+        f = self.clear_field()
+        best, bq, bd = math.inf, -1, 0.0
+        for q in self.w.portals_of[cell]:
+            if q == exclude or q in self.blocked:
+                continue
+            at = self.w.doors[q].at
+            d = math.hypot(at[0] - x, at[1] - y)
+            if d + f[q] < best:
+                best, bq, bd = d + f[q], q, d
+        return (bq, max(bd, 0.1)) if best < math.inf else (-1, 0.0)
 
     def block(self, portal: int) -> None:
         """Close a portal for routing (its door must be closed by the caller)."""
