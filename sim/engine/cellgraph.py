@@ -160,18 +160,20 @@ class CellGraph:
         return path_from_tree(dist, pred, src, dst)
 
     # ---------------------------------------------------------------- avoiding
-    def route_matrix(self, blocked: Set[int], avoid: Sequence[bool]) -> csr_matrix:
+    def route_matrix(self, blocked: Set[int], avoid: Sequence[bool], *,
+                     clear_only: bool = False) -> csr_matrix:
         """Portal-to-portal walking graph (m) for occupants' routing.
 
         An arc ``x → y`` crosses the cell the two portals share; portals in ``blocked``
         are left out and crossing a cell to ``avoid`` costs :data:`AVOID_PENALTY` times
-        its length.
+        its length (``clear_only``: such arcs are left out, only ways that cross no
+        avoided cell remain).
         """
         rows: list[int] = []
         cols: list[int] = []
         vals: list[float] = []
         for (c, x, y), d in self.network.within_by_index.items():
-            if x in blocked or y in blocked:
+            if x in blocked or y in blocked or (clear_only and avoid[c]):
                 continue
             rows.append(x)
             cols.append(y)

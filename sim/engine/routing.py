@@ -72,16 +72,9 @@ class Router:
         if self._clear is None:
             w = self.w
             n = len(w.doors)
-            rows, cols, vals = [], [], []
-            for (c, x, y), d in w.within.items():
-                if w.avoid[c] or x in self.blocked or y in self.blocked:
-                    continue
-                rows.append(x)
-                cols.append(y)
-                vals.append(d + 1e-6)
             live = [e for e in self.exits if e not in self.blocked]
             if live:
-                g = csr_matrix((vals, (rows, cols)), shape=(n, n))
+                g = w.net.cell_graph.route_matrix(self.blocked, w.avoid, clear_only=True)
                 self._clear = dijkstra(g, directed=True, indices=live,
                                        min_only=True).tolist()
             else:
