@@ -43,7 +43,7 @@ def batch_file(scenario: Path, params: list[str], trajectories: int, seeds: int,
                design_seed: int, root_seed: int, folder: Path) -> tuple[Path, int]:
     """The batch file running exactly the sensitivity study's runs; its number of runs."""
     from sim.analysis.sensitivity import make_design
-    from sim.batch.sensitivity import study_configs
+    from sim.analysis.sensitivity_batch import study_configs
     from sim.model.assumptions import get
 
     design = make_design([get(k) for k in params], "morris", trajectories,

@@ -49,8 +49,9 @@ from sim.batch.runner import ProgressFn, execute
 from sim.batch.spec import Config, file_sha256, override, parse_overrides, validate_configs
 from sim.batch.stats import confidence_bound, order_stat_index, point_stat, quantile_of
 from sim.batch.store import BatchRow, ConfigRow, Store
+from sim.engine.metrics import metric_value
 from sim.errors import ScenarioError
-from sim.run.metric_names import metric_value
+from sim.model.scenario import parse_value
 
 _TARGET = re.compile(
     r"^\s*(?P<metric>.+?)\.(?P<stat>mean|max|min|p\d+(?:\.\d+)?)\s*"
@@ -381,8 +382,6 @@ def candidate_values(values: str | None, lo: float | None, hi: float | None,
     ScenarioError
         Neither or a malformed range.
     """
-    from sim.model.scenario import parse_value
-
     if values:
         out = [parse_value(v.strip()) for v in values.split(",") if v.strip()]
         if not out:

@@ -37,8 +37,8 @@ from sim.batch.spec import BatchSpec, UntilCI, file_sha256
 from sim.batch.stats import ci_relative_halfwidth
 from sim.batch.store import BatchRow, ConfigRow, Store, spec_record
 from sim.batch.worker import RunOutcome, RunTask
+from sim.engine.metrics import metric_value
 from sim.errors import ScenarioError
-from sim.run.metric_names import metric_value
 
 #: ``progress(done, failed, total)``; ``done`` counts stored runs including earlier ones.
 ProgressFn = Callable[[int, int, int], None]

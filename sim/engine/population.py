@@ -36,6 +36,7 @@ import shapely
 from sim.engine import movement as mv
 from sim.engine.world import World
 from sim.errors import ScenarioError
+from sim.model.design_density import design_density
 from sim.model.limits import MAX_OCCUPANTS
 
 GROUP_RANGES_MPS: Final = {"under30": (0.58, 1.61), "age30_50": (1.41, 1.54),
@@ -51,8 +52,6 @@ def _density_for(storey: int, which: str) -> float:
         if storey < 0:
             return OBSERVED_DENSITY_BASEMENT_PM2
         return OBSERVED_DENSITY_PM2.get(storey, OBSERVED_DENSITY_UPPER_PM2)
-    from sim.model.design_density import design_density
-
     return design_density(storey, "low" if which == "gb50016_low" else "high")
 
 

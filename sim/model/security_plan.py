@@ -235,8 +235,8 @@ class Exhaust(_Strict):
     id: str
     spaces: list[str] = Field(min_length=1)
     kind: Literal["zone", "atrium"] = "zone"
-    rate_m3_h: float | None = Field(default=None, gt=0)
-    inlets: int | None = Field(default=None, ge=1)
+    rate_m3_h: Number | None = Field(default=None, gt=0, le=1e8)
+    inlets: Whole | None = Field(default=None, ge=1, le=limits.MAX_ITEMS)
 
 
 class Vent(_Strict):
@@ -244,8 +244,8 @@ class Vent(_Strict):
 
     id: str
     space: str
-    area_m2: float = Field(gt=0)
-    cd: float = Field(default=0.6, gt=0, le=1)
+    area_m2: Number = Field(gt=0, le=limits.MAX_EXTENT_M ** 2)
+    cd: Number = Field(default=0.6, gt=0, le=1)
 
 
 class FireShutter(_Strict):
@@ -267,7 +267,7 @@ class SmokeCurtain(_Strict):
 
     id: str
     opening: str
-    depth_m: float = Field(default=0.5, gt=0)
+    depth_m: PositiveLength = 0.5
     automatic: bool = False
 
 
@@ -276,7 +276,7 @@ class ChannellingScreen(_Strict):
 
     id: str
     opening: str
-    spill_width_m: float = Field(gt=0)
+    spill_width_m: PositiveLength
 
 
 class SmokeControl(_Strict):

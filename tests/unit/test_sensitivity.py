@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 from sim.analysis import sensitivity as sa
+from sim.analysis.sensitivity_batch import collect, run_study
 from sim.batch.executors import InlinePool
-from sim.batch.sensitivity import collect, run_study
 from sim.batch.spec import parse_overrides
 from sim.batch.store import Store
 from sim.batch.worker import RunOutcome, RunTask
@@ -184,7 +184,7 @@ def test_a_metric_missing_at_a_point_is_an_error() -> None:
 
 
 def test_metric_value_digs_into_tables_and_refuses_what_is_not_a_number() -> None:
-    from sim.run.metric_names import metric_value
+    from sim.engine.metrics import metric_value
 
     run = {"margin_s": 199.2, "margin_space": "L2-shop-S03", "aset_s": {"L2-hall": 270.0},
            "exit_counts.south": 7, "sprinklered": True, "rset_s": None,

@@ -39,8 +39,8 @@ from sim.batch.spec import Config, override
 from sim.batch.stats import point_stat
 from sim.batch.stats import proportion_interval as clopper_pearson
 from sim.batch.store import Store
+from sim.engine.metrics import metric_value
 from sim.model.assumptions import Assumption
-from sim.run.metric_names import metric_value
 
 
 def joint_sample(params: Sequence[Assumption], samples: int, *, seed: int) -> np.ndarray:

@@ -26,7 +26,7 @@ from sim.batch.executors import Backend
 from sim.batch.runner import ProgressFn, RunSummary, execute
 from sim.batch.spec import Config, override
 from sim.batch.store import BatchRow, ConfigRow, Store
-from sim.run.metric_names import metric_value
+from sim.engine.metrics import metric_value
 
 
 def study_configs(scenario: Path, design: Design, sets: Sequence[str]) -> list[Config]:
