@@ -247,6 +247,11 @@ def rows(analysis: Analysis) -> list[dict[str, Any]]:
     return out
 
 
+def _or_dash(x: float, spec: str) -> str:
+    """``x`` formatted, or an em dash where there is none (one seed: no seed SE)."""
+    return "—" if math.isnan(x) else format(x, spec)
+
+
 def markdown(analysis: Analysis) -> str:
     """A Markdown table of one metric's ranked indices with the noise floor under it."""
     rs = rows(analysis)
@@ -256,14 +261,15 @@ def markdown(analysis: Analysis) -> str:
         head = "| rank | parameter | μ* ± 95% CI | σ ± 95% CI | μ | seed SE of μ* |"
         body = [f"| {r['rank']} | `{r['key']}` | {r['mu_star']:.4g} ± {r['mu_star_ci']:.2g} "
                 f"| {r['sigma']:.4g} ± {r['sigma_ci']:.2g} | {r['mu']:.4g} "
-                f"| {r['mu_star_seed_se']:.2g} |" for r in rs]
+                f"| {_or_dash(r['mu_star_seed_se'], '.2g')} |" for r in rs]
         note = (f"Noise floor (μ* of a no-effect parameter, at most): "
                 f"{analysis.noise_floor:.3g}; base point {analysis.base_mean:.4g} "
                 f"± {analysis.base_sd:.3g} (sd over seeds).")
     else:
         head = "| rank | parameter | S1 ± 95% CI | ST ± 95% CI | seed SE of ST |"
         body = [f"| {r['rank']} | `{r['key']}` | {r['S1']:.3f} ± {r['S1_ci']:.3f} "
-                f"| {r['ST']:.3f} ± {r['ST_ci']:.3f} | {r['ST_seed_se']:.3f} |" for r in rs]
+                f"| {r['ST']:.3f} ± {r['ST_ci']:.3f} | {_or_dash(r['ST_seed_se'], '.3f')} |"
+                for r in rs]
         note = (f"Seed noise explains about {100 * analysis.noise_floor:.1f} % of the "
                 f"output variance (base point sd {analysis.base_sd:.3g} over seeds).")
     if analysis.filled:

@@ -131,6 +131,7 @@ def test_a_metric_the_scenario_never_reports_is_one_line_or_counts_as_missing(dr
     assert doc["indices"][0]["mu_star"] == 0.0 and doc["indices"][0]["sigma"] == 0.0
     md = (tmp_path / "o" / "indices.md").read_text(encoding="utf-8")
     assert "6 runs did not report margin_s and count as 1000 (--missing)" in md
+    assert md.count("| — |") == 1  # one seed per point: no seed SE of μ*
 
 
 def _uncertain(drill: Path, tmp: Path, *extra: str) -> list[str]:
