@@ -83,16 +83,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
+from sim.hazards import knife_harm as kh
 from sim.hazards.registry import HazardKind, register
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident
     from sim.security.staff import Member
 
-#: Victims per attacker-minute at the reference density, by weapon (see module doc).
-RATE_PER_MIN = {"knife": 1.8, "firearm": 10.0}
-#: Share of victims killed, by weapon (see module doc).
-FATALITY = {"knife": 0.18, "firearm": 0.35}
 #: Distance scale (m) of the attacker's target choice (assumption).
 TARGET_DISTANCE_M = 30.0
 
@@ -112,9 +109,11 @@ class AttackSpec(BaseModel):
     route: list[str] = Field(default_factory=list)
     speed_mps: float = Field(default=1.4, gt=0)
     rate_per_min: float | None = Field(default=None, ge=0)
-    density_ref_pm2: float = Field(default=0.5, gt=0)
-    density_factor_max: float = Field(default=2.0, gt=0)
+    density_ref_pm2: float = Field(default=kh.DENSITY_REF_PM2, gt=0)
+    density_exponent: float | None = Field(default=None, ge=0)
+    rate_max_per_min: float | None = Field(default=None, gt=0)
     fatality: float | None = Field(default=None, ge=0, le=1)
+    ended_after_s: float | None = Field(default=None, gt=0)
     guards_required: int = Field(default=3, ge=1)
     struggle_s: float = Field(default=20.0, ge=0)
     police_struggle_s: float = Field(default=10.0, ge=0)
@@ -148,9 +147,11 @@ class AttackRun:
     def __init__(self, world: World, spec: AttackSpec) -> None:
         self.w, self.spec = world, spec
         self.rng = world.streams["attack"]
-        self.rate = spec.rate_per_min if spec.rate_per_min is not None \
-            else RATE_PER_MIN[spec.weapon]
-        self.p_fatal = spec.fatality if spec.fatality is not None else FATALITY[spec.weapon]
+        self.harm = kh.HarmRate.for_weapon(spec.weapon).with_overrides(
+            rate_ref_per_min=spec.rate_per_min, density_ref_pm2=spec.density_ref_pm2,
+            exponent=spec.density_exponent, rate_max_per_min=spec.rate_max_per_min)
+        self.p_fatal = spec.fatality if spec.fatality is not None \
+            else kh.FATALITY[spec.weapon]
         entrance = spec.entrance or cm.default_entrance(world)
         _, self.entry_cell = cm.entrance_cells(world, entrance, "hazards.entrance")
         self.entrance = entrance
@@ -207,6 +208,8 @@ class AttackRun:
             on_arrival=lambda m, a=a: self._on_arrival(a, m),
             on_police=lambda a=a: self._on_police(a), weapon=spec.weapon)
         self._enter_cell(a, -1)
+        if spec.ended_after_s is not None:
+            env.process(self._ended(a, spec.ended_after_s))
         while not a.stopped:
             if a.pinned:
                 yield env.timeout(spec.tick_s)
@@ -257,9 +260,8 @@ class AttackRun:
         c = a.cell
         if w.count[c] <= 0 or w.area[c] <= 0:
             return
-        dens = w.count[c] / w.area[c]
-        f = min(dens / spec.density_ref_pm2, spec.density_factor_max)
-        lam = self.rate * f * dt / 60.0 * (spec.confronted_factor if confronted else 1)
+        rate = self.harm.per_min(w.count[c] / w.area[c])
+        lam = rate * dt / 60.0 * (spec.confronted_factor if confronted else 1)
         k = int(self.rng.poisson(lam)) if lam > 0 else 0
         if k <= 0:
             return
@@ -351,6 +353,13 @@ class AttackRun:
                 return
             self._pin(a, "police", self.spec.police_struggle_s)
 
+    def _ended(self, a: Attacker, after_s: float) -> Any:
+        """A reconstruction's recorded end: the attacker is stopped ``after_s`` after it
+        entered, by the responders of the record (not modelled)."""
+        yield self.w.env.timeout(after_s)
+        if not a.stopped and not a.pinned:
+            self._pin(a, "record", 0.0)
+
     def _pin(self, a: Attacker, by: str, struggle_s: float) -> None:
         a.pinned = True
         a.pinned_by = by
@@ -376,8 +385,8 @@ class AttackRun:
             w.alarm_chain.resolve(a.inc)
         if all(x.stopped for x in self.attackers):
             w.metrics["t_neutralised_s"] = w.env.now
-            w.metrics["attack_stopped_by"] = "police" if "police" in self.stopped_by \
-                else "guards"
+            w.metrics["attack_stopped_by"] = next(
+                (b for b in ("police", "record") if b in self.stopped_by), "guards")
             w.env.process(self._all_clear())
 
     def _all_clear(self) -> Any:
