@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import ScenarioError
+from sim.hazards.vehicle import road_entrances
 from sim.io.toml import read_toml
 
 #: ``--set security.barriers.<key>`` list for each barrier kind.
@@ -95,16 +96,6 @@ def effective_plan(scenario: Any) -> Any:
     plan = load_security_plan(plan_path, layout)
     return apply_overrides(plan, {k: v for k, v in sec.items() if k != "plan"}, layout,
                            source=scenario.source)
-
-
-def road_entrances(layout: Any, plan: Any) -> list[str]:
-    """Approach targets plus exterior openings reachable by road (file order, unique)."""
-    from sim.analysis.compliance import places
-
-    out = [a.to for a in (plan.approaches if plan is not None else [])]
-    out += places.road_doors(layout)
-    ext = set(places.entrances(layout))
-    return [o for o in dict.fromkeys(out) if o in ext]
 
 
 def _barrier_override(plan: Any, entrance: str, add_bollard: bool) -> dict[str, list[str]]:

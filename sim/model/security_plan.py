@@ -17,7 +17,8 @@ one run, e.g. in staffing sweeps:
 * ``team = N`` — internal defence team members.
 * ``operators = N`` — CCTV operators on duty (0: nobody watches the screens).
 * ``barriers = {bollards = [opening ids], fences = [...], rising_bollards = [...]}`` —
-  replaces the plan's barriers of those kinds.
+  replaces the plan's barriers of those kinds; an item may be a table
+  ``{opening = "main-door-1", rating = "M50-P1"}`` to give the barrier a crash rating.
 * ``disable = ["pa", "police_link", "cctv", "buttons", "detectors", "lighting",
   "shop_officers", "groups", "guards", "team"]`` — devices or people taken out.
 """
@@ -28,9 +29,10 @@ import math
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import SecurityPlanError
+from sim.model.crash_rating import DEFAULT_RATINGS, CrashRating, parse_rating
 from sim.model.layout import Layout
 from sim.model.validation import first_error
 
@@ -208,6 +210,23 @@ class Barrier(_Strict):
     kind: BarrierKind
     opening: str | None = None
     space: str | None = None
+    rating: str | None = None
+    """Crash rating as its standard writes it (``M50-P1``, ``K12``,
+    ``V/7200[N3C]/80/90:1.1``; :mod:`sim.model.crash_rating`); ``None``: the kind's
+    default."""
+
+    @field_validator("rating")
+    @classmethod
+    def _rating(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_rating(v)
+        return v
+
+    @property
+    def crash_rating(self) -> CrashRating:
+        """The stated rating, or the default of the barrier's kind."""
+        return parse_rating(self.rating) if self.rating is not None \
+            else DEFAULT_RATINGS[self.kind]
 
 
 class Approach(_Strict):
@@ -218,6 +237,9 @@ class Approach(_Strict):
     """The opening (door) the approach ends at."""
     length_m: float = Field(default=60.0, gt=0)
     speed_bumps: int = Field(default=0, ge=0)
+    chicanes: int = Field(default=0, ge=0)
+    chicane_radius_m: float = Field(default=10.0, gt=0)
+    """Radius of the turn each chicane forces (m)."""
     warning_signs: bool = False
 
 
@@ -401,13 +423,20 @@ def apply_overrides(plan: SecurityPlan, overrides: Mapping[str, Any], layout: La
                 raise SecurityPlanError(f"unknown barrier list {k!r}",
                                         field=f"security.barriers.{k}", source=source)
         kept = [b for b in plan.barriers if b.kind not in replaced]
-        for k, ids in spec.items():
-            for oid in ids:
+        for k, items in spec.items():
+            for item in items:
+                oid, rating = (item.get("opening"), item.get("rating")) \
+                    if isinstance(item, Mapping) else (item, None)
                 if oid not in layout.openings:
                     raise SecurityPlanError(f"unknown opening {oid!r}",
                                             field=f"security.barriers.{k}", source=source)
-                kept.append(Barrier(id=f"{kinds[k]}@{oid}", kind=kinds[k],  # type: ignore[arg-type]
-                                    opening=oid))
+                try:
+                    kept.append(Barrier(id=f"{kinds[k]}@{oid}", kind=kinds[k],  # type: ignore[arg-type]
+                                        opening=oid, rating=rating))
+                except ValidationError as exc:
+                    raise SecurityPlanError(first_error(exc, {})[1],
+                                            field=f"security.barriers.{k}",
+                                            source=source) from None
         upd["barriers"] = kept
     if "disable" in overrides:
         items = list(overrides["disable"])

@@ -1,0 +1,180 @@
+"""Vehicle physics and harm for the ramming hazard: vehicle types, traffic calming, rated
+barriers, who is struck and who dies.
+
+Everything here is a pure function of its arguments (no world, no randomness), so the
+same rules serve the simulation (:mod:`sim.hazards.vehicle`), the reconstructions of
+recorded rammings (``tools/calibrate_harm.py``) and ``safemall barriers``. Sources and
+the calibration are in ``docs/hazards-attacks.md`` and ``docs/harm-calibration.md``.
+
+Vehicles
+    ``car`` 1,500 kg (BSI PAS 68 M1 test car [D2][D8]), ``van`` 3,500 kg (PAS 68 N1
+    [D2]), ``truck`` 7,200 kg (IWA 14-1 N3C test truck [D6][D7]; ASTM F2656 M is
+    6,800 kg [D1]). Widths 1.8 / 2.0 / 2.5 m (2.55 m is the EU legal maximum;
+    typical widths, **assumption**). Acceleration 2.5 / 2.0 / 1.0 m/s² from a crawl
+    (**assumption**). Cornering limit 0.8 / 0.6 / 0.35 g: a car's tyre grip on dry
+    asphalt, a van's and a loaded truck's rollover threshold (**assumption**, textbook
+    orders of magnitude).
+
+Traffic calming
+    *Speed humps*: crossed at ``hump_speed_mps`` = 11.2 m/s (25 mph): Eugene (OR)
+    measured average speeds of ~25 mph over series of 14-ft humps (~35 mph over 22-ft
+    humps) [D12]. These are **compliant traffic** data; no source quantifies a hostile
+    driver's speed over humps (INCIDENTS §D), so the value is an **assumption** for an
+    attack (a determined driver may cross faster).
+    *Chicanes*: a chicane whose path needs a turn of radius ``R`` m cannot be driven
+    faster than ``sqrt(a_lat · R)``, ``a_lat`` the vehicle's cornering limit: physics,
+    which binds a hostile driver too (UK NPSA lists chicanes among HVM streetscape
+    measures that "slow vehicles down" [D13][D14], without a number).
+    Features are evenly spaced along the approach; after the last one the vehicle
+    accelerates again over the remaining ``length / (features + 1)``; with both kinds the
+    last feature is taken to be the faster one (the defender's worst case).
+
+Rated barriers (:mod:`sim.model.crash_rating`)
+    A barrier stops a vehicle whose kinetic energy ½·m·v² is at most its rated test
+    energy; the vehicle then travels past the barrier line a distance that grows with
+    its energy, ``penetration · E / E_rated`` (a barrier deforming at a constant force
+    absorbs energy in proportion to its deflection; **assumption**), up to the rated
+    penetration. A vehicle with more energy **breaches**: the barrier absorbs at most its
+    rated energy and the vehicle drives on at ``sqrt(2 (E − E_rated) / m)``.
+
+Strikes (calibrated on rammings, ``docs/harm-calibration.md``)
+    A vehicle of width ``w`` travelling ``x`` metres through a cell of area ``A`` sweeps
+    the share ``min(1, w·x/A)`` of it; a person in the swept strip becomes a casualty
+    with probability ``s(v) = min(1, s_ref · (v / 50 km/h)^k)`` (people step aside, or
+    are only grazed): fitted to Nice 2016, Toronto 2018 and Liverpool 2025.
+    A casualty dies with probability ``logit⁻¹(logit p50 + b1 · (v − 50 km/h)/10)``:
+    the slope from the same three rammings, the level from the pooled study of 46
+    rammings (206 of 1,636 casualties killed, 12.6 %, Valiño et al. 2024 [VA1]) at a
+    typical attack speed. This replaces the pedestrian-crash curve of Rosén & Sander
+    (2009), which describes traffic crashes, not attacks into crowds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from sim.model.crash_rating import CrashRating
+
+__all__ = ["VEHICLES", "BarrierOutcome", "VehicleType", "approach_speed",
+           "chicane_speed", "fatality_share", "meet_barrier", "strike_probability",
+           "strike_share"]
+
+G = 9.81
+"""Gravity (m/s²)."""
+VehicleKind = Literal["car", "van", "truck"]
+
+
+@dataclass(frozen=True)
+class VehicleType:
+    """Mass (kg), width (m), acceleration (m/s²) and cornering limit (g) of a vehicle."""
+
+    kind: VehicleKind
+    mass_kg: float
+    width_m: float
+    accel_mps2: float
+    lateral_g: float
+
+    def energy_kj(self, v_mps: float) -> float:
+        """Kinetic energy (kJ) at ``v_mps``."""
+        return 0.5 * self.mass_kg * v_mps * v_mps / 1000.0
+
+
+VEHICLES: dict[str, VehicleType] = {
+    "car": VehicleType("car", 1500.0, 1.8, 2.5, 0.8),
+    "van": VehicleType("van", 3500.0, 2.0, 2.0, 0.6),
+    "truck": VehicleType("truck", 7200.0, 2.5, 1.0, 0.35),
+}
+"""The vehicle types (see module doc for sources)."""
+
+HUMP_SPEED_MPS = 25 * 0.44704
+"""Crossing speed over a speed hump, m/s (25 mph, compliant traffic [D12])."""
+CHICANE_RADIUS_M = 10.0
+"""Turn radius a chicane imposes when the plan gives none (m; **assumption**)."""
+
+STRIKE_REF_KMH = 50.0
+"""Reference speed of the strike and fatality laws (km/h)."""
+STRIKE_SHARE_50 = 0.095
+"""Share of the people in the swept strip who become casualties at 50 km/h (fitted)."""
+STRIKE_SHARE_50_CI = (0.049, 0.167)
+"""95 % interval of :data:`STRIKE_SHARE_50`."""
+STRIKE_SPEED_EXPONENT = 1.37
+"""Exponent of the strike share's speed dependence (fitted)."""
+STRIKE_SPEED_EXPONENT_CI = (-0.12, 3.39)
+"""95 % interval of :data:`STRIKE_SPEED_EXPONENT`."""
+FATAL_50 = 0.09
+"""Share of ramming casualties killed at 50 km/h (fitted)."""
+FATAL_50_CI = (0.001, 0.38)
+"""95 % interval of :data:`FATAL_50`."""
+FATAL_SLOPE_PER_10KMH = 0.5
+"""Logit slope of the fatality share per 10 km/h (fitted)."""
+FATAL_SLOPE_CI = (-0.6, 1.79)
+"""95 % interval of :data:`FATAL_SLOPE_PER_10KMH`."""
+
+
+def chicane_speed(vehicle: VehicleType, radius_m: float) -> float:
+    """Highest speed (m/s) through a chicane of turn radius ``radius_m``."""
+    return math.sqrt(vehicle.lateral_g * G * max(radius_m, 0.0))
+
+
+def approach_speed(speed_mps: float, length_m: float, vehicle: VehicleType, *,
+                   humps: int = 0, chicanes: int = 0, hump_speed_mps: float = HUMP_SPEED_MPS,
+                   chicane_radius_m: float = CHICANE_RADIUS_M) -> float:
+    """Speed (m/s) at the end of an approach with evenly spaced humps and chicanes."""
+    n = humps + chicanes
+    if n <= 0:
+        return speed_mps
+    caps = []
+    if humps:
+        caps.append(hump_speed_mps)
+    if chicanes:
+        caps.append(chicane_speed(vehicle, chicane_radius_m))
+    v = min(speed_mps, max(caps))
+    return min(speed_mps, math.sqrt(v * v + 2.0 * vehicle.accel_mps2 * length_m / (n + 1)))
+
+
+@dataclass(frozen=True)
+class BarrierOutcome:
+    """What a barrier does to a vehicle: stopped (with its travel past the line) or not."""
+
+    stopped: bool
+    travel_m: float
+    """Stopped: distance past the barrier line (≤ rated penetration)."""
+    speed_after_mps: float
+    """Breached: speed past the barrier; stopped: the speed entering the deflection."""
+    energy_kj: float
+    rated_kj: float
+
+
+def meet_barrier(vehicle: VehicleType, v_mps: float, rating: CrashRating) -> BarrierOutcome:
+    """The vehicle at ``v_mps`` meets a barrier of ``rating`` (see module doc)."""
+    e = vehicle.energy_kj(v_mps)
+    rated = rating.energy_kj
+    if rated > 0 and e <= rated:
+        return BarrierOutcome(True, rating.penetration_m * e / rated, v_mps, e, rated)
+    residual = max(e - rated, 0.0) * 1000.0
+    return BarrierOutcome(False, 0.0, math.sqrt(2.0 * residual / vehicle.mass_kg), e, rated)
+
+
+def strike_share(v_mps: float, *, share_50: float = STRIKE_SHARE_50,
+                 exponent: float = STRIKE_SPEED_EXPONENT) -> float:
+    """Chance that a person in the vehicle's path at ``v_mps`` becomes a casualty."""
+    if v_mps <= 0:
+        return 0.0
+    return min(1.0, share_50 * (v_mps * 3.6 / STRIKE_REF_KMH) ** exponent)
+
+
+def strike_probability(v_mps: float, width_m: float, x_m: float, area_m2: float,
+                       **law: float) -> float:
+    """Chance a person in a cell of ``area_m2`` is harmed by a vehicle crossing ``x_m``."""
+    if area_m2 <= 0 or x_m <= 0:
+        return 0.0
+    return min(1.0, width_m * x_m / area_m2) * strike_share(v_mps, **law)
+
+
+def fatality_share(v_mps: float, *, p50: float = FATAL_50,
+                   slope: float = FATAL_SLOPE_PER_10KMH) -> float:
+    """Chance that a ramming casualty struck at ``v_mps`` dies."""
+    z = math.log(p50 / (1.0 - p50)) + slope * (v_mps * 3.6 - STRIKE_REF_KMH) / 10.0
+    return 1.0 / (1.0 + math.exp(-z))
