@@ -11,7 +11,8 @@ graph (see :mod:`sim.security.staffnet`) and take a task:
   the exit the guard names;
 * ``sweep`` — walk a zone (a patrol's route, or a level for the team) cueing everyone
   still unaware, so nobody is left behind (``sweep_complete_s`` per zone);
-* ``meter`` — slow the inflow to a crowded opening (its service headway × 1.6);
+* ``meter`` — hold back the inflow to a crowded cell at the opening feeding it (only
+  the people who ignore the guard pass while the cell is congested);
 * ``hold`` — keep a door or stair closed to the public (cordons, fire floors);
 * ``lockdown`` — shop officers close their shop: people inside shelter until it ends.
 
@@ -39,8 +40,18 @@ if TYPE_CHECKING:
     from sim.model.security_plan import SecurityPlan
     from sim.security.alarm import AlarmChain, Incident
 
-METER_FACTOR = 1.6
-"""Headway multiplier of a metered opening (flow × 1/1.6)."""
+HOLD_DENSITY_PM2 = 4.0
+"""A metering guard holds the crowd back while the cell beyond is at or above this
+density (p/m²): IMO MSC/Circ.1238's congestion density [I3]."""
+RELEASE_DENSITY_PM2 = 2.0
+"""...and lets it through again once the cell is below this density (p/m²): the UK event
+guidance's holding density, "use 2 p/m² for holding capacity" [F19]."""
+HELD_HEADWAY_MAX_S = 60.0
+"""Longest gap between two people let through a held door (s): a door everyone obeys
+is as good as closed."""
+METER_CLEAR_S = 60.0
+"""A metering guard leaves after the cell has stayed below the release density this
+long (s; assumption)."""
 
 
 @dataclass
@@ -80,6 +91,8 @@ class Staff:
         self.responders_series: list[tuple[float, int]] = []
         self.directed: dict[int, int] = {}
         self.locked: list[int] = []
+        self.held: list[int] = []
+        """Customers shop officers keep inside during a crush."""
         self._build()
         world.directed = self.directed
         for m in self.members:
@@ -349,6 +362,7 @@ class Staff:
                 levels.setdefault(w.cell_level[cell], []).append(cell)
         team_levels = sorted(levels)
         k = 0
+        held: list[int] = []
         for m in self.members:
             if m in chosen or m.task != "post":
                 continue
@@ -361,11 +375,15 @@ class Staff:
                 k += 1
                 self._start(m, "sweep", cells=levels[lvl],
                             zone=f"level {w.level_ids[lvl]}")
+            elif m.role == "officer" and not inc.threat and inc.kind == "crush":
+                held.append(m.cell)
             elif m.role == "officer" and not inc.threat:
                 # officers send their own shop's customers out
                 for i in w.unaware_in([m.cell]):
                     w.cue(i, "guard")
                     self.chain.guided.add(i)
+        if held:
+            self.hold_shops(held)
         if inc.threat and inc.data.get("lockdown", True):
             self.lockdown(inc)
         w.metrics["guided_cues"] = len(self.chain.guided)
@@ -373,9 +391,12 @@ class Staff:
     def meter_hotspot(self, cell: int, inc: Incident | None) -> None:
         """Send up to two free guards to meter the openings that feed a crowded cell.
 
-        Once in place a guard slows the inflow (headway × :data:`METER_FACTOR`) and
-        restores orderly admission to the cell (no pushing beyond jam density). Routing
-        also avoids the cell where another way exists (redirecting people).
+        Metering changes flows only: a guard at the opening holds the crowd back while
+        the cell is congested, and only the people who do not follow staff directions
+        (``1 − world.compliance`` of them; a crush lowers compliance) keep passing, at
+        the opening's normal rate (:meth:`_meter`). Routing also avoids the cell where
+        another way exists (redirecting people). Nothing changes how densely a pushing
+        crowd can pack the cell.
         """
         w = self.w
         feeds = [q for q in w.portals_of[cell]
@@ -392,6 +413,13 @@ class Staff:
         w.avoid_cell(cell)
 
     def _meter(self, m: Member, q: int, into: int) -> Any:
+        """Hold and release the flow through door ``q`` into cell ``into`` (process).
+
+        Held (the cell at or above :data:`HOLD_DENSITY_PM2`): the door's headway into the
+        cell is divided by ``1 − compliance`` (only those ignoring the guard pass;
+        closed when everyone complies). Released (below :data:`RELEASE_DENSITY_PM2`):
+        the normal headway. In between the guard keeps what they were doing.
+        """
         w = self.w
         d = w.doors[q]
         upstream = d.a if d.b == into else d.b
@@ -399,23 +427,37 @@ class Staff:
         if not ok:
             return
         k = 0 if d.b == into else 1
-        h = list(d.headway)
-        h[k] *= METER_FACTOR
-        d.headway = (h[0], h[1])
-        # a guard at the door restores orderly admission: nobody is pushed into the cell
-        # beyond its jam density, and walkers enter only at the flow-maximising density
-        w.cap[into] = min(w.cap[into], w.base_cap[into])
-        w.wcap[into] = min(w.wcap[into], w.base_wcap[into])
+        normal = d.headway[k]
+        held = False
+        clear_since: float | None = None
         w.mark("metering", f"{m.role} {m.id + 1} meters {w.portal_ids[q]}")
         while w.evacuated + w.casualties < w.n:
-            yield w.env.timeout(10.0)
-            if w.count[into] / max(w.area[into], 1e-9) < 2.0:
+            dens = w.count[into] / max(w.area[into], 1e-9)
+            if not held and dens >= HOLD_DENSITY_PM2:
+                held = True
+                h = list(d.headway)
+                h[k] = min(normal / max(1.0 - w.compliance, 1e-9), HELD_HEADWAY_MAX_S)
+                d.headway = (h[0], h[1])
+            elif held and dens < RELEASE_DENSITY_PM2:
+                held = False
+                self._release(d, k, normal)
+            clear_since = (clear_since if clear_since is not None else w.env.now) \
+                if dens < RELEASE_DENSITY_PM2 else None
+            if clear_since is not None and w.env.now - clear_since >= METER_CLEAR_S:
                 break
-        h = list(d.headway)
-        h[k] /= METER_FACTOR
-        d.headway = (h[0], h[1])
+            yield w.env.timeout(5.0)
+        if held:
+            self._release(d, k, normal)
         m.task = "post"
         self._start(m, "direct")
+
+    def _release(self, d: Any, k: int, normal: float) -> None:
+        """Back to the normal flow at once (a passage held back is not waited out)."""
+        h = list(d.headway)
+        h[k] = normal
+        d.headway = (h[0], h[1])
+        d.next_free = min(d.next_free, self.w.env.now + normal)
+        d.kick()
 
     def spread_word(self, inc: Incident) -> None:
         """No alarm devices and no PA: every free guard sweeps to spread the word."""
@@ -445,6 +487,40 @@ class Staff:
         for i in w.unaware_in(shops):
             w.state[i] = int(State.SHELTERING)
         w.mark("lockdown", f"{len(shops)} shops locked down")
+
+    def hold_shops(self, shops: list[int]) -> None:
+        """During a crush, shop officers keep their customers in the shop.
+
+        Sending every shop's customers out at once adds them to the crowd at the stairs
+        (measured on the riverside atrium crush: shop officers alone gave 464 crush
+        injuries against 220 without staff, their customers leaving on the officers' cue
+        20 ± 10 s after the alarm instead of the bell's 60 ± 40 s). Shop doors stay open
+        (people may step in off the crowded corridor); the held customers shelter until
+        :meth:`release_shops` (the crowding is over).
+        """
+        w = self.w
+        people = w.unaware_in(shops)
+        for i in people:  # a cue already heard (the bell) is overruled by the officer
+            old = w.proc[i]
+            if old is not None:
+                old.cancel()
+                w.proc[i] = None
+            w.gen[i] += 1
+            w.start_at[i] = math.inf
+            w.state[i] = int(State.SHELTERING)
+        self.held.extend(people)
+        w.mark("shops_hold", f"{len(shops)} shops hold {len(people)} customers")
+
+    def release_shops(self) -> None:
+        """The crowding is over: held customers are sent out (a ``guard`` cue)."""
+        w = self.w
+        people = [i for i in self.held if w.state[i] == State.SHELTERING]
+        self.held = []
+        for i in people:
+            w.cue(i, "guard")
+            self.chain.guided.add(i)
+        if people:
+            w.mark("shops_release", f"{len(people)} customers sent out")
 
     def end_lockdown(self) -> None:
         """Reopen locked shops; sheltering people are cued to leave."""
