@@ -113,6 +113,25 @@ def knife(args: argparse.Namespace) -> None:
               f"exponent = {rfit.exponent}; negative-binomial k = {rfit.dispersion_k:.3g}; "
               f"module constants {kh.KNIFE_RATE_REF_PER_MIN} {kh.KNIFE_RATE_REF_CI}, "
               f"{kh.KNIFE_EXPONENT} {kh.KNIFE_EXPONENT_CI}\n")
+        edge = [f"{name} interval reaches the grid's edge ({edge_v:g})"
+                for name, iv, edge_v in (("rate_ref", rfit.rate_ref, max(GRID_RATES)),
+                                         ("rate_ref", rfit.rate_ref, min(GRID_RATES)),
+                                         ("exponent", rfit.exponent, max(GRID_EXPONENTS)),
+                                         ("exponent", rfit.exponent, min(GRID_EXPONENTS)))
+                if edge_v in (round(iv.lo, 6), round(iv.hi, 6))]
+        if edge:
+            print("Note: " + "; ".join(edge) + ": the bound is at least that.\n")
+        a_rate, a_exp = rfit.adopted
+        print(f"Adopted (inside the joint 95 % region, every record inside its spread with "
+              f"the widest margin, {rfit.adopted_margin:+.3f} in log units): rate_ref = "
+              f"{a_rate:.3g}, exponent = {a_exp:.3g}\n")
+        print("| record | recorded | spread | maximum-likelihood mean | adopted mean |")
+        print("|---|---|---|---|---|")
+        for r, mu, am in zip(used, rfit.fitted_means, rfit.adopted_means, strict=True):
+            lo, hi = hf.poisson_interval(r.victims)
+            print(f"| {r.key} {r.name} | {r.victims} | {lo:.1f}-{hi:.1f} | {mu:.1f} | "
+                  f"{am:.1f} |")
+        print()
         check = [Variant(r.key, SCENARIOS / KNIFE_SCENARIO[r.key]) for r in used]
         print(f"Check: {len(check)} reconstructions x {args.check_reps} seeds",
               file=sys.stderr)

@@ -131,13 +131,19 @@ class RateSurface:
 
 @dataclass(frozen=True)
 class RateFit:
-    """Fitted knife rate law with 95 % profile intervals."""
+    """Fitted knife rate law with 95 % profile intervals, and the values adopted."""
 
     rate_ref: Interval
     exponent: Interval
     dispersion_k: float
     """Negative-binomial size (variance = μ + μ²/k); large k: Poisson."""
     fitted_means: tuple[float, ...]
+    adopted: tuple[float, float]
+    """(rate_ref, exponent) adopted: see :func:`fit_rate_surface`."""
+    adopted_means: tuple[float, ...]
+    adopted_margin: float
+    """Smallest log-distance of an adopted mean to the edge of its record's spread
+    (negative: some record is outside)."""
 
 
 def _nb_loglik(y: np.ndarray, mu: np.ndarray, k: float) -> float:
@@ -152,10 +158,18 @@ def _nb_profile(y: np.ndarray, mu: np.ndarray) -> float:
 
 
 def fit_rate_surface(surface: RateSurface, recorded: Sequence[int]) -> RateFit:
-    """Maximum-likelihood (rate_ref, exponent) for the recorded casualties.
+    """Maximum-likelihood (rate_ref, exponent) for the recorded casualties, and the
+    values adopted for the model.
 
     Negative-binomial likelihood (records vary more than Poisson: settings, attackers),
-    dispersion profiled out; the grid is the surface's own rate and exponent range.
+    dispersion profiled out; the grid is the surface's own rate and exponent range. The
+    intervals are 95 % profile-likelihood intervals (χ², 1 degree of freedom).
+
+    *Adopted values*: among the parameter pairs inside the joint 95 % likelihood region
+    (χ², 2 degrees of freedom), the pair that keeps every record's simulated mean inside
+    that record's spread (:func:`poisson_interval`) with the widest margin (in log
+    units): the data do not separate these pairs, and the model should reproduce each
+    incident, not only their sum. Without such a pair: the maximum-likelihood pair.
     """
     y = np.asarray(recorded, dtype=float)
     lr = np.linspace(math.log(min(surface.rates)), math.log(max(surface.rates)), 121)
@@ -170,9 +184,29 @@ def fit_rate_surface(surface: RateSurface, recorded: Sequence[int]) -> RateFit:
     mu = surface.mean(math.exp(lr[ri]), ex[bi])
     res = optimize.minimize_scalar(lambda z: -_nb_loglik(y, mu, math.exp(z)),
                                    bounds=(-3.0, 9.0), method="bounded")
+    spread = np.array([poisson_interval(int(v)) for v in y])
+    chi2_2 = float(stats.chi2.ppf(0.95, 2))
+    best_pt, best_margin = (ri, bi), -math.inf
+    for b in range(len(ex)):
+        for r in range(len(lr)):
+            if 2 * (best - ll[b, r]) > chi2_2:
+                continue
+            m = surface.mean(math.exp(lr[r]), ex[b])
+            margin = float(np.min(np.minimum(np.log(m / np.maximum(spread[:, 0], 1e-9)),
+                                             np.log(spread[:, 1] / m))))
+            if margin > best_margin:
+                best_pt, best_margin = (r, b), margin
+    if best_margin < 0:
+        best_pt = (ri, bi)
+    ar, ab = best_pt
+    amu = surface.mean(math.exp(lr[ar]), ex[ab])
+    amargin = float(np.min(np.minimum(np.log(amu / np.maximum(spread[:, 0], 1e-9)),
+                                      np.log(spread[:, 1] / amu))))
     return RateFit(Interval(float(math.exp(lr[ri])), float(ok_r.min()), float(ok_r.max())),
                    Interval(float(ex[bi]), float(ok_e.min()), float(ok_e.max())),
-                   float(math.exp(res.x)), tuple(float(m) for m in mu))
+                   float(math.exp(res.x)), tuple(float(m) for m in mu),
+                   (float(math.exp(lr[ar])), float(ex[ab])), tuple(float(m) for m in amu),
+                   amargin)
 
 
 # ---------------------------------------------------------------------- rammings

@@ -35,19 +35,21 @@ __all__ = ["DENSITY_REF_PM2", "FATALITY", "HarmRate"]
 DENSITY_REF_PM2 = 0.5
 """Reference density (persons/m²) at which ``rate_ref`` is quoted (a busy hall)."""
 
-KNIFE_RATE_REF_PER_MIN = 4.0
-"""Knife victims per attacker-minute in a cell at 0.5 p/m² (fitted; see module doc)."""
-KNIFE_RATE_REF_CI = (3.0, 5.0)
+KNIFE_RATE_REF_PER_MIN = 15.8
+"""Knife victims per attacker-minute in a cell at 0.5 p/m² (fitted, adopted value; the
+maximum-likelihood value is 18.8; see module doc)."""
+KNIFE_RATE_REF_CI = (9.75, 48.0)
 """95 % interval of :data:`KNIFE_RATE_REF_PER_MIN` (profile likelihood of the fit)."""
-KNIFE_EXPONENT = 1.0
-"""Exponent of the knife rate's density dependence (fitted)."""
-KNIFE_EXPONENT_CI = (0.5, 1.5)
+KNIFE_EXPONENT = 1.38
+"""Exponent of the knife rate's density dependence (fitted, adopted value; maximum
+likelihood 1.54)."""
+KNIFE_EXPONENT_CI = (0.74, 2.5)
 """95 % interval of :data:`KNIFE_EXPONENT`."""
 KNIFE_RATE_MAX_PER_MIN = 76.0
 """Highest knife rate on record: Kawasaki 2019, 19 stabbed in under 20 s [KW1] (15 s)."""
 KNIFE_FATALITY = 0.2
 """Share of knife victims killed (fitted, beta-binomial over 19 incidents)."""
-KNIFE_FATALITY_CI = (0.15, 0.25)
+KNIFE_FATALITY_CI = (0.14, 0.273)
 """95 % interval of :data:`KNIFE_FATALITY`."""
 
 FATALITY = {"knife": KNIFE_FATALITY, "firearm": 0.35}

@@ -128,25 +128,53 @@ def test_plaza_road_opening_leads_to_the_plaza_door():
     assert res.metrics["vehicle_entrance"] == "main"
 
 
-def test_barriers_ranking(tmp_path):
-    from sim.analysis.barriers import rank_entrances
-
-    plan = plan_file(tmp_path)
-    scn = tmp_path / "ram.toml"
-    lay = tmp_path / "layout.toml"
+def _ram_scenario(tmp_path, plan):
     from tests.unit.test_hazard_common import mall
 
+    scn = tmp_path / "ram.toml"
+    lay = tmp_path / "layout.toml"
     _write_layout(lay, mall())
     scn.write_text(f'schema = "safemall/scenario/1"\nlayout = "{lay}"\nseed = 3\n'
-                   f'security = "{plan}"\n[occupants]\ncount = 600\n'
+                   f'security = "{plan}"\n[occupants]\ncount = 1500\n'
                    'in_kinds = ["shop", "corridor", "plaza"]\n'
                    '[hazard]\nkind = "vehicle"\nt_s = 5.0\n', encoding="utf-8")
-    rows = rank_entrances(scn, replications=2)
-    ents = [r["entrance"] for r in rows]
-    assert set(ents) == {"main", "east"}
-    assert rows[0]["entrance"] == "main"  # the plaza in front of it is crowded
-    assert all(r["harm_with_bollard"] == 0 for r in rows)
-    assert rows[0]["prevented"] == rows[0]["harm_without"] > 0
+    return scn
+
+
+def test_barriers_ranking_by_rating(tmp_path):
+    from sim.analysis.barriers import rank_barriers
+
+    scn = _ram_scenario(tmp_path, plan_file(tmp_path))
+    rows = rank_barriers(scn, ratings=["V/1500[M1]/16/90:2", "M30-P1"], replications=4,
+                         workers=0, retarget=False, db=tmp_path / "b.db")
+    assert [r.rating for r in rows] == ["V/1500[M1]/16/90:2"] * 2 + ["M30-P1"] * 2
+    m30 = {r.entrance: r for r in rows if r.rating == "M30-P1"}
+    assert set(m30) == {"main", "east"}
+    # the main entrance's barrier line is where the road meets its plaza
+    assert m30["main"].line == ("plaza-road",) and m30["east"].line == ("east",)
+    for r in m30.values():  # 612 kJ stops a 1,500 kg car at 50 km/h (145 kJ): all harm
+        assert r.stopped_share == 1.0 and r.victims.mean_b == 0
+        assert r.prevented == pytest.approx(r.victims.mean_a)
+    assert m30["main"].prevented > 0 and m30["main"].rank == 1
+    # a railing-class rating (15 kJ) is breached: the car goes on, slightly slower
+    weak = {r.entrance: r for r in rows if r.rating.startswith("V/1500")}
+    assert all(r.stopped_share == 0 for r in weak.values())
+    assert weak["main"].prevented < 0.5 * m30["main"].prevented
+
+
+def test_ties_are_overlapping_intervals():
+    from sim.analysis.barriers import RatedOption, rank_with_ties
+    from sim.batch.paired import compare
+
+    def opt(name, without, with_):
+        c = compare(without, with_)
+        return RatedOption(name, "M30-P1", (name,), c, c, 1.0, 13.9, 145.0)
+
+    rows = rank_with_ties([opt("a", [10, 11, 12, 13], [0, 0, 0, 0]),
+                           opt("b", [9, 12, 10, 13], [0, 0, 0, 0]),
+                           opt("c", [1, 2, 1, 2], [0, 0, 0, 0])])
+    assert [(r.entrance, r.rank, r.tie) for r in rows] == [("a", 1, True), ("b", 1, True),
+                                                           ("c", 3, False)]
 
 
 def _write_layout(path, lay):
