@@ -24,12 +24,23 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import optimize, special, stats
 
-__all__ = ["Interval", "RateSurface", "ShareFit", "fit_ramming_fatality", "fit_rate_surface",
-           "fit_share", "fit_strike_share", "poisson_interval"]
+__all__ = [
+    "Interval",
+    "RateSurface",
+    "ShareFit",
+    "anchored_p50",
+    "fit_ramming_fatality",
+    "fit_rate_surface",
+    "fit_share",
+    "fit_strike_share",
+    "poisson_interval",
+    "reconstruct_ramming",
+]
 
 CHI2_95 = float(stats.chi2.ppf(0.95, 1))
 
@@ -144,6 +155,8 @@ class RateFit:
     adopted_margin: float
     """Smallest log-distance of an adopted mean to the edge of its record's spread
     (negative: some record is outside)."""
+    loglik: float
+    """Maximum log-likelihood (to compare fits, e.g. at several attacker speeds)."""
 
 
 def _nb_loglik(y: np.ndarray, mu: np.ndarray, k: float) -> float:
@@ -186,7 +199,8 @@ def fit_rate_surface(surface: RateSurface, recorded: Sequence[int]) -> RateFit:
                                    bounds=(-3.0, 9.0), method="bounded")
     spread = np.array([poisson_interval(int(v)) for v in y])
     chi2_2 = float(stats.chi2.ppf(0.95, 2))
-    best_pt, best_margin = (ri, bi), -math.inf
+    best_pt: tuple[Any, Any] = (ri, bi)
+    best_margin = -math.inf
     for b in range(len(ex)):
         for r in range(len(lr)):
             if 2 * (best - ll[b, r]) > chi2_2:
@@ -206,7 +220,7 @@ def fit_rate_surface(surface: RateSurface, recorded: Sequence[int]) -> RateFit:
                    Interval(float(ex[bi]), float(ok_e.min()), float(ok_e.max())),
                    float(math.exp(res.x)), tuple(float(m) for m in mu),
                    (float(math.exp(lr[ar])), float(ex[ab])), tuple(float(m) for m in amu),
-                   amargin)
+                   amargin, float(best))
 
 
 # ---------------------------------------------------------------------- rammings
@@ -263,12 +277,13 @@ def fit_ramming_fatality(records: Sequence[tuple[int, int, tuple[float, float]]]
 
     The shape (slope ``b1`` per 10 km/h) comes from the records with a reported speed
     (``(killed, casualties, speed range)``), beta-binomial likelihood; the level from the
-    pooled study (``pooled = (killed, casualties)``): ``p`` at a typical attack speed
-    equals the pooled share, the typical speed drawn uniformly over the span of the
-    speeds on record (``anchor_kmh``; the study gives only its 4-130 km/h range). Per
-    draw: the records' speeds uniform in their ranges, the pooled share from its
-    binomial sampling distribution, ``b1`` from its profile likelihood (normalised).
-    Returns ``(share at 50 km/h, b1)``, each as median and 2.5-97.5 % quantiles.
+    pooled study (``pooled = (killed, casualties)``): ``p`` averaged uniformly over the
+    span of the speeds on record (``anchor_kmh``; the study gives only its 4-130 km/h
+    range) equals the pooled share. Per draw: the records' speeds uniform in their
+    ranges, the pooled share from its binomial sampling distribution, ``b1`` from its
+    profile likelihood (normalised). Returns ``(share at 50 km/h, b1)``, each as median
+    and 2.5-97.5 % quantiles; ``b0`` for the median ``b1`` is
+    ``logit⁻¹`` of the median share only approximately (use :func:`anchored_p50`).
     """
     rng = np.random.default_rng(seed)
     K = np.array([r[0] for r in records], dtype=float)
@@ -276,6 +291,7 @@ def fit_ramming_fatality(records: Sequence[tuple[int, int, tuple[float, float]]]
     p50 = np.empty(draws)
     slope = np.empty(draws)
     grid = np.linspace(-2.0, 3.0, 201)
+    x_anchor = (np.linspace(anchor_kmh[0], anchor_kmh[1], 51) - speed_ref_kmh) / 10.0
     for d in range(draws):
         v = np.array([_draw(rng, r[2], False) for r in records])
         x = (v - speed_ref_kmh) / 10.0
@@ -292,8 +308,46 @@ def fit_ramming_fatality(records: Sequence[tuple[int, int, tuple[float, float]]]
             w /= w.sum()
         b1 = float(rng.choice(grid, p=w))
         share = max(rng.binomial(pooled[1], pooled[0] / pooled[1]) / pooled[1], 1e-4)
-        x_typ = (_draw(rng, anchor_kmh, False) - speed_ref_kmh) / 10.0
-        p50[d] = float(special.expit(special.logit(share) - b1 * x_typ))
+
+        def gap(b0: float, b1: float = b1, share: float = share) -> float:
+            return float(np.mean(special.expit(b0 + b1 * x_anchor)) - share)
+
+        p50[d] = float(special.expit(optimize.brentq(gap, -20.0, 20.0)))
         slope[d] = b1
     return (Interval(float(np.median(p50)), *map(float, np.quantile(p50, [0.025, 0.975]))),
             Interval(float(np.median(slope)), *map(float, np.quantile(slope, [0.025, 0.975]))))
+
+
+def reconstruct_ramming(density_pm2: float, path_m: float, v_mps: float, width_m: float,
+                        rng: np.random.Generator, cell_m: float = 20.0) -> tuple[int, int]:
+    """Casualties and deaths of one recorded ramming, by the simulation's strike rule.
+
+    The path through the crowd is cut into ``cell_m`` x ``cell_m`` cells holding
+    Poisson(density · area) people each; the vehicle crosses them at ``v_mps`` (a driver
+    keeping the throttle open); each person is harmed with
+    :func:`sim.hazards.vehicle_harm.strike_probability` and dies with
+    :func:`~sim.hazards.vehicle_harm.fatality_share`, as in :mod:`sim.hazards.vehicle`.
+    """
+    from sim.hazards import vehicle_harm as vh
+
+    area = cell_m * cell_m
+    casualties = deaths = 0
+    n_cells = max(1, round(path_m / cell_m))
+    p = vh.strike_probability(v_mps, width_m, path_m / n_cells, area)
+    pf = vh.fatality_share(v_mps)
+    for _ in range(n_cells):
+        n = int(rng.poisson(density_pm2 * area))
+        hit = int(rng.binomial(n, p))
+        casualties += hit
+        deaths += int(rng.binomial(hit, pf))
+    return casualties, deaths
+
+
+def anchored_p50(b1: float, share: float, anchor_kmh: tuple[float, float],
+                 speed_ref_kmh: float = 50.0) -> float:
+    """Fatality at ``speed_ref_kmh`` of the curve with slope ``b1`` (per 10 km/h) whose
+    uniform average over ``anchor_kmh`` is ``share``."""
+    x = (np.linspace(anchor_kmh[0], anchor_kmh[1], 51) - speed_ref_kmh) / 10.0
+    b0 = optimize.brentq(lambda b: float(np.mean(special.expit(b + b1 * x)) - share),
+                         -20.0, 20.0)
+    return float(special.expit(b0))

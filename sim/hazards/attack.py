@@ -107,7 +107,7 @@ class AttackSpec(BaseModel):
     target: Literal["densest", "space", "route"] = "densest"
     space: str | None = None
     route: list[str] = Field(default_factory=list)
-    speed_mps: float = Field(default=1.4, gt=0)
+    speed_mps: float = Field(default=kh.KNIFE_SPEED_MPS, gt=0)
     rate_per_min: float | None = Field(default=None, ge=0)
     density_ref_pm2: float = Field(default=kh.DENSITY_REF_PM2, gt=0)
     density_exponent: float | None = Field(default=None, ge=0)

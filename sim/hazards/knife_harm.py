@@ -35,16 +35,20 @@ __all__ = ["DENSITY_REF_PM2", "FATALITY", "HarmRate"]
 DENSITY_REF_PM2 = 0.5
 """Reference density (persons/m²) at which ``rate_ref`` is quoted (a busy hall)."""
 
-KNIFE_RATE_REF_PER_MIN = 15.8
+KNIFE_RATE_REF_PER_MIN = 9.09
 """Knife victims per attacker-minute in a cell at 0.5 p/m² (fitted, adopted value; the
-maximum-likelihood value is 18.8; see module doc)."""
-KNIFE_RATE_REF_CI = (9.75, 48.0)
+maximum-likelihood value is 8.94; see module doc)."""
+KNIFE_RATE_REF_CI = (6.32, 15.6)
 """95 % interval of :data:`KNIFE_RATE_REF_PER_MIN` (profile likelihood of the fit)."""
-KNIFE_EXPONENT = 1.38
+KNIFE_EXPONENT = 1.82
 """Exponent of the knife rate's density dependence (fitted, adopted value; maximum
-likelihood 1.54)."""
-KNIFE_EXPONENT_CI = (0.74, 2.5)
+likelihood 1.94)."""
+KNIFE_EXPONENT_CI = (1.22, 2.5)
+"""95 % profile interval (the upper bound is the grid's edge: at least 2.5)."""
 """95 % interval of :data:`KNIFE_EXPONENT`."""
+KNIFE_SPEED_MPS = 2.2
+"""The attacker's speed between crowds (m/s): of 1.4 (a brisk walk) and 2.2 (a jog), the
+reconstructions fit 2.2 better (log-likelihood −14.1 against −15.7)."""
 KNIFE_RATE_MAX_PER_MIN = 76.0
 """Highest knife rate on record: Kawasaki 2019, 19 stabbed in under 20 s [KW1] (15 s)."""
 KNIFE_FATALITY = 0.2
