@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 from sim.analysis import harm_fit as hf  # noqa: E402
 from sim.analysis.incidents import KNIFE, POOLED_RAMMING, RAMMINGS  # noqa: E402
 from sim.batch.paired import Variant, metric_values, run_variants  # noqa: E402
-from sim.hazards import knife_harm as kh  # noqa: E402
+from sim.hazards import attack_harm  # noqa: E402,F401  (declares the knife law)
 from sim.hazards import vehicle_harm as vh  # noqa: E402
 
 GRID_RATES = (6.0, 12.0, 24.0, 48.0)
@@ -83,7 +83,7 @@ def knife(args: argparse.Namespace) -> None:
     print("## Knife: share killed\n")
     print(f"{fit.incidents} incidents, {fit.killed} killed of {fit.total} victims; "
           f"beta-binomial share {fit.share} (overdispersion rho {fit.rho:.3f}); "
-          f"module constant {kh.KNIFE_FATALITY} {kh.KNIFE_FATALITY_CI}\n")
+          f"register {_reg('knife.fatality')}\n")
     used = [r for r in KNIFE if r.use == "rate"]
     print("## Knife: records used for the rate\n")
     print("| record | setting | density p/m² (assumed) | duration s | victims | "
@@ -126,11 +126,11 @@ def knife(args: argparse.Namespace) -> None:
                   f"{fits[sp].adopted[1]:.3g} (margin {fits[sp].adopted_margin:+.3f})")
         speed = max(GRID_SPEEDS, key=lambda v: (fits[v].adopted_margin >= 0, fits[v].loglik))
         rfit = fits[speed]
-        print(f"\nAttacker speed {speed} m/s (module constant {kh.KNIFE_SPEED_MPS}): "
+        print(f"\nAttacker speed {speed} m/s (register {_reg('attack.speed_mps')}): "
               f"rate_ref (victims/min at 0.5 p/m² in the attacker's cell) = {rfit.rate_ref}; "
               f"exponent = {rfit.exponent}; negative-binomial k = {rfit.dispersion_k:.3g}; "
-              f"module constants {kh.KNIFE_RATE_REF_PER_MIN} {kh.KNIFE_RATE_REF_CI}, "
-              f"{kh.KNIFE_EXPONENT} {kh.KNIFE_EXPONENT_CI}\n")
+              f"register {_reg('knife.harm_rate_per_min')}, "
+              f"{_reg('knife.density_exponent')}\n")
         edge = [f"{name} interval reaches the grid's edge ({edge_v:g})"
                 for name, iv, edge_v in (("rate_ref", rfit.rate_ref, max(GRID_RATES)),
                                          ("rate_ref", rfit.rate_ref, min(GRID_RATES)),
@@ -176,9 +176,20 @@ def knife(args: argparse.Namespace) -> None:
     print()
 
 
+def _reg(key: str) -> str:
+    """A register entry as ``default [low, high]``."""
+    from sim.model.assumptions import get
+
+    a = get(key)
+    return f"{a.default:g} [{a.low:g}, {a.high:g}]"
+
+
 def _constants_tag() -> str:
-    return (f"{kh.KNIFE_RATE_REF_PER_MIN:g}-{kh.KNIFE_EXPONENT:g}-"
-            f"{kh.KNIFE_RATE_MAX_PER_MIN:g}-{kh.KNIFE_FATALITY:g}")
+    from sim.model.assumptions import get
+
+    return "-".join(f"{get(k).default:g}" for k in (
+        "knife.harm_rate_per_min", "knife.density_exponent", "knife.rate_max_per_min",
+        "knife.fatality", "attack.speed_mps"))
 
 
 def ramming_fits(seed: int, draws: int = 2000) -> tuple[tuple[hf.Interval, hf.Interval],
@@ -199,15 +210,14 @@ def vehicle(args: argparse.Namespace) -> None:
     (s50, k), (p50, b1) = ramming_fits(args.seed)
     print("## Vehicle: fitted laws\n")
     print(f"strike share at 50 km/h {s50}, speed exponent {k}; module constants "
-          f"{vh.STRIKE_SHARE_50} {vh.STRIKE_SHARE_50_CI}, {vh.STRIKE_SPEED_EXPONENT} "
-          f"{vh.STRIKE_SPEED_EXPONENT_CI}")
+          f"{_reg('vehicle.strike_share_50kmh')}, {_reg('vehicle.strike_speed_exponent')}")
     n = POOLED_RAMMING["killed"] + POOLED_RAMMING["injured"]
     adopted = hf.anchored_p50(b1.value, POOLED_RAMMING["killed"] / n, ANCHOR_KMH)
     print(f"killed share at 50 km/h {p50}, logit slope per 10 km/h {b1}; adopted: the "
           f"median slope with the curve averaging {POOLED_RAMMING['killed'] / n:.1%} over "
           f"{ANCHOR_KMH[0]:.0f}-{ANCHOR_KMH[1]:.0f} km/h: p50 = {adopted:.3f}; module "
-          f"constants {vh.FATAL_50} {vh.FATAL_50_CI}, {vh.FATAL_SLOPE_PER_10KMH} "
-          f"{vh.FATAL_SLOPE_CI}\n")
+          f"constants {_reg('vehicle.fatality_50kmh')}, "
+          f"{_reg('vehicle.fatality_slope_per_10kmh')}\n")
     rng = np.random.default_rng(args.seed)
     print("## Vehicle: rammings reconstructed with the module's constants\n")
     print("| record | vehicle, speed km/h, path m, density p/m² (assumed) | recorded "

@@ -36,6 +36,8 @@ _COMMAND_MODULES = (
     "sim.cli.barriers_cmd",
     "sim.cli.check_cmd",
     "sim.cli.batch_cmd",
+    "sim.cli.assumptions_cmd",
+    "sim.cli.sensitivity_cmd",
 )
 
 

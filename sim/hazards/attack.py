@@ -4,9 +4,10 @@ Rules (each with its source, or flagged as an **assumption**)
 ------------------------------------------------------------
 * **Entry.** Attacker ``k`` enters at ``t_s + k · interval_s`` through ``entrance`` (an
   exterior opening; default the main entrance) and starts in the cell on its indoor side.
-* **Movement.** The attacker walks the cell graph at ``speed_mps`` (default 1.4 m/s, a
-  brisk walk; **assumption**), slowed by the crowd like staff (:mod:`sim.security.staffnet`),
-  and cannot pass closed doors (shops in lockdown, lost openings). Every ``tick_s`` it
+* **Movement.** The attacker moves over the cell graph at ``speed_mps`` (default
+  2.2 m/s, a jog: fitted with the harm law, :mod:`sim.hazards.attack_harm`), slowed by
+  the crowd like staff (:mod:`sim.security.staffnet`), and cannot pass closed doors
+  (shops in lockdown, lost openings). Every ``tick_s`` it
   picks a target cell:
 
   - ``target = "densest"``: the reachable cell with the largest
@@ -18,24 +19,17 @@ Rules (each with its source, or flagged as an **assumption**)
   - ``target = "route"``: the spaces of ``route`` in order (each until empty), then densest.
 
 * **Harm.** Over every interval ``dt`` it is active (walking into a cell, or ``tick_s``
-  spent in it) an attacker harms ``Poisson(rate · f(D) · dt / 60)`` people of the cell
-  it is in (drawn uniformly from those present), with ``D`` the cell's density
-  (persons/m²) and ``f(D) = min(D / density_ref_pm2, density_factor_max)``: the
-  observed rates below are averages over whole attacks, walking included.
-  ``rate`` is per attacker-minute at the reference density (0.5 p/m², an
-  **assumption**: a busy station hall; at the observed mall densities of 0.2–0.35 p/m²
-  a knife gives 0.7–1.3 per minute, the Bondi range):
-
-  - knife: **1.8** per attacker-minute — Kunming railway station 2014, 8 attackers,
-    ~12 min, 31 killed and >140 injured (MALL-DATA §3.4 [E18][E19]); Bondi Junction
-    (≈ 0.4–1, a mall at moderate density) and Franklin (≈ 5, a packed school corridor)
-    bracket it;
-  - firearm: **10** per attacker-minute — an **assumption** ("much higher" than knives;
-    no per-minute rate in MALL-DATA).
-
-  A victim is killed with probability ``fatality`` (knife 0.18 = 31 / (31 + 140), Kunming
-  [E19]; firearm 0.35, **assumption**), else injured; both are taken out of the
-  evacuation where they stand (``World.remove``), each person at most once.
+  spent in it) an attacker harms ``Poisson(rate(D) · dt / 60)`` people of the cell it is
+  in (drawn uniformly from those present), ``D`` the cell's density now and
+  ``rate(D) = min(rate_per_min · (D / 0.5)^density_exponent, rate_max_per_min)``
+  (:mod:`sim.hazards.attack_harm`): knife 9.09 per minute at 0.5 p/m², exponent 1.82,
+  at most 76 per minute, calibrated in the simulator on five recorded knife attacks
+  (``docs/harm-calibration.md``); firearm 10, 1 and 20 (**assumptions**). A victim is
+  killed with probability ``fatality`` (knife 0.20, fitted on 19 knife attacks; firearm
+  0.35, **assumption**), else injured; both are taken out of the evacuation where they
+  stand (``World.remove``), each person at most once. ``ended_after_s`` (for
+  reconstructions of recorded incidents) stops every attacker that long after it
+  entered, by the record's responders (``attack_stopped_by = "record"``).
 * **Perception.** Unaware people in the attacker's cell get a ``panic`` cue (they see it),
   those in neighbouring cells an ``incident`` cue (the scream); a firearm is heard one
   cell further (``incident``). The attacker's cell is avoided by routing while it is
@@ -83,15 +77,51 @@ from pydantic import BaseModel, ConfigDict, Field
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
-from sim.hazards import knife_harm as kh
+from sim.hazards import attack_harm as ah
 from sim.hazards.registry import HazardKind, register
+from sim.model.assumptions import declare
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident
     from sim.security.staff import Member
 
-#: Distance scale (m) of the attacker's target choice (assumption).
-TARGET_DISTANCE_M = 30.0
+_A = ("attack",)
+_KNIFE = ("attack:knife",)
+TARGET_DISTANCE_M = declare(
+    "attack.target_distance_m", default=30.0, unit="m", low=15.0, high=60.0,
+    dist="loguniform", valid_min=1e-3, status="assumed", used_by=_A,
+    source="assumed: attackers go for crowds nearby (Kunming: 'stabbed each person once "
+           "and moved on')", name="Distance scale of the attacker's choice of target")
+_SPEC_PARAMS = {
+    "speed_mps": ah.SPEED,
+    "guards_required": declare(
+        "attack.guards_required", default=3, unit="responders", low=2, high=4,
+        dist="uniform", valid_min=1, integer=True, status="assumed", used_by=_KNIFE,
+        source="assumed: the folk 'minimum combat unit' of shield, fork and baton; Fuzhou "
+               "and Changping drills boxed suspects in with shields and catchers",
+        name="Equipped responders needed to pin a knife attacker"),
+    "struggle_s": declare("attack.struggle_s", default=20.0, unit="s", low=10.0, high=60.0,
+                          dist="loguniform", valid_min=0.0, status="assumed", used_by=_KNIFE,
+                          source="assumed", name="Time from pinning to stopping (guards)"),
+    "police_struggle_s": declare(
+        "attack.police_struggle_s", default=10.0, unit="s", low=5.0, high=30.0,
+        dist="loguniform", valid_min=0.0, status="assumed", used_by=_A, source="assumed",
+        name="Time from pinning to stopping (police)"),
+    "confronted_factor": declare(
+        "attack.confronted_factor", default=0.5, unit="×", low=0.2, high=0.8,
+        dist="uniform", valid_min=0.0, valid_max=1.0, status="assumed", used_by=_KNIFE,
+        source="assumed: an attacker fighting responders harms less",
+        name="Harm rate multiplier while responders confront a knife attacker"),
+    "search_radius_m": declare(
+        "attack.search_radius_m", default=80.0, unit="m", low=40.0, high=160.0,
+        dist="loguniform", valid_min=1e-3, status="assumed", used_by=_A, source="assumed",
+        name="Radius within which the attacker looks for the densest crowd"),
+    "all_clear_s": declare("attack.all_clear_s", default=60.0, unit="s", low=30.0,
+                           high=300.0, dist="loguniform", valid_min=0.0, status="assumed",
+                           used_by=_A, source="assumed",
+                           name="Lockdown held after the last attacker is stopped"),
+}
+"""Spec field → its register entry (a field left unset takes the run's value)."""
 
 
 class AttackSpec(BaseModel):
@@ -107,20 +137,20 @@ class AttackSpec(BaseModel):
     target: Literal["densest", "space", "route"] = "densest"
     space: str | None = None
     route: list[str] = Field(default_factory=list)
-    speed_mps: float = Field(default=kh.KNIFE_SPEED_MPS, gt=0)
+    speed_mps: float | None = Field(default=None, gt=0)
     rate_per_min: float | None = Field(default=None, ge=0)
-    density_ref_pm2: float = Field(default=kh.DENSITY_REF_PM2, gt=0)
+    density_ref_pm2: float = Field(default=ah.DENSITY_REF_PM2, gt=0)
     density_exponent: float | None = Field(default=None, ge=0)
     rate_max_per_min: float | None = Field(default=None, gt=0)
     fatality: float | None = Field(default=None, ge=0, le=1)
     ended_after_s: float | None = Field(default=None, gt=0)
-    guards_required: int = Field(default=3, ge=1)
-    struggle_s: float = Field(default=20.0, ge=0)
-    police_struggle_s: float = Field(default=10.0, ge=0)
-    confronted_factor: float = Field(default=0.5, ge=0, le=1)
-    search_radius_m: float = Field(default=80.0, gt=0)
+    guards_required: int | None = Field(default=None, ge=1)
+    struggle_s: float | None = Field(default=None, ge=0)
+    police_struggle_s: float | None = Field(default=None, ge=0)
+    confronted_factor: float | None = Field(default=None, ge=0, le=1)
+    search_radius_m: float | None = Field(default=None, gt=0)
     tick_s: float = Field(default=2.0, gt=0)
-    all_clear_s: float = Field(default=60.0, ge=0)
+    all_clear_s: float | None = Field(default=None, ge=0)
 
 
 @dataclass
@@ -145,13 +175,20 @@ class AttackRun:
     """All attackers of one attack hazard in one world."""
 
     def __init__(self, world: World, spec: AttackSpec) -> None:
-        self.w, self.spec = world, spec
+        spec = world.fill(spec, {f: a.key for f, a in _SPEC_PARAMS.items()}
+                          | {"rate_per_min": ah.RATE[spec.weapon],
+                             "density_exponent": ah.EXPONENT[spec.weapon],
+                             "rate_max_per_min": ah.RATE_MAX[spec.weapon],
+                             "fatality": ah.FATALITY[spec.weapon]})
+        self.w = world
+        self.spec: Any = spec
+        """The spec with every unset parameter taken from the run's assumptions."""
         self.rng = world.streams["attack"]
-        self.harm = kh.HarmRate.for_weapon(spec.weapon).with_overrides(
-            rate_ref_per_min=spec.rate_per_min, density_ref_pm2=spec.density_ref_pm2,
-            exponent=spec.density_exponent, rate_max_per_min=spec.rate_max_per_min)
-        self.p_fatal = spec.fatality if spec.fatality is not None \
-            else kh.FATALITY[spec.weapon]
+        full: Any = spec
+        self.harm = ah.HarmRate(full.rate_per_min, full.density_ref_pm2,
+                                full.density_exponent, full.rate_max_per_min)
+        self.p_fatal: float = full.fatality
+        self.target_distance_m = world.param(TARGET_DISTANCE_M.key)
         entrance = spec.entrance or cm.default_entrance(world)
         _, self.entry_cell = cm.entrance_cells(world, entrance, "hazards.entrance")
         self.entrance = entrance
@@ -321,7 +358,7 @@ class AttackRun:
         dens = np.where(ok, count / np.maximum(area, 1e-9), 0.0)
         near = ok & (dist <= self.spec.search_radius_m)
         pool = near if near.any() else ok
-        score = np.where(pool, dens / (1.0 + np.where(pool, dist, 0.0) / TARGET_DISTANCE_M),
+        score = np.where(pool, dens / (1.0 + np.where(pool, dist, 0.0) / self.target_distance_m),
                          -1.0)
         best = int(np.argmax(score))
         if ok[a.cell] and score[a.cell] >= score[best]:

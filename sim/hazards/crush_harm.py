@@ -36,17 +36,36 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.assumptions import declare
+
 __all__ = ["ASPHYXIA_DENSITY_PM2", "ASPHYXIA_ONSET_S", "ASPHYXIA_RATE_PER_MIN",
            "AsphyxiaDose"]
 
-ASPHYXIA_DENSITY_PM2 = 7.0
+_C = ("crush",)
+DENSITY = declare(
+    "crush.asphyxia_density_pm2", default=7.0, unit="persons/m²", low=6.5, high=8.0,
+    dist="uniform", valid_min=1.0, status="sourced", used_by=_C,
+    source="Fruin-derived chart (EPJ Data Science 2012, Table 1): static-crowd critical "
+           "density 7.1 persons/m²; Fruin 1993: at about 7 p/m² the crowd becomes a fluid "
+           "mass", name="Density at which a crowd compresses people")
+ONSET = declare(
+    "crush.asphyxia_onset_s", default=30.0, unit="s", low=15.0, high=60.0,
+    dist="uniform", valid_min=0.0, status="sourced", used_by=_C,
+    source="G.K. Still (Stuff/Washington Post 2022): about 30 s of compression restricts "
+           "blood flow to the brain", name="Compression before harm begins")
+RATE = declare(
+    "crush.asphyxia_rate_per_min", default=0.006, unit="1/min", low=0.003, high=0.013,
+    dist="loguniform", valid_min=0.0, status="fitted", used_by=_C,
+    source="lethality of Itaewon 2022 (159 killed of ~1,370 in the alley, 10-40 min; "
+           "headcount assumed) and Hillsborough 1989 (96 of ~2,000-3,000, 5-15 min): "
+           "0.003-0.013 per min of compression; docs/harm-calibration.md",
+    name="Death hazard per minute of compression (compressive asphyxia)")
+ASPHYXIA_DENSITY_PM2 = DENSITY.default
 """Density (p/m²) at which a crowd compresses people: Fruin's static critical 7.1 [F15]."""
-ASPHYXIA_ONSET_S = 30.0
+ASPHYXIA_ONSET_S = ONSET.default
 """Continuous compression before harm begins (s): Still [F20]."""
-ASPHYXIA_RATE_PER_MIN = 0.006
+ASPHYXIA_RATE_PER_MIN = RATE.default
 """Death hazard per minute of compression (Itaewon and Hillsborough lethality)."""
-ASPHYXIA_RATE_RANGE = (0.003, 0.013)
-"""Range of :data:`ASPHYXIA_RATE_PER_MIN` over the two records' exposure estimates."""
 
 
 @dataclass

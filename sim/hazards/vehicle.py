@@ -68,11 +68,33 @@ from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards import vehicle_harm as vh
 from sim.hazards.registry import HazardKind, register
+from sim.model.assumptions import declare
 
 #: Barrier kinds a driver sees as protection (railings do not deter).
 DETERRING_KINDS = ("bollard", "rising_bollard", "fence", "hard_barrier")
-#: Seconds a stopped driver needs to turn round (assumption).
-TURN_S = 20.0
+_V = ("vehicle",)
+_SPEC_PARAMS = {
+    "bump_speed_mps": vh.HUMP_SPEED,
+    "decel_mps2": declare("vehicle.decel_mps2", default=4.0, unit="m/s²", low=2.0, high=8.0,
+                          dist="loguniform", valid_min=0.1, status="assumed", used_by=_V,
+                          source="assumed: braking by people, street furniture and glazing",
+                          name="Vehicle deceleration through a crowd"),
+    "indoor_penetration_m": declare(
+        "vehicle.indoor_penetration_m", default=10.0, unit="m", low=3.0, high=25.0,
+        dist="loguniform", valid_min=0.0, status="assumed", used_by=_V,
+        source="assumed: the façade, door frame and first columns stop it",
+        name="Furthest a vehicle enters the building"),
+    "retargets": declare(
+        "vehicle.retargets", default=1, unit="entrances", low=0, high=2, dist="uniform",
+        valid_min=0, integer=True, status="assumed", used_by=_V,
+        source="assumed: a driver stopped at one entrance tries the next unprotected one",
+        name="Other entrances a stopped driver tries"),
+    "turn_s": declare("vehicle.turn_s", default=20.0, unit="s", low=10.0, high=60.0,
+                      dist="loguniform", valid_min=0.0, status="assumed", used_by=_V,
+                      source="assumed: reversing out and turning on the road",
+                      name="Time a stopped driver needs to turn round"),
+}
+"""Spec field → its register entry (a field left unset takes the run's value)."""
 
 
 class VehicleSpec(BaseModel):
@@ -88,18 +110,18 @@ class VehicleSpec(BaseModel):
     length_m: float | None = Field(default=None, gt=0)
     speed_bumps: int | None = Field(default=None, ge=0)
     chicanes: int | None = Field(default=None, ge=0)
-    bump_speed_mps: float = Field(default=vh.HUMP_SPEED_MPS, gt=0)
+    bump_speed_mps: float | None = Field(default=None, gt=0)
     accel_mps2: float | None = Field(default=None, gt=0)
-    decel_mps2: float = Field(default=4.0, gt=0)
+    decel_mps2: float | None = Field(default=None, gt=0)
     width_m: float | None = Field(default=None, gt=0)
-    indoor_penetration_m: float = Field(default=10.0, ge=0)
-    retargets: int = Field(default=1, ge=0)
-    turn_s: float = Field(default=TURN_S, ge=0)
+    indoor_penetration_m: float | None = Field(default=None, ge=0)
+    retargets: int | None = Field(default=None, ge=0)
+    turn_s: float | None = Field(default=None, ge=0)
 
 
-def vehicle_type(spec: VehicleSpec) -> vh.VehicleType:
-    """The spec's vehicle type with its width / acceleration overrides."""
-    base = vh.VEHICLES[spec.vehicle]
+def vehicle_type(world: World, spec: VehicleSpec) -> vh.VehicleType:
+    """The run's vehicle type (its register values) with the spec's overrides."""
+    base = vh.vehicle_type(spec.vehicle, world.param)
     return vh.VehicleType(base.kind, base.mass_kg, spec.width_m or base.width_m,
                           spec.accel_mps2 or base.accel_mps2, base.lateral_g)
 
@@ -234,11 +256,11 @@ class Attempt:
 
 
 def _strike_cell(w: World, cell: int, v: float, x: float, veh: vh.VehicleType,
-                 strikes: list[tuple[int, int]]) -> None:
+                 law: vh.StrikeLaw, strikes: list[tuple[int, int]]) -> None:
     """Harm the people in ``cell`` swept over ``x`` metres at speed ``v``."""
     rng = w.streams["attack"]
-    p_hit = vh.strike_probability(v, veh.width_m, x, w.area[cell])
-    p_die = vh.fatality_share(v)
+    p_hit = law.strike_probability(v, veh.width_m, x, w.area[cell])
+    p_die = law.fatality_share(v)
     for i in cm.present_in(w, [cell]):
         if rng.random() < p_hit:
             fatal = bool(rng.random() < p_die)
@@ -249,8 +271,8 @@ def _strike_cell(w: World, cell: int, v: float, x: float, veh: vh.VehicleType,
                     cm.count_metric(w, "vehicle_deaths")
 
 
-def _drive(w: World, spec: VehicleSpec, t: Target, veh: vh.VehicleType, v: float,
-           strikes: list[tuple[int, int]]) -> Attempt:
+def _drive(w: World, spec: Any, t: Target, veh: vh.VehicleType, law: vh.StrikeLaw,
+           v: float, strikes: list[tuple[int, int]]) -> Attempt:
     """The vehicle at speed ``v`` meets the barriers and people of entrance ``t``."""
     at = Attempt(v)
     segments: list[tuple[int, float, list[Any], str]] = []
@@ -268,7 +290,7 @@ def _drive(w: World, spec: VehicleSpec, t: Target, veh: vh.VehicleType, v: float
                 at.stopped_by, at.stop_at = b, where
                 x = min(extent, out.travel_m)
                 if x > 0:  # people within the barrier's deflection
-                    _strike_cell(w, cell, speed / 2.0, x, veh, strikes)
+                    _strike_cell(w, cell, speed / 2.0, x, veh, law, strikes)
                     at.struck.append(cell)
                 return at
             at.breached.append(b.id)
@@ -277,7 +299,7 @@ def _drive(w: World, spec: VehicleSpec, t: Target, veh: vh.VehicleType, v: float
             break
         stop_dist = speed * speed / (2.0 * spec.decel_mps2)
         x = min(extent, stop_dist)
-        _strike_cell(w, cell, speed, x, veh, strikes)
+        _strike_cell(w, cell, speed, x, veh, law, strikes)
         at.struck.append(cell)
         speed = math.sqrt(max(0.0, speed * speed - 2.0 * spec.decel_mps2 * x))
         if x < extent:
@@ -305,10 +327,12 @@ def _next_entrance(w: World, spec: VehicleSpec, here: str, tried: set[str]) -> s
     return best
 
 
-def _ram(world: World, spec: VehicleSpec) -> Any:
+def _ram(world: World, given: VehicleSpec) -> Any:
     w = world
+    spec: Any = w.fill(given, _SPEC_PARAMS)  # unset parameters from the run's assumptions
+    law = vh.StrikeLaw.of_run(w.param)
     yield w.env.timeout(spec.t_s)
-    veh = vehicle_type(spec)
+    veh = vehicle_type(w, spec)
     t = target(w, spec, spec.entrance)
     tried = {t.entrance}
     strikes: list[tuple[int, int]] = []
@@ -325,7 +349,7 @@ def _ram(world: World, spec: VehicleSpec) -> Any:
         w.metrics["vehicle_energy_kj"] = round(veh.energy_kj(v), 1)
         w.metrics["vehicle_entrance"] = t.entrance
         w.mark("vehicle", f"{spec.vehicle} reaches {t.entrance} at {v:.1f} m/s")
-        at = _drive(w, spec, t, veh, v, strikes)
+        at = _drive(w, spec, t, veh, law, v, strikes)
         breached += at.breached
         first = first or at
         _after_strike(w, t, at, ent)

@@ -171,11 +171,12 @@ class Alarm(_Strict):
     buttons: list[Button] = Field(default_factory=list)
     detectors: list[Detector] = Field(default_factory=list)
     police_link: bool = True
-    verify_s: float = Field(default=30.0, ge=0)
-    """Mean time the duty room takes to verify a report (s)."""
+    verify_s: float | None = Field(default=None, ge=0)
+    """Mean time the duty room takes to verify a report (s); unset: the run's
+    ``alarm.verify_mean_s`` assumption."""
     mode: Literal["general", "zoned"] = "general"
-    police_travel_s: float = Field(default=300.0, gt=0)
-    """Mean police travel time (s): the 5-minute tier of the 1-3-5 response circles."""
+    police_travel_s: float | None = Field(default=None, gt=0)
+    """Mean police travel time (s); unset: the run's ``police.travel_time_s`` assumption."""
 
 
 class Pa(_Strict):

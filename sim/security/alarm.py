@@ -15,17 +15,21 @@ camera                  operator notices: exponential, rate = watch_probability 
                         minute per operator (max 2 operators), then 10 s internal call
 guard on the spot       perceive 5–15 s, radio report 10 ± 5 s
 shop officer            perceive 10–30 s, phone/button report 20 ± 10 s
-occupant                perceive 5–20 s, phone report to the mall 90 ± 45 s (no
-                        button), or to 110 directly when no duty room is staffed
-verification            ``alarm.verify_s`` mean (30 s), log-normal; a detector-only
-                        report is verified by a camera (if one sees it) or by the
-                        nearest guard walking there; drills start verified
+occupant                perceive 5–20 s, phone report to the mall 90 ± 45 s
+                        (``alarm.occupant_report_mean_s``; no button), or to 110
+                        directly when no duty room is staffed
+verification            ``alarm.verify_s`` mean, else ``alarm.verify_mean_s`` (30 s),
+                        log-normal; a detector-only report is verified by a camera
+                        (if one sees it) or by the nearest guard walking there;
+                        drills start verified
 alarm after verify      5 s with alarm devices (SM-1.4a); without them the duty room
                         falls back to PA (if any) else to guards spreading the word
 PA                      first message 30 s after the alarm (SM-1.4d)
 police called           10 s with the platform link (SM-1.4g / SM-5b); 60 s by phone
-police travel           ``alarm.police_travel_s`` mean (300 s: the 5-minute tier of the
-                        1-3-5 response circles, MALL-DATA §3.1), log-normal, sd 30 %
+police travel           ``alarm.police_travel_s`` mean, else the ``police.travel_time_s``
+                        assumption (300 s: the 5-minute tier of the Chinese 1-3-5
+                        response circles for cities), log-normal, sd ``police.travel_cv``
+                        (30 %) of the mean
 =====================  ==========================================================
 
 A device that is missing or disabled (``disable = [...]`` or sabotage) breaks its link
@@ -43,11 +47,37 @@ import numpy as np
 import simpy
 
 from sim.engine.replay import State
+from sim.model.assumptions import declare
 
 if TYPE_CHECKING:
     from sim.engine.world import World
     from sim.model.security_plan import SecurityPlan
     from sim.security.staff import Staff
+
+
+POLICE_TRAVEL = declare(
+    "police.travel_time_s", default=300.0, unit="s", low=180.0, high=600.0,
+    dist="loguniform", valid_min=1.0, status="assumed", used_by=("attack", "robbery", "hostage",
+                                                                 "vehicle", "explosion"),
+    source="assumed: the 5-minute tier of the Chinese police 1-3-5 minute response circles "
+           "(Ministry of Public Security city patrol norm); 3-10 min covers US response "
+           "times in active-attacker incidents (FBI/ALERRT 2000-2013 studies)",
+    name="Mean police travel time from the call to arrival at the incident")
+POLICE_TRAVEL_CV = declare(
+    "police.travel_cv", default=0.3, unit="share of mean", low=0.1, high=0.6,
+    dist="uniform", valid_min=0.0, status="assumed", used_by=POLICE_TRAVEL.used_by,
+    source="assumed", name="Coefficient of variation of police travel time (log-normal)")
+
+OCCUPANT_REPORT = declare(
+    "alarm.occupant_report_mean_s", default=90.0, unit="s", low=45.0, high=240.0,
+    dist="loguniform", valid_min=0.0, status="assumed", used_by=("security",),
+    source="assumed: finding a phone number or a staff member to tell",
+    name="Mean time for an occupant to report an incident (log-normal, sd half the mean)")
+VERIFY = declare(
+    "alarm.verify_mean_s", default=30.0, unit="s", low=10.0, high=120.0, dist="loguniform",
+    valid_min=0.0, status="assumed", used_by=("security",),
+    source="assumed: the duty room checks a report on CCTV or by radio",
+    name="Mean time the duty room takes to verify a report (log-normal, sd 10 s)")
 
 
 @dataclass
@@ -99,6 +129,13 @@ class AlarmChain:
         self.w = world
         self.plan = plan
         self.rng = world.streams["alarm"]
+        given = plan.alarm.police_travel_s if plan is not None else None
+        self.police_travel_s = given if given is not None \
+            else world.param(POLICE_TRAVEL.key)
+        self.police_travel_cv = world.param(POLICE_TRAVEL_CV.key)
+        self.occupant_report_s = world.param(OCCUPANT_REPORT.key)
+        verify = plan.alarm.verify_s if plan is not None else None
+        self.verify_s = verify if verify is not None else world.param(VERIFY.key)
         self.incidents: list[Incident] = []
         self.t_alarm: float | None = None
         self.alarm_raised = world.env.event()
@@ -269,7 +306,8 @@ class AlarmChain:
             w.cue(i, "incident")
         if not seen and w.count[cell] == 0:
             return
-        yield env.timeout(_lognormal(self.rng, 90.0, 45.0))
+        yield env.timeout(_lognormal(self.rng, self.occupant_report_s,
+                                           0.5 * self.occupant_report_s))
         if inc.t_detected is None:
             by = "occupant" if self.works("duty_room") else "occupant_110"
             self._detect(inc, by, report_s=0.0)
@@ -310,8 +348,7 @@ class AlarmChain:
             else:
                 yield env.timeout(120.0)
         else:
-            yield env.timeout(_lognormal(self.rng, self.plan.alarm.verify_s if self.plan
-                                         else 30.0, 10.0))
+            yield env.timeout(_lognormal(self.rng, self.verify_s, 10.0))
         inc.t_verified = env.now
         self._set_first("t_verified_s", env.now)
         self.w.mark("verified", f"{inc.kind} verified")
@@ -399,8 +436,8 @@ class AlarmChain:
         self._set_first("t_police_called_s", env.now)
         self.w.mark("police_called", "police called" + (" via platform" if linked else
                                                           " by phone"))
-        mean = self.plan.alarm.police_travel_s if self.plan is not None else 300.0
-        yield env.timeout(_lognormal(self.rng, mean, 0.3 * mean))
+        mean = self.police_travel_s
+        yield env.timeout(_lognormal(self.rng, mean, self.police_travel_cv * mean))
         self._set_first("t_police_arrived_s", env.now)
         self.w.mark("police_arrived", "police arrived")
         if self.staff is not None:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.engine.replay import ENTITY_KINDS, State
+from sim.model.assumptions import declare
 from sim.security.staffnet import CellGraph
 
 if TYPE_CHECKING:
@@ -40,18 +41,25 @@ if TYPE_CHECKING:
     from sim.model.security_plan import SecurityPlan
     from sim.security.alarm import AlarmChain, Incident
 
-HOLD_DENSITY_PM2 = 4.0
-"""A metering guard holds the crowd back while the cell beyond is at or above this
-density (p/m²): IMO MSC/Circ.1238's congestion density [I3]."""
-RELEASE_DENSITY_PM2 = 2.0
-"""...and lets it through again once the cell is below this density (p/m²): the UK event
-guidance's holding density, "use 2 p/m² for holding capacity" [F19]."""
+_M = ("crush",)
+HOLD_DENSITY = declare(
+    "staff.hold_density_pm2", default=4.0, unit="persons/m²", low=3.0, high=5.0,
+    dist="uniform", valid_min=0.5, status="sourced", used_by=_M,
+    source="IMO MSC/Circ.1238: congestion above 4 persons/m²",
+    name="Density at which a metering guard holds the crowd back")
+RELEASE_DENSITY = declare(
+    "staff.release_density_pm2", default=2.0, unit="persons/m²", low=1.5, high=3.0,
+    dist="uniform", valid_min=0.1, status="sourced", used_by=_M,
+    source="UK event guidance (Stockton-on-Tees BC, crowd dynamics): use 2 persons/m² for "
+           "holding capacity", name="Density below which a metering guard lets people on")
+METER_CLEAR = declare(
+    "staff.meter_clear_s", default=60.0, unit="s", low=30.0, high=180.0,
+    dist="loguniform", valid_min=0.0, status="assumed", used_by=_M,
+    source="assumed: a guard leaves a door once the cell beyond has stayed clear a minute",
+    name="Time below the release density before a metering guard leaves")
 HELD_HEADWAY_MAX_S = 60.0
 """Longest gap between two people let through a held door (s): a door everyone obeys
 is as good as closed."""
-METER_CLEAR_S = 60.0
-"""A metering guard leaves after the cell has stayed below the release density this
-long (s; assumption)."""
 
 
 @dataclass
@@ -86,6 +94,9 @@ class Staff:
         self.graph = CellGraph(world)
         self.members: list[Member] = []
         self.rng = world.streams["staff"]
+        self.hold_pm2 = world.param(HOLD_DENSITY.key)
+        self.release_pm2 = world.param(RELEASE_DENSITY.key)
+        self.meter_clear_s = world.param(METER_CLEAR.key)
         self.speed = plan.guards.speed_mps
         self.sweeps: dict[str, float] = {}
         self.responders_series: list[tuple[float, int]] = []
@@ -415,9 +426,9 @@ class Staff:
     def _meter(self, m: Member, q: int, into: int) -> Any:
         """Hold and release the flow through door ``q`` into cell ``into`` (process).
 
-        Held (the cell at or above :data:`HOLD_DENSITY_PM2`): the door's headway into the
+        Held (the cell at or above :data:`HOLD_DENSITY`): the door's headway into the
         cell is divided by ``1 − compliance`` (only those ignoring the guard pass;
-        closed when everyone complies). Released (below :data:`RELEASE_DENSITY_PM2`):
+        closed when everyone complies). Released (below :data:`RELEASE_DENSITY`):
         the normal headway. In between the guard keeps what they were doing.
         """
         w = self.w
@@ -433,17 +444,17 @@ class Staff:
         w.mark("metering", f"{m.role} {m.id + 1} meters {w.portal_ids[q]}")
         while w.evacuated + w.casualties < w.n:
             dens = w.count[into] / max(w.area[into], 1e-9)
-            if not held and dens >= HOLD_DENSITY_PM2:
+            if not held and dens >= self.hold_pm2:
                 held = True
                 h = list(d.headway)
                 h[k] = min(normal / max(1.0 - w.compliance, 1e-9), HELD_HEADWAY_MAX_S)
                 d.headway = (h[0], h[1])
-            elif held and dens < RELEASE_DENSITY_PM2:
+            elif held and dens < self.release_pm2:
                 held = False
                 self._release(d, k, normal)
             clear_since = (clear_since if clear_since is not None else w.env.now) \
-                if dens < RELEASE_DENSITY_PM2 else None
-            if clear_since is not None and w.env.now - clear_since >= METER_CLEAR_S:
+                if dens < self.release_pm2 else None
+            if clear_since is not None and w.env.now - clear_since >= self.meter_clear_s:
                 break
             yield w.env.timeout(5.0)
         if held:

@@ -15,7 +15,7 @@ import pytest
 
 from sim.analysis import harm_fit as hf
 from sim.analysis.incidents import KNIFE, POOLED_RAMMING, RAMMINGS
-from sim.hazards import knife_harm as kh
+from sim.hazards import attack_harm as ah
 from sim.hazards import vehicle_harm as vh
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,9 +58,10 @@ def test_knife_share_killed_is_reproduced_by_the_fit():
     assert len(recs) == 19
     fit = hf.fit_share([r.killed for r in recs], [r.victims for r in recs])
     assert fit.killed == 70 and fit.total == 362  # summed from the records by hand
-    assert fit.share.value == pytest.approx(kh.KNIFE_FATALITY, abs=0.005)
-    assert fit.share.lo == pytest.approx(kh.KNIFE_FATALITY_CI[0], abs=0.005)
-    assert fit.share.hi == pytest.approx(kh.KNIFE_FATALITY_CI[1], abs=0.005)
+    reg = ah.FATALITY["knife"]  # the register's default and range are the fit's
+    assert fit.share.value == pytest.approx(reg.default, abs=0.005)
+    assert fit.share.lo == pytest.approx(reg.low, abs=0.005)
+    assert fit.share.hi == pytest.approx(reg.high, abs=0.005)
 
 
 def test_beta_binomial_share_of_identical_incidents_is_their_share():
@@ -77,7 +78,7 @@ def test_ramming_laws_are_reproduced_from_their_seed():
          for r in fit], draws=2000, seed=20240413)
     assert s50.value == pytest.approx(vh.STRIKE_SHARE_50, rel=0.02)
     assert k.value == pytest.approx(vh.STRIKE_SPEED_EXPONENT, abs=0.03)
-    p50, b1 = hf.fit_ramming_fatality(
+    _, b1 = hf.fit_ramming_fatality(
         [(r.killed, r.casualties, r.speed_kmh) for r in fit], (206, 1636),
         anchor_kmh=(40.0, 90.0), draws=2000, seed=20240414)
     assert b1.value == pytest.approx(vh.FATAL_SLOPE_PER_10KMH, abs=0.03)
