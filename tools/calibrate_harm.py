@@ -4,7 +4,7 @@
                                    [--workers 1] [--grid-reps 10] [--check-reps 30]
                                    [--seed 20240413]
 
-Knife (``sim/hazards/knife_harm.py``)
+Knife (``sim/hazards/attack_harm.py``)
   1. The share killed: beta-binomial fit over the 19 knife attacks with complete counts.
   2. The rate law ``rate_ref · (D/0.5)^exponent``: every reconstruction scenario
      (``scenarios/incidents/knife_*.toml``) is run through the batch machinery on a
