@@ -22,7 +22,7 @@ own entrance only).
 an entrance whose interval overlaps that of the best entrance of the current rank group
 shares its rank (a tie: the data cannot order them), otherwise it opens the next rank.
 
-Each run lasts ``t_s + 400`` s (the vehicle's impacts, including a turn to another
+Each run lasts ``t_s + 120`` s (the vehicle's impacts, including a turn to another
 entrance, are over by then; the evacuation after it is not needed here).
 """
 
@@ -50,7 +50,7 @@ KIND_KEYS = {"bollard": "bollards", "rising_bollard": "rising_bollards", "fence"
 #: Ratings compared by default: none, the lightest car test, ASTM M30/M40/M50.
 DEFAULT_RATINGS = ("none", "V/1500[M1]/48/90:1.0", "M30-P1", "M40-P1", "M50-P1")
 #: Seconds a run lasts after the vehicle's first impact.
-AFTER_IMPACT_S = 400.0
+AFTER_IMPACT_S = 120.0
 
 
 @dataclass(frozen=True)
