@@ -38,6 +38,7 @@ _COMMAND_MODULES = (
     "sim.cli.batch_cmd",
     "sim.cli.assumptions_cmd",
     "sim.cli.sensitivity_cmd",
+    "sim.cli.report_cmd",
 )
 
 

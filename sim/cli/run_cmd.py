@@ -15,46 +15,40 @@ from rich.table import Table
 from sim.io.scenario_files import load_scenario
 from sim.run.runner import RunResult, run_scenario
 
-#: Metrics shown in the summary table, in order, with their units.
+#: Metrics shown first in the summary table, in order (labels and units: the catalogue).
 SUMMARY_KEYS = (
-    ("occupants", ""), ("evacuated", ""), ("inside", ""), ("casualties", ""),
-    ("t_evacuation_s", "s"), ("t95_evacuation_s", "s"), ("t_lower_bound_s", "s"),
-    ("peak_density_pm2", "p/m²"), ("peak_density_space", ""), ("t_alarm_s", "s"),
-    ("t_first_responder_s", "s"), ("t_neutralised_s", "s"), ("t_police_arrived_s", "s"),
-    ("deadlocks_resolved", ""), ("wall_s", "s"),
+    "occupants", "evacuated", "inside", "casualties", "t_evacuation_s", "t95_evacuation_s",
+    "t_lower_bound_s", "peak_density_pm2", "peak_density_space", "t_alarm_s",
+    "t_first_responder_s", "t_neutralised_s", "t_police_arrived_s", "deadlocks_resolved",
+    "wall_s",
 )
 
 
-def _fmt(v: Any) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, float):
-        return f"{v:,.1f}" if abs(v) >= 10 else f"{v:.3g}"
-    return str(v)
-
-
 def print_summary(res: RunResult, console: Console) -> None:
-    """A readable table of the run's main metrics and its exits."""
+    """A readable table of the run's main metrics (every value with its unit) and exits."""
+    from sim.report.text import fmt_value, metric_info
+
     m = res.metrics
     t = Table(title=f"{res.scenario.name or Path(res.scenario.source).stem} — seed {m['seed']}")
     t.add_column("metric")
+    t.add_column("key", style="dim")
     t.add_column("value", justify="right")
-    for key, unit in SUMMARY_KEYS:
+    for key in SUMMARY_KEYS:
         if key in m:
-            t.add_row(key, _fmt(m[key]) + (f" {unit}" if unit and m[key] is not None else ""))
-    shown = {k for k, _ in SUMMARY_KEYS} | {"exit_counts"}
+            t.add_row(metric_info(key).label, key, fmt_value(key, m[key]))
+    shown = set(SUMMARY_KEYS) | {"exit_counts"}
     for key in sorted(m):
         v = m[key]
         if key not in shown and isinstance(v, int | float | str) and not isinstance(v, bool) \
                 and key not in ("seed", "seed_entropy", "moves", "t_end_s"):
-            t.add_row(key, _fmt(v))
+            t.add_row(metric_info(key).label, key, fmt_value(key, v))
     console.print(t)
     if m.get("exit_counts"):
         e = Table(title="persons per exit")
         e.add_column("opening")
         e.add_column("persons", justify="right")
         for k, v in sorted(m["exit_counts"].items(), key=lambda kv: -kv[1]):
-            e.add_row(k, str(v))
+            e.add_row(k, f"{v:,}")
         console.print(e)
 
 
@@ -124,23 +118,44 @@ def run(
 def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     case: Annotated[list[str] | None, typer.Option(help="Run only these case ids.")] = None,
+    kind: Annotated[str | None, typer.Option(
+        help="Run only 'engine' cases (they run the simulator) or 'formula' cases.")] = None,
+    mutations: Annotated[bool, typer.Option(
+        "--mutations", help="Break the engine on purpose, one defect at a time, and show "
+        "which cases catch each defect.")] = False,
 ) -> None:
-    """Run the verification suite (RiMEA, IMO, SFPE, fire) and print each case."""
+    """Run the verification suite (RiMEA, IMO, SFPE, laboratory data, fire) and print each
+    case: engine cases run the simulator, formula cases check the laws it uses."""
+    if kind not in (None, "engine", "formula"):
+        raise typer.BadParameter("give engine or formula", param_hint="--kind")
+    if mutations:
+        from sim.analysis.verification.mutations import format_table, run_harness
+
+        rows = run_harness(workers=2)
+        if as_json:
+            print(json.dumps([r.__dict__ for r in rows], default=_json_default))
+        else:
+            print(format_table(rows))
+        if not all(r.caught for r in rows):
+            raise typer.Exit(1)
+        return
     from sim.analysis.verification import run_cases
 
-    results = run_cases(case)
+    results = run_cases(case, kind)  # type: ignore[arg-type]
     if as_json:
         print(json.dumps([r.__dict__ for r in results], default=_json_default))
     else:
         t = Table(title="SafeMall verification")
-        for col in ("case", "test", "expected", "obtained", "tolerance", "result"):
+        for col in ("case", "kind", "test", "expected", "obtained", "tolerance", "result"):
             t.add_column(col, overflow="fold")
         for r in results:
-            t.add_row(r.id, r.name, r.expected, r.obtained, r.tolerance,
+            t.add_row(r.id, r.kind, r.name, r.expected, r.obtained, r.tolerance,
                       "[green]pass[/]" if r.passed else "[red]FAIL[/]")
         Console(width=200).print(t)
         n_ok = sum(r.passed for r in results)
-        print(f"{n_ok} passed, {len(results) - n_ok} failed")
+        n_eng = sum(r.kind == "engine" for r in results)
+        print(f"{n_ok} passed, {len(results) - n_ok} failed "
+              f"({n_eng} engine cases run the simulator, {len(results) - n_eng} check formulas)")
     if not all(r.passed for r in results):
         raise typer.Exit(1)
 
