@@ -67,6 +67,8 @@ class RatedOption:
     """Share of replications in which the first impact was stopped."""
     impact_speed_mps: float
     energy_kj: float
+    existing: tuple[str, ...] = ()
+    """The plan's barriers at this entrance (door, plaza, the plaza's road side)."""
     rank: int = 0
     tie: bool = False
 
@@ -85,7 +87,8 @@ class RatedOption:
         r = parse_rating(self.rating)
         return {"entrance": self.entrance, "rating": self.rating,
                 "rating_energy_kj": None if r.standard == "none" else round(r.energy_kj, 1),
-                "barrier_line": list(self.line), "rank": self.rank, "tie": self.tie,
+                "barrier_line": list(self.line), "existing_barriers": list(self.existing),
+                "rank": self.rank, "tie": self.tie,
                 "victims_without": self.victims.mean_a, "victims_with": self.victims.mean_b,
                 "prevented": self.prevented, "prevented_ci": list(self.prevented_ci),
                 "deaths_prevented": -self.deaths.diff, "stopped_share": self.stopped_share,
@@ -206,6 +209,10 @@ def rank_barriers(path: str | Path, *, overrides: Iterable[str] = (),
     if not retarget:
         base.append(f"{key}.retargets=0")
     lines = {e: barrier_line(layout, e) for e in ents}
+    existing = {e: tuple(b.id for b in plan.barriers
+                         if b.opening in {e, *lines[e]}
+                         or (b.space is not None and b.space == _plaza_of(layout, e)))
+                for e in ents}
     variants = []
     for e in ents:
         for r in names:
@@ -243,7 +250,7 @@ def rank_barriers(path: str | Path, *, overrides: Iterable[str] = (),
                 compare(metric_values(a, "vehicle_victims"), metric_values(b, "vehicle_victims")),
                 compare(metric_values(a, "vehicle_deaths"), metric_values(b, "vehicle_deaths")),
                 float(np.nanmean(blocked)), float(np.nanmean(metric_values(a, "impact_speed_mps"))),
-                float(np.nanmean(metric_values(a, "vehicle_energy_kj")))))
+                float(np.nanmean(metric_values(a, "vehicle_energy_kj"))), existing[e]))
         out += rank_with_ties(opts)
     return out
 
