@@ -2,14 +2,14 @@
 
 The ranking is :func:`sim.analysis.barriers.rank_barriers` (each road entrance rammed
 by the scenario's vehicle without a barrier there and with a bollard of the plan's default
-rating on its barrier line, common seeds) run with the plan under study.
-:func:`mark_ties` ranks entrances so that a tie is visible: an entrance's rank is one
-more than the number of entrances whose harm prevented is *clearly* larger (their 95 %
-confidence interval lies wholly above its own); entrances that share a rank are tied (marked ``=``): the runs cannot tell them apart. With a
-single replication there is no interval and only equal means tie.
-
-The barrier analysis marks ties itself (an entrance whose interval overlaps the best one of
-its rank shares that rank); :func:`mark_ties` keeps rows that carry ``rank`` and ``tied``.
+rating on its barrier line, common seeds) run with the plan under study; the analysis
+marks ties itself (an entrance whose interval overlaps the best one of its rank shares that
+rank) and :func:`mark_ties` keeps rows that carry ``rank`` and ``tied``. For rows without
+them, :func:`mark_ties` ranks entrances so that a tie is visible: an entrance's rank is
+one more than the number of entrances whose harm prevented is *clearly* larger (their
+95 % confidence interval lies wholly above its own); entrances that share a rank are tied
+(marked ``=``): the runs cannot tell them apart. With a single replication there is no
+interval and only equal means tie.
 """
 
 from __future__ import annotations
