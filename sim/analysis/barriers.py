@@ -41,6 +41,7 @@ import numpy as np
 from sim.batch.paired import Comparison, Variant, compare, metric_values, overlap, run_variants
 from sim.errors import ScenarioError
 from sim.hazards.vehicle import road_entrances
+from sim.io.security_files import effective_plan
 from sim.io.toml import read_toml
 from sim.model.crash_rating import parse_rating
 
@@ -267,21 +268,3 @@ def rank_with_ties(options: Sequence[RatedOption]) -> list[RatedOption]:
         else:
             ranks.append(ranks[-1])
     return [replace(o, rank=r, tie=ranks.count(r) > 1) for o, r in zip(srt, ranks, strict=True)]
-
-
-def effective_plan(scenario: Any) -> Any:
-    """The scenario's security plan with its ``[security]`` overrides (None without)."""
-    if scenario.security is None:
-        return None
-    from sim.io.layout_files import load_layout
-    from sim.io.security_files import load_security_plan
-    from sim.model.security_plan import apply_overrides
-
-    lay_path = Path(scenario.layout)
-    layout = load_layout(lay_path / "layout.toml" if lay_path.is_dir() else lay_path)
-    sec = dict(scenario.security)
-    plan_path = Path(sec["plan"]) if sec.get("plan") else \
-        Path(layout.source).parent / "security.toml"
-    plan = load_security_plan(plan_path, layout)
-    return apply_overrides(plan, {k: v for k, v in sec.items() if k != "plan"}, layout,
-                           source=scenario.source)

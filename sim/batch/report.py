@@ -17,6 +17,11 @@
     units from the metric catalogue.
 ``<batch>.xlsx``
     An Excel workbook with one sheet per table: ``comparison``, ``summary``, ``runs``.
+``<batch>_paired.md`` (with ``--paired LABEL``)
+    Paired differences against the configuration labelled ``LABEL``: for every other
+    configuration and metric, the mean of the per-replication differences with its 95%
+    confidence interval (replication k of both ran with the same seed when the batch uses
+    ``seeding = "common"``; see :func:`sim.batch.stats.paired_difference`).
 ``<batch>_*.png``
     Plots, drawn by the CLI with :mod:`viz.batch_plots` (the core draws nothing).
 
@@ -35,8 +40,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.batch.stats import summarize
+from sim.batch.stats import paired_difference, summarize
 from sim.batch.store import BatchRow, ConfigRow, Store
+from sim.errors import ScenarioError
 from sim.report.text import fmt_number, metric_info, metric_label
 
 if TYPE_CHECKING:
@@ -113,6 +119,7 @@ class BatchTables:
     runs: pd.DataFrame
     summary: pd.DataFrame
     files: list[Path] = field(default_factory=list)
+    paired: pd.DataFrame | None = None
 
 
 def runs_frame(store: Store, batch: BatchRow) -> tuple[pd.DataFrame, list[ConfigRow],
@@ -134,7 +141,11 @@ def runs_frame(store: Store, batch: BatchRow) -> tuple[pd.DataFrame, list[Config
     exit_cols = [m for m in metrics if m.startswith("exit_counts.")]
     records = []
     for r, fm in zip(runs, flat, strict=True):
-        c = by_id[r.config_id]
+        c = by_id.get(r.config_id)
+        if c is None:
+            raise ScenarioError(f"damaged batch database: runs[{r.id}] belongs to batch "
+                                f"{batch.name!r} but its configuration {r.config_id} does not",
+                                source=str(store.path))
         rec: dict[str, Any] = {"batch": batch.name, "config_index": c.index,
                                "config_label": c.label}
         rec.update({p: _param_cell(c.params.get(p)) for p in params})
@@ -329,24 +340,99 @@ def write_workbook(tables: BatchTables, path: str | Path,
     return p
 
 
+class UnknownConfiguration(KeyError):
+    """No configuration of the batch has the label asked for."""
+
+
+def paired_frame(tables: BatchTables, baseline: str, metrics: Sequence[str],
+                 confidence: float = 0.95) -> pd.DataFrame:
+    """Per (configuration, metric): the paired difference to the ``baseline`` configuration.
+
+    Runs are matched by replication index; only ``ok`` runs enter. Raises
+    :class:`UnknownConfiguration` when no configuration has the label ``baseline``.
+    """
+    import pandas as pd
+
+    runs = tables.runs[tables.runs["status"] == "ok"]
+    base_cfg = next((c for c in tables.configs if c.label == baseline), None)
+    if base_cfg is None:
+        raise UnknownConfiguration(baseline)
+    base = runs[runs["config_index"] == base_cfg.index].set_index("rep")
+    rows = []
+    for c in tables.configs:
+        if c.index == base_cfg.index:
+            continue
+        sub = runs[runs["config_index"] == c.index].set_index("rep")
+        reps = sorted(set(sub.index) & set(base.index))
+        for m in metrics:
+            if m not in runs.columns:
+                continue
+            d = paired_difference(sub.loc[reps, m].to_numpy(dtype=float),
+                                  base.loc[reps, m].to_numpy(dtype=float), confidence)
+            rows.append({"config_index": c.index, "config_label": c.label, "metric": m, **d})
+    cols = ["config_index", "config_label", "metric", "n", "missing", "mean_baseline",
+            "mean_config", "diff", "sd", "ci_lo", "ci_hi", "ci_half"]
+    return pd.DataFrame.from_records(rows, columns=cols)
+
+
+def paired_markdown(frame: pd.DataFrame, baseline: str) -> str:
+    """The paired differences as a table: one row per configuration, one column per metric
+    (``mean config − mean baseline [95% CI]``, n pairs when some are missing)."""
+    metrics = list(dict.fromkeys(frame["metric"]))
+    labels = list(dict.fromkeys(frame["config_label"]))
+    head = ["configuration − " + baseline, *(metric_label(m) for m in metrics)]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * len(metrics)]
+    base_row = [f"{baseline} (mean)"]
+    for m in metrics:
+        r = frame[frame["metric"] == m]
+        base_row.append(_fmt(float(r["mean_baseline"].iloc[0])) if len(r) else "—")
+    lines.append("| " + " | ".join(base_row) + " |")
+    for lab in labels:
+        cells = [lab]
+        for m in metrics:
+            r = frame[(frame["config_label"] == lab) & (frame["metric"] == m)]
+            if r.empty or not r["n"].iloc[0]:
+                cells.append("—")
+                continue
+            r0 = r.iloc[0]
+            miss = f" (n={int(r0['n'])})" if r0["missing"] else ""
+            cells.append(f"{_fmt(r0['diff'])} [{_fmt(r0['ci_lo'])}, {_fmt(r0['ci_hi'])}]{miss}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
 
 
 def write_report(store: Store, out_dir: str | Path, *, batches: Sequence[str] | None = None,
-                 metrics: Sequence[str] | None = None,
-                 confidence: float = 0.95) -> list[BatchTables]:
+                 metrics: Sequence[str] | None = None, confidence: float = 0.95,
+                 paired: str | None = None) -> list[BatchTables]:
     """Write tables and exports for every (or the named) batch of the database.
 
     Plots are drawn on top of these tables by :func:`viz.batch_plots.plot_batch`.
+    Named batches and metrics are checked before anything is written.
     """
+    stored = store.batches()
+    for name in batches or []:
+        if name not in {b.name for b in stored}:
+            raise ScenarioError(f"no batch {name!r} in this database (it holds "
+                                f"{', '.join(repr(b.name) for b in stored) or 'none'})",
+                                field="--batch", source=str(store.path))
+    all_tables = [batch_tables(store, b, confidence) for b in stored
+                  if not batches or b.name in batches]
+    for m in metrics or []:  # checked before anything is written
+        if not any(m in t.metrics for t in all_tables):
+            have = sorted({x for t in all_tables for x in t.metrics})
+            raise ScenarioError(f"no stored run reports metric {m!r} (the runs report "
+                                f"{', '.join(have[:12]) or 'no metric'}"
+                                f"{' …' if len(have) > 12 else ''})",
+                                field="--metric", source=str(store.path))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result = []
-    for b in store.batches():
-        if batches and b.name not in batches:
-            continue
-        t = batch_tables(store, b, confidence)
+    for t in all_tables:
+        b = t.batch
         stem = out / _safe(b.name)
         for name, df in (("runs", t.runs), ("summary", t.summary)):
             csv = Path(f"{stem}_{name}.csv")
@@ -358,5 +444,13 @@ def write_report(store: Store, out_dir: str | Path, *, batches: Sequence[str] | 
         md.write_text(f"### {b.name}\n\n" + markdown_table(t, metrics), encoding="utf-8")
         t.files.append(md)
         t.files.append(write_workbook(t, Path(f"{stem}.xlsx"), metrics))
+        if paired is not None:
+            pf = paired_frame(t, paired, metrics or choose_metrics(t), confidence)
+            t.paired = pf
+            pmd = Path(f"{stem}_paired.md")
+            pmd.write_text(f"### {b.name}: paired differences\n\n" + paired_markdown(
+                pf, paired), encoding="utf-8")
+            pf.to_csv(Path(f"{stem}_paired.csv"), index=False)
+            t.files += [pmd, Path(f"{stem}_paired.csv")]
         result.append(t)
     return result

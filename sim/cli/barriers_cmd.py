@@ -39,6 +39,10 @@ def barriers(
     casualties each rating prevents; entrances whose 95 % intervals overlap share a rank
     (a tie)."""
     from sim.analysis.barriers import DEFAULT_RATINGS, rank_barriers
+    from sim.cli.checks import check_seed
+
+    if seed is not None:
+        check_seed(seed)
 
     def progress(done: int, failed: int, total: int) -> None:
         if not as_json and sys.stderr.isatty():

@@ -408,6 +408,10 @@ class World:
         """Extra multiplier on walking speed per cell (smoke sets it below 1)."""
         self.avoid = [False] * len(cells)
         """Cells people avoid when another way exists (smoke-logged)."""
+        self.turned_back: set[int] = set()
+        """People who reached an opening into an avoided cell and took another way."""
+        self.turned_at: dict[int, set[int]] = {}
+        """Openings each person has already turned back from."""
 
         # ---- portals
         self.portal_ids: list[str] = list(network.portals)
@@ -780,6 +784,7 @@ class World:
         timeout = env.timeout
         count, queued, inv_area = self.count, self.queued, self.inv_area_milli
         rel_table, rel_floor, speed_factor = self.rel_table, self.rel_floor, self.speed_factor
+        avoid = self.avoid
         is_stair, is_exit, level_elev = self.is_stair, self.is_exit, self.level_elev
         v0 = self.v0[i]
         cell = self.cell_of[i]
@@ -816,6 +821,16 @@ class World:
             if door.blocked:
                 q, dist = router.first_hop(i, cell, door.at[0], door.at[1], q)
                 continue
+            if avoid[to] and not avoid[cell] and q not in self.turned_at.get(i, ()):
+                # facing dense smoke (or a threat) at the opening: another way if there is
+                # one; once per opening, so that people whose every way out crosses the
+                # avoided cell do not walk back and forth between its doors for ever
+                q2, d2 = router.first_hop(i, cell, door.at[0], door.at[1], q)
+                if q2 >= 0:
+                    self.turned_back.add(i)
+                    self.turned_at.setdefault(i, set()).add(q)
+                    q, dist = q2, d2
+                    continue
             if not door.try_pass(i, cell, to):
                 if rec:
                     qx, qy = self._queue_xy(door, cell)

@@ -68,7 +68,9 @@ from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards import vehicle_harm as vh
 from sim.hazards.registry import HazardKind, register
+from sim.model import limits
 from sim.model.assumptions import declare
+from sim.model.validation import Length, Number, PositiveLength, Seconds, Whole
 
 #: Barrier kinds a driver sees as protection (railings do not deter).
 DETERRING_KINDS = ("bollard", "rising_bollard", "fence", "hard_barrier")
@@ -102,21 +104,22 @@ class VehicleSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["vehicle"] = "vehicle"
-    t_s: float = Field(default=0.0, ge=0)
+    t_s: Seconds = 0.0
     entrance: str | None = None
     approach: str | None = None
     vehicle: Literal["car", "van", "truck"] = "car"
-    speed_mps: float = Field(default=13.9, gt=0)
-    length_m: float | None = Field(default=None, gt=0)
-    speed_bumps: int | None = Field(default=None, ge=0)
-    chicanes: int | None = Field(default=None, ge=0)
-    bump_speed_mps: float | None = Field(default=None, gt=0)
-    accel_mps2: float | None = Field(default=None, gt=0)
-    decel_mps2: float | None = Field(default=None, gt=0)
-    width_m: float | None = Field(default=None, gt=0)
-    indoor_penetration_m: float | None = Field(default=None, ge=0)
-    retargets: int | None = Field(default=None, ge=0)
-    turn_s: float | None = Field(default=None, ge=0)
+    speed_mps: Number = Field(default=13.9, gt=0, le=limits.MAX_VEHICLE_SPEED_MPS)
+    length_m: PositiveLength | None = None
+    speed_bumps: Whole | None = Field(default=None, ge=0, le=1000)
+    chicanes: Whole | None = Field(default=None, ge=0, le=1000)
+    bump_speed_mps: Number | None = Field(default=None, gt=0,
+                                          le=limits.MAX_VEHICLE_SPEED_MPS)
+    accel_mps2: Number | None = Field(default=None, gt=0, le=limits.MAX_ACCEL_MPS2)
+    decel_mps2: Number | None = Field(default=None, gt=0, le=limits.MAX_ACCEL_MPS2)
+    width_m: Number | None = Field(default=None, gt=0, le=20)
+    indoor_penetration_m: Length | None = None
+    retargets: Whole | None = Field(default=None, ge=0, le=1000)
+    turn_s: Seconds | None = None
 
 
 def vehicle_type(world: World, spec: VehicleSpec) -> vh.VehicleType:

@@ -132,6 +132,24 @@ def _smoke_speed_ignored(p: Patcher) -> None:
     p.wrap(FireProcess, "step", make)
 
 
+def _no_spill_entrainment(p: Patcher) -> None:
+    import sim.hazards.smoke as sm
+
+    p.setattr(sm, "SPILL_COEFF", 0.0)
+
+
+def _plume_halved(p: Patcher) -> None:
+    import sim.hazards.plumes as pl
+
+    p.wrap(pl, "axisymmetric_plume_kg_s", lambda f: lambda qc, z: 0.5 * f(qc, z))
+
+
+def _exhaust_ignored(p: Patcher) -> None:
+    from sim.hazards.smoke import SmokeModel
+
+    p.setattr(SmokeModel, "start_exhaust", lambda self, system_id: None)
+
+
 def _exit_silently_closed(p: Patcher) -> None:
     from sim.engine.routing import Router
 
@@ -182,6 +200,10 @@ DEFECTS: tuple[Defect, ...] = (
            _smoke_speed_ignored),
     Defect("one exit silently closed", "the last exit of the building is never used",
            _exit_silently_closed),
+    Defect("no spill-plume entrainment", "smoke entering a space below its layer takes in "
+           "no air", _no_spill_entrainment),
+    Defect("fire plume halved", "the axisymmetric plume entrains half", _plume_halved),
+    Defect("exhaust ignored", "mechanical smoke exhaust never starts", _exhaust_ignored),
     Defect("stairs walked at level speed", "no SFPE stair k", _stairs_at_level_speed),
     Defect("no boundary layer", "effective width = clear width", _no_boundary_layer),
     Defect("no receiving-side throttle", "dense cells accept flow at capacity",

@@ -29,6 +29,7 @@ CASE_MODULES: tuple[str, ...] = (
     "sim.analysis.verification.cases_flow",
     "sim.analysis.verification.cases_stairs",
     "sim.analysis.verification.cases_fire",
+    "sim.analysis.verification.cases_smoke",
     "sim.analysis.verification.cases_formula",
 )
 """Modules whose ``@case`` functions make up the suite, in table order."""
