@@ -412,6 +412,9 @@ class World:
         """People who reached an opening into an avoided cell and took another way."""
         self.turned_at: dict[int, set[int]] = {}
         """Openings each person has already turned back from."""
+        self.kept: set[int] = set()
+        """People staff keep where they are (shop officers during a crush): cues do not
+        move them until staff let them go."""
 
         # ---- portals
         self.portal_ids: list[str] = list(network.portals)
@@ -711,6 +714,8 @@ class World:
         """
         st = self.state[person]
         if st != _UNAWARE and st != _SHELTERING:
+            return
+        if self.kept and person in self.kept:
             return
         if delay_s is None:
             explicit = self._explicit.get(str(person)) if self._explicit else None

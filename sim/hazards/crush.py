@@ -52,8 +52,9 @@ only the people who ignore them pass (``1 − compliance``); below 2 persons/m²
 people through (:meth:`sim.security.staff.Staff._meter`). Routing avoids the cell where
 another way exists (redirecting to other exits); PA messages name exits. Shop officers
 keep their customers in their shops while the crowding lasts
-(:meth:`sim.security.staff.Staff.hold_shops`) and send them out once no cell has been
-congested for ``all_clear_s`` (60 s). Staff never change how densely a pushing crowd can
+(:meth:`sim.security.staff.Staff.hold_shops`; the alarm and the PA do not call them out)
+and send them out once no cell has been congested for ``all_clear_s`` (60 s) since the
+hold began or the last congestion, whichever is later. Staff never change how densely a pushing crowd can
 pack a cell (an earlier version reset a metered cell's cap to the jam density; that rule
 alone made the whole staff benefit, and no measurement supports it).
 
@@ -305,9 +306,8 @@ class CrushProcess:
         self._asphyxiate(count, dt)
         if above4.any():
             self.t_congested = w.env.now
-        elif self.t_congested is not None and w.env.now - self.t_congested >= spec.all_clear_s \
-                and w.alarm_chain.staff is not None and w.alarm_chain.staff.held:
-            w.alarm_chain.staff.release_shops()
+        else:
+            self._release_shops(spec.all_clear_s)
         if (dens > spec.fall_density_pm2).any() and spec.fall_rate_per_min > 0:
             self._falls(dens, dt)
         if above4.any() and w.alarm_chain.staff is not None:
@@ -315,6 +315,18 @@ class CrushProcess:
                 if int(c) not in self.metered:
                     self.metered.add(int(c))
                     w.alarm_chain.staff.meter_hotspot(int(c), self.inc)
+
+    def _release_shops(self, clear_s: float) -> None:
+        """Shop officers send their held customers out once no cell has been congested
+        for ``clear_s`` since the later of the last congestion and the hold (a crush that
+        never congests a cell releases them ``clear_s`` after the hold)."""
+        staff = self.w.alarm_chain.staff
+        if staff is None or not staff.held or staff.held_at is None:
+            return
+        since = staff.held_at if self.t_congested is None else max(self.t_congested,
+                                                                   staff.held_at)
+        if self.w.env.now - since >= clear_s:
+            staff.release_shops()
 
     def _people(self) -> tuple[np.ndarray, np.ndarray]:
         return self.w.cells_and_exposed(injured_exposed=False)
