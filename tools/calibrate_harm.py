@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from sim.analysis import harm_fit as hf  # noqa: E402
 from sim.analysis.incidents import KNIFE, POOLED_RAMMING, RAMMINGS  # noqa: E402
-from sim.batch.paired import Variant, metric_values, run_variants  # noqa: E402
+from sim.batch.variants import Variant, metric_values, run_variants  # noqa: E402
 from sim.hazards import attack_harm  # noqa: E402,F401  (declares the knife law)
 from sim.hazards import vehicle_harm as vh  # noqa: E402
 

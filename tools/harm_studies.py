@@ -5,7 +5,7 @@
                                  [--before-code DIR] [--seed 2024]
 
 *After*: the bundled scenarios run with this checkout's code through the batch store
-(:mod:`sim.batch.paired`), ``seeding = "common"``: replication ``k`` gets
+(:mod:`sim.batch.variants`), ``seeding = "common"``: replication ``k`` gets
 ``SeedSequence(seed, spawn_key=(k,))`` in every variant.
 
 *Before* (optional, ``--before-code DIR``): the same scenarios and seeds run by another
@@ -35,7 +35,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.batch.paired import Variant, compare, metric_values, run_variants  # noqa: E402
+from sim.batch.stats import summarize  # noqa: E402
+from sim.batch.variants import Variant, compare, metric_values, run_variants  # noqa: E402
 
 STUDIES = {
     "knife": ("knife_attack_grand.toml", [("base", ())],
@@ -51,8 +52,14 @@ STUDIES = {
 }
 
 
-def _fmt(c: tuple[float, float], m: float) -> str:
-    return f"{m:.2f} [{c[0]:.2f}, {c[1]:.2f}]"
+def _fmt(m: float, lo: float, hi: float) -> str:
+    return f"{m:.2f} [{lo:.2f}, {hi:.2f}]"
+
+
+def _mean(x: np.ndarray) -> str:
+    """Mean of one variant's values with its 95 % t interval."""
+    s = summarize(x)
+    return _fmt(s["mean"], s["ci_lo"], s["ci_hi"])
 
 
 def _before(part: str, code: Path, reps: int, seed: int, db: Path, workers: int
@@ -113,12 +120,11 @@ def study(part: str, args: argparse.Namespace) -> None:
                 a = metric_values(before.get(label, [{}] * args.reps), m)
                 b = metric_values(after[label], m)
                 if np.isfinite(a).sum() < 2 and np.isfinite(b).sum() >= 2:
-                    c = compare(b, b)
-                    print(f"| {label} | {m} | — | {_fmt(c.ci_b, c.mean_b)} | — |")
+                    print(f"| {label} | {m} | — | {_mean(b)} | — |")
                     continue
                 c = compare(a, b)
-                print(f"| {label} | {m} | {_fmt(c.ci_a, c.mean_a)} | {_fmt(c.ci_b, c.mean_b)} | "
-                      f"{_fmt(c.diff_ci, c.diff)} |")
+                print(f"| {label} | {m} | {_mean(a)} | {_mean(b)} | "
+                      f"{_fmt(c.diff, c.ci_lo, c.ci_hi)} |")
         print()
     if len(configs) > 1:
         ref = configs[0][0]
@@ -127,9 +133,9 @@ def study(part: str, args: argparse.Namespace) -> None:
         print("|---|---|---|---|")
         for label, _ in configs:
             for m in metrics:
-                c = compare(metric_values(after[ref], m), metric_values(after[label], m))
-                print(f"| {label} | {m} | {_fmt(c.ci_b, c.mean_b)} | "
-                      f"{_fmt(c.diff_ci, c.diff)} |")
+                b = metric_values(after[label], m)
+                c = compare(metric_values(after[ref], m), b)
+                print(f"| {label} | {m} | {_mean(b)} | {_fmt(c.diff, c.ci_lo, c.ci_hi)} |")
         print()
 
 

@@ -6,7 +6,7 @@ barriers on the entrance, its plaza and the plaza's road side removed) and once 
 bollard of each candidate **crash rating** on the barrier line: the plaza's road-side
 opening when the entrance opens onto a plaza (the stand-off line where the road meets the
 pedestrians), else the entrance itself. Every variant runs through the batch store
-(:mod:`sim.batch.paired`) with common seeds, so replication ``k`` has the same occupants
+(:mod:`sim.batch.variants`) with common seeds, so replication ``k`` has the same occupants
 and draws everywhere, and the harm prevented is the paired difference of
 ``vehicle_victims`` (casualties) with its 95 % t interval.
 
@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.batch.paired import Comparison, Variant, compare, metric_values, overlap, run_variants
+from sim.batch.variants import Comparison, Variant, compare, metric_values, run_variants
 from sim.errors import ScenarioError
 from sim.hazards.vehicle import road_entrances
 from sim.io.security_files import effective_plan
@@ -81,7 +81,7 @@ class RatedOption:
     @property
     def prevented_ci(self) -> tuple[float, float]:
         """95 % interval of the casualties prevented."""
-        return (-self.victims.diff_ci[1], -self.victims.diff_ci[0])
+        return (-self.victims.ci_hi, -self.victims.ci_lo)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-able row."""
@@ -254,6 +254,11 @@ def rank_barriers(path: str | Path, *, overrides: Iterable[str] = (),
                 float(np.nanmean(metric_values(a, "vehicle_energy_kj"))), existing[e]))
         out += rank_with_ties(opts)
     return out
+
+
+def overlap(ci1: tuple[float, float], ci2: tuple[float, float]) -> bool:
+    """True when two intervals share a point (a tie at their confidence level)."""
+    return not (ci1[0] > ci2[1] or ci2[0] > ci1[1])
 
 
 def rank_with_ties(options: Sequence[RatedOption]) -> list[RatedOption]:

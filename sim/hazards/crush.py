@@ -54,9 +54,9 @@ another way exists (redirecting to other exits); PA messages name exits. Shop of
 keep their customers in their shops while the crowding lasts
 (:meth:`sim.security.staff.Staff.hold_shops`; the alarm and the PA do not call them out)
 and send them out once no cell has been congested for ``all_clear_s`` (60 s) since the
-hold began or the last congestion, whichever is later. Staff never change how densely a pushing crowd can
-pack a cell (an earlier version reset a metered cell's cap to the jam density; that rule
-alone made the whole staff benefit, and no measurement supports it).
+hold began or the last congestion, whichever is later. Staff never change how densely a
+pushing crowd can pack a cell (an earlier version reset a metered cell's cap to the jam
+density; that rule alone made the whole staff benefit, and no measurement supports it).
 
 Metrics: ``peak_density_by_space`` (top 10), ``time_above_4pm2_s`` and
 ``time_above_critical_s`` per space, ``max_time_above_4pm2_s``, ``fruin_los_share``

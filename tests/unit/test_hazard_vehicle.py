@@ -164,7 +164,7 @@ def test_barriers_ranking_by_rating(tmp_path):
 
 def test_ties_are_overlapping_intervals():
     from sim.analysis.barriers import RatedOption, rank_with_ties
-    from sim.batch.paired import compare
+    from sim.batch.variants import compare
 
     def opt(name, without, with_):
         c = compare(without, with_)

@@ -1,15 +1,19 @@
-"""Paired comparisons through the batch store: named variants, common seeds, differences.
+"""Studies of named variants through the batch store, over common seeds.
 
 A study that compares options (before/after a change, barrier ratings, staffing cases) or
 sweeps a model parameter names its *variants* (a scenario file plus ``--set`` overrides),
 runs them as one batch with ``seeding = "common"`` (replication ``k`` has the same seed in
-every variant: the same occupants, speeds and draws) and compares them replication by
-replication. Runs are stored as they finish (:mod:`sim.batch.store`); running the same
-study again against the same database only runs what is missing.
+every variant: the same occupants, speeds and draws) and reads each variant's metrics
+replication by replication, so that two variants can be compared as paired differences.
+Runs are stored as they finish (:mod:`sim.batch.store`); running the same study again
+against the same database only runs what is missing.
 
-Statistics: the mean of the per-replication differences ``b − a`` with the two-sided
-95 % t interval (``sim.batch.stats.summarize``); two intervals *overlap* when neither lies
-wholly above the other (used to mark ties).
+Paired statistics are not computed here. :func:`compare` is a thin adapter over the
+batch statistics' paired difference (:func:`sim.batch.stats.paired_difference`, the mean
+of ``b − a`` per replication with its two-sided t interval), and :class:`Comparison`
+carries the field names of the paired-difference record of ``sim.batch.paired``
+(``n``, ``dropped``, ``mean_a``, ``mean_b``, ``diff``, ``ci_lo``, ``ci_hi``), so that
+callers do not change when that module becomes the one implementation.
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ import numpy as np
 from sim.batch.executors import Backend
 from sim.batch.runner import ProgressFn, run_batch
 from sim.batch.spec import BatchSpec, Config
-from sim.batch.stats import summarize
+from sim.batch.stats import paired_difference
 from sim.batch.store import Store
 
-__all__ = ["Comparison", "Variant", "compare", "overlap", "run_variants"]
+__all__ = ["Comparison", "Variant", "compare", "metric_values", "run_variants"]
 
 
 @dataclass(frozen=True)
@@ -88,34 +92,22 @@ def metric_values(runs: Sequence[Mapping[str, Any]], metric: str | Callable[[Map
 
 @dataclass(frozen=True)
 class Comparison:
-    """Variant ``b`` against ``a`` on one metric, over common seeds."""
+    """Variant ``b`` against ``a`` on one metric over common seeds (``b − a``)."""
 
     n: int
+    """Replications with a value on both sides."""
+    dropped: int
     mean_a: float
     mean_b: float
-    ci_a: tuple[float, float]
-    ci_b: tuple[float, float]
     diff: float
     """Mean of ``b − a`` per replication."""
-    diff_ci: tuple[float, float]
-
-    @property
-    def significant(self) -> bool:
-        """The difference's 95 % interval excludes 0."""
-        return self.diff_ci[0] > 0 or self.diff_ci[1] < 0
+    ci_lo: float
+    ci_hi: float
+    """Two-sided 95 % t interval of ``diff`` (NaN with fewer than two pairs)."""
 
 
 def compare(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> Comparison:
-    """Paired comparison: replications where either value is missing are left out."""
-    xa, xb = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if xa.shape != xb.shape:
-        raise ValueError("paired samples need the same replications")
-    ok = np.isfinite(xa) & np.isfinite(xb)
-    sa, sb, sd = summarize(xa[ok]), summarize(xb[ok]), summarize(xb[ok] - xa[ok])
-    return Comparison(int(ok.sum()), sa["mean"], sb["mean"], (sa["ci_lo"], sa["ci_hi"]),
-                      (sb["ci_lo"], sb["ci_hi"]), sd["mean"], (sd["ci_lo"], sd["ci_hi"]))
-
-
-def overlap(ci1: tuple[float, float], ci2: tuple[float, float]) -> bool:
-    """True when two intervals share a point (a tie at their confidence level)."""
-    return not (ci1[0] > ci2[1] or ci2[0] > ci1[1])
+    """Paired comparison of ``b`` against ``a`` (replications missing either are dropped)."""
+    d = paired_difference(b, a)
+    return Comparison(int(d["n"]), int(d["missing"]), d["mean_baseline"], d["mean_config"],
+                      d["diff"], d["ci_lo"], d["ci_hi"])
