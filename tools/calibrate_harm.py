@@ -2,7 +2,7 @@
 
     python tools/calibrate_harm.py [--part knife|vehicle|all] [--db results/calibration.db]
                                    [--workers 1] [--grid-reps 10] [--check-reps 30]
-                                   [--seed 20240413]
+                                   [--seed 20240413] [--check-only]
 
 Knife (``sim/hazards/attack_harm.py``)
   1. The share killed: beta-binomial fit over the 19 knife attacks with complete counts.
@@ -99,6 +99,10 @@ def knife(args: argparse.Namespace) -> None:
     store = Store(args.db)
     backend = _backend(args.workers)
     try:
+        if args.check_only:
+            _print_knife_check(used, _knife_check(store, backend, used, args))
+            return
+
         def label(r: Any, rate: float, ex: float, sp: float) -> str:
             return f"{r.key} r={rate:g} b={ex:g}" + ("" if sp == 1.4 else f" v={sp:g}")
 
@@ -150,16 +154,25 @@ def knife(args: argparse.Namespace) -> None:
             print(f"| {r.key} {r.name} | {r.victims} | {lo:.1f}-{hi:.1f} | {mu:.1f} | "
                   f"{am:.1f} |")
         print()
-        check = [Variant(r.key, SCENARIOS / KNIFE_SCENARIO[r.key]) for r in used]
-        print(f"Check: {len(check)} reconstructions x {args.check_reps} seeds",
-              file=sys.stderr)
-        res = run_variants(store, backend, f"calibration:knife-check:{_constants_tag()}",
-                           check, replications=args.check_reps, root_seed=args.seed + 1,
-                           description="knife reconstructions, module constants",
-                           progress=_progress)
+        res = _knife_check(store, backend, used, args)
     finally:
         backend.close()
         store.close()
+    _print_knife_check(used, res)
+
+
+def _knife_check(store: Any, backend: Any, used: list[Any], args: argparse.Namespace
+                 ) -> dict[str, list[dict[str, Any]]]:
+    """Run the reconstructions with the module's constants, ``--check-reps`` seeds."""
+    check = [Variant(r.key, SCENARIOS / KNIFE_SCENARIO[r.key]) for r in used]
+    print(f"Check: {len(check)} reconstructions x {args.check_reps} seeds", file=sys.stderr)
+    return run_variants(store, backend, f"calibration:knife-check:{_constants_tag()}",
+                        check, replications=args.check_reps, root_seed=args.seed + 1,
+                        description="knife reconstructions, module constants",
+                        progress=_progress)
+
+
+def _print_knife_check(used: list[Any], res: dict[str, list[dict[str, Any]]]) -> None:
     print("## Knife: reconstructions with the module's constants\n")
     print("| record | recorded victims (killed) | spread (Poisson 95 %) | simulated mean "
           "[95 % CI] | simulated killed | within |")
@@ -257,6 +270,9 @@ def main() -> None:
     ap.add_argument("--grid-reps", type=int, default=10)
     ap.add_argument("--check-reps", type=int, default=30)
     ap.add_argument("--seed", type=int, default=20240413)
+    ap.add_argument("--check-only", action="store_true",
+                    help="skip the knife grid and fit: only the reconstructions with the "
+                         "module's constants (e.g. after a change elsewhere in the model)")
     args = ap.parse_args()
     if args.part in ("knife", "all"):
         knife(args)

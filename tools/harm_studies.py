@@ -68,6 +68,7 @@ def _before(part: str, code: Path, reps: int, seed: int, db: Path, workers: int
     from sim.batch.store import Store
 
     scen, configs, _ = STUDIES[part]
+    db = db.resolve()  # the other checkout's CLI runs in its own folder
     batch = db.with_suffix(f".{part}.toml")
     lines = ['schema = "safemall/batch/1"', f'name = "{part}_before"',
              f'scenario = "{code / "scenarios" / scen}"', f"replications = {reps}",
