@@ -16,7 +16,7 @@ be little if the next entrance is as exposed (``retarget=False`` measures the ba
 own entrance only).
 
 **Road entrances** are the plan's approaches' ends plus the exterior openings tagged
-``road`` or whose outdoor side is tagged ``road`` (:func:`sim.hazards.vehicle.road_entrances`).
+``road`` or whose outdoor side is tagged ``road`` (:func:`road_entrances`).
 
 **Ranking with ties.** For each rating the entrances are sorted by mean harm prevented;
 an entrance whose interval overlaps that of the best entrance of the current rank group
@@ -38,12 +38,17 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.compliance import places
+from sim.analysis.compliance.places import outdoor_side
+from sim.batch.executors import InlinePool, LocalPool
+from sim.batch.store import Store
 from sim.batch.variants import Comparison, Variant, compare, metric_values, run_variants
 from sim.errors import ScenarioError
-from sim.hazards.vehicle import road_entrances
-from sim.io.security_files import effective_plan
-from sim.io.toml import read_toml
+from sim.io.scenario_files import InputCache
 from sim.model.crash_rating import parse_rating
+from sim.model.layout import Layout
+from sim.model.scenario import apply_overrides
+from sim.model.security_plan import SecurityPlan
 
 #: ``--set security.barriers.<key>`` list for each barrier kind.
 KIND_KEYS = {"bollard": "bollards", "rising_bollard": "rising_bollards", "fence": "fences",
@@ -97,10 +102,16 @@ class RatedOption:
                 "replications": self.victims.n}
 
 
-def barrier_line(layout: Any, entrance: str) -> tuple[str, ...]:
-    """Openings where a barrier protecting ``entrance`` stands (see module doc)."""
-    from sim.analysis.compliance.places import outdoor_side
+def road_entrances(layout: Layout, plan: SecurityPlan | None) -> list[str]:
+    """Approach targets plus exterior openings reachable by road (file order, unique)."""
+    out = [a.to for a in (plan.approaches if plan is not None else [])]
+    out += places.road_doors(layout)
+    ext = set(places.entrances(layout))
+    return [o for o in dict.fromkeys(out) if o in ext]
 
+
+def barrier_line(layout: Layout, entrance: str) -> tuple[str, ...]:
+    """Openings where a barrier protecting ``entrance`` stands (see module doc)."""
     out = outdoor_side(layout, entrance)
     if out is not None and layout.spaces[out].kind == "plaza":
         road = tuple(oid for oid in layout.openings_of.get(out, ())
@@ -110,14 +121,12 @@ def barrier_line(layout: Any, entrance: str) -> tuple[str, ...]:
     return (entrance,)
 
 
-def _plaza_of(layout: Any, entrance: str) -> str | None:
-    from sim.analysis.compliance.places import outdoor_side
-
+def _plaza_of(layout: Layout, entrance: str) -> str | None:
     out = outdoor_side(layout, entrance)
     return out if out is not None and layout.spaces[out].kind == "plaza" else None
 
 
-def _barrier_lists(plan: Any, layout: Any, entrance: str, line: Sequence[str],
+def _barrier_lists(plan: SecurityPlan, layout: Layout, entrance: str, line: Sequence[str],
                    rating: str) -> dict[str, list[Any]]:
     """``security.barriers`` lists: the plan's barriers elsewhere kept, none at this
     entrance (door, plaza, the plaza's road side), plus a bollard of ``rating`` on
@@ -169,13 +178,9 @@ def rank_barriers(path: str | Path, *, overrides: Iterable[str] = (),
         The scenario has no ``vehicle`` hazard or no security plan, no road entrance, or
         a rating that does not parse.
     """
-    from sim.batch.executors import InlinePool, LocalPool
-    from sim.batch.store import Store
-    from sim.model.scenario import apply_overrides, scenario_from_dict
-    from sim.run.runner import load_network
-
     p = Path(path)
-    raw = apply_overrides(read_toml(p, ScenarioError), list(overrides), source=str(p))
+    inputs = InputCache()
+    raw = apply_overrides(inputs.toml(p, ScenarioError), list(overrides), source=str(p))
     if isinstance(raw.get("hazard"), Mapping) and raw["hazard"].get("kind") == "vehicle":
         key, haz = "hazard", raw["hazard"]
     else:
@@ -191,12 +196,12 @@ def rank_barriers(path: str | Path, *, overrides: Iterable[str] = (),
             parse_rating(r)
         except ValueError as exc:
             raise ScenarioError(str(exc), field="--rating", source=str(p)) from None
-    scn = scenario_from_dict(raw, base_dir=p.parent, source=str(p))
-    plan = effective_plan(scn)
+    scn = inputs.scenario(p, overrides)  # the plan with the scenario's overrides applied
+    plan = scn.security
     if plan is None:
         raise ScenarioError("a barrier needs a security plan ([security])",
                             field="security", source=str(p))
-    layout = load_network(scn).layout
+    layout = scn.layout
     ents = entrances or road_entrances(layout, plan)
     if not ents:
         raise ScenarioError("no entrance is reachable by road (tag exits or plazas 'road', "

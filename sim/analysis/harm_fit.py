@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 from scipy import optimize, special, stats
 
+from sim.hazards import vehicle_harm as vh
+
 __all__ = [
     "Interval",
     "RateSurface",
@@ -328,8 +330,6 @@ def reconstruct_ramming(density_pm2: float, path_m: float, v_mps: float, width_m
     :func:`sim.hazards.vehicle_harm.strike_probability` and dies with
     :func:`~sim.hazards.vehicle_harm.fatality_share`, as in :mod:`sim.hazards.vehicle`.
     """
-    from sim.hazards import vehicle_harm as vh
-
     area = cell_m * cell_m
     casualties = deaths = 0
     n_cells = max(1, round(path_m / cell_m))

@@ -50,6 +50,7 @@ from sim.batch.spec import Config, file_sha256, override, parse_overrides, valid
 from sim.batch.stats import confidence_bound, order_stat_index, point_stat, quantile_of
 from sim.batch.store import BatchRow, ConfigRow, Store
 from sim.errors import ScenarioError
+from sim.model.scenario import parse_value
 
 _TARGET = re.compile(
     r"^\s*(?P<metric>.+?)\.(?P<stat>mean|max|min|p\d+(?:\.\d+)?)\s*"
@@ -396,8 +397,6 @@ def candidate_values(values: str | None, lo: float | None, hi: float | None,
     ScenarioError
         Neither or a malformed range.
     """
-    from sim.model.scenario import parse_value
-
     if values:
         out = [parse_value(v.strip()) for v in values.split(",") if v.strip()]
         if not out:

@@ -21,14 +21,11 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 if TYPE_CHECKING:
     from sim.engine.world import World
 
-#: Walking-distance multiplier for cells to avoid (smoke-logged) when another way exists.
-AVOID_PENALTY = 8.0
 
 
 class Router:
@@ -51,16 +48,7 @@ class Router:
         """Rebuild every distance field (after blocking an opening or avoiding a cell)."""
         w = self.w
         n = len(w.doors)
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        for (c, x, y), d in w.within.items():
-            if x in self.blocked or y in self.blocked:
-                continue
-            rows.append(x)
-            cols.append(y)
-            vals.append(d * (AVOID_PENALTY if w.avoid[c] else 1.0) + 1e-6)
-        g = csr_matrix((vals, (rows, cols)), shape=(n, n))
+        g = w.net.cell_graph.route_matrix(self.blocked, w.avoid)
         live = [e for e in self.exits if e not in self.blocked]
         dist = np.full((len(self.exits), n), np.inf)
         if live:
@@ -75,7 +63,37 @@ class Router:
         self._vec_cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         self._first_cache: dict[tuple[int, int, int],
                                 list[tuple[int, float, float, float]]] = {}
+        self._clear: list[float] | None = None
         self.version += 1
+
+    def clear_field(self) -> list[float]:
+        """Distance field (m) to the nearest exit through cells nobody avoids (inf where
+        every way crosses an avoided cell); built when first asked after a change."""
+        if self._clear is None:
+            w = self.w
+            n = len(w.doors)
+            live = [e for e in self.exits if e not in self.blocked]
+            if live:
+                g = w.net.cell_graph.route_matrix(self.blocked, w.avoid, clear_only=True)
+                self._clear = dijkstra(g, directed=True, indices=live,
+                                       min_only=True).tolist()
+            else:
+                self._clear = [math.inf] * n
+        return self._clear
+
+    def clear_way(self, cell: int, x: float, y: float, exclude: int) -> tuple[int, float]:
+        """Best portal of ``cell`` from point (x, y) onto a way out that crosses no avoided
+        cell, other than ``exclude``; ``(-1, 0)`` when there is none."""
+        f = self.clear_field()
+        best, bq, bd = math.inf, -1, 0.0
+        for q in self.w.portals_of[cell]:
+            if q == exclude or q in self.blocked:
+                continue
+            at = self.w.doors[q].at
+            d = math.hypot(at[0] - x, at[1] - y)
+            if d + f[q] < best:
+                best, bq, bd = d + f[q], q, d
+        return (bq, max(bd, 0.1)) if best < math.inf else (-1, 0.0)
 
     def block(self, portal: int) -> None:
         """Close a portal for routing (its door must be closed by the caller)."""

@@ -59,19 +59,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+import numpy as np
 
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards import vehicle_harm as vh
-from sim.hazards.registry import HazardKind, register
-from sim.model import limits
 from sim.model.assumptions import declare
-from sim.model.validation import Length, Number, PositiveLength, Seconds, Whole
+from sim.model.hazard_specs import VehicleSpec
 
+#: Tag of an opening or outdoor space that vehicles reach by road.
+ROAD_TAG = "road"
 #: Barrier kinds a driver sees as protection (railings do not deter).
 DETERRING_KINDS = ("bollard", "rising_bollard", "fence", "hard_barrier")
 _V = ("vehicle",)
@@ -97,29 +97,6 @@ _SPEC_PARAMS = {
                       name="Time a stopped driver needs to turn round"),
 }
 """Spec field → its register entry (a field left unset takes the run's value)."""
-
-
-class VehicleSpec(BaseModel):
-    """A ramming vehicle: entrance or approach, vehicle, speed and the rules' parameters."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["vehicle"] = "vehicle"
-    t_s: Seconds = 0.0
-    entrance: str | None = None
-    approach: str | None = None
-    vehicle: Literal["car", "van", "truck"] = "car"
-    speed_mps: Number = Field(default=13.9, gt=0, le=limits.MAX_VEHICLE_SPEED_MPS)
-    length_m: PositiveLength | None = None
-    speed_bumps: Whole | None = Field(default=None, ge=0, le=1000)
-    chicanes: Whole | None = Field(default=None, ge=0, le=1000)
-    bump_speed_mps: Number | None = Field(default=None, gt=0,
-                                          le=limits.MAX_VEHICLE_SPEED_MPS)
-    accel_mps2: Number | None = Field(default=None, gt=0, le=limits.MAX_ACCEL_MPS2)
-    decel_mps2: Number | None = Field(default=None, gt=0, le=limits.MAX_ACCEL_MPS2)
-    width_m: Number | None = Field(default=None, gt=0, le=20)
-    indoor_penetration_m: Length | None = None
-    retargets: Whole | None = Field(default=None, ge=0, le=1000)
-    turn_s: Seconds | None = None
 
 
 def vehicle_type(world: World, spec: VehicleSpec) -> vh.VehicleType:
@@ -153,14 +130,18 @@ def building_door(world: World, opening: str) -> str:
                   f"{opening!r} is not an exterior opening (indoor ↔ outdoors)")
 
 
-def road_entrances(layout: Any, plan: Any) -> list[str]:
-    """Approach targets plus exterior openings reachable by road (file order, unique)."""
-    from sim.analysis.compliance import places
-
+def road_entrances(world: World) -> list[str]:
+    """Entrances a driver can reach by road: the plan's approaches' ends, then exterior
+    openings tagged ``road`` or whose outdoor side is (file order, unique; the rule of
+    :func:`sim.analysis.compliance.places.road_doors`)."""
+    lay = world.layout
+    ext = cm.exterior_openings(world)
+    plan = cm.plan_of(world)
     out = [a.to for a in (plan.approaches if plan is not None else [])]
-    out += places.road_doors(layout)
-    ext = set(places.entrances(layout))
-    return [o for o in dict.fromkeys(out) if o in ext]
+    out += [o for o in ext if ROAD_TAG in lay.openings[o].tags
+            or ROAD_TAG in lay.spaces[cm.sides(world, o)[0]].tags]
+    exterior = set(ext)
+    return [o for o in dict.fromkeys(out) if o in exterior]
 
 
 @dataclass
@@ -236,6 +217,23 @@ def target(world: World, spec: VehicleSpec, entrance: str | None, *,
     return t
 
 
+class VehicleRun:
+    """One ramming in one world: who was struck where."""
+
+    kind = "vehicle"
+
+    def __init__(self) -> None:
+        self.strikes: list[tuple[int, int]] = []
+        """(cell, person) for everyone the vehicle struck, in order."""
+
+    def finish(self) -> None:
+        """Its metrics are recorded at impact."""
+
+    def series(self, ts: np.ndarray) -> dict[str, np.ndarray]:
+        """No per-cell series (the vehicle is a replay entity)."""
+        return {}
+
+
 def start(world: World, spec: VehicleSpec) -> None:
     """Validate the vehicle's entrance and schedule the ramming."""
     if cm.plan_of(world) is None and spec.approach is not None:
@@ -244,7 +242,9 @@ def start(world: World, spec: VehicleSpec) -> None:
     world.hazards_active += 1
     world.metrics.setdefault("vehicle_victims", 0)
     world.metrics.setdefault("vehicle_deaths", 0)
-    world.env.process(_ram(world, spec))
+    run = VehicleRun()
+    world.hazards.append(run)
+    world.env.process(_ram(world, spec, run))
 
 
 @dataclass
@@ -269,9 +269,9 @@ def _strike_cell(w: World, cell: int, v: float, x: float, veh: vh.VehicleType,
             fatal = bool(rng.random() < p_die)
             if cm.harm(w, i, "vehicle", fatal=fatal):
                 strikes.append((cell, i))
-                cm.count_metric(w, "vehicle_victims")
+                w.metrics.add("vehicle_victims")
                 if fatal:
-                    cm.count_metric(w, "vehicle_deaths")
+                    w.metrics.add("vehicle_deaths")
 
 
 def _drive(w: World, spec: Any, t: Target, veh: vh.VehicleType, law: vh.StrikeLaw,
@@ -317,7 +317,7 @@ def _next_entrance(w: World, spec: VehicleSpec, here: str, tried: set[str]) -> s
     lay = w.layout
     hx, hy = lay.openings[here].at
     best, best_d = None, math.inf
-    for e in road_entrances(lay, cm.plan_of(w)):
+    for e in road_entrances(w):
         if e in tried:
             continue
         t = target(w, spec, e, primary=False)
@@ -330,7 +330,7 @@ def _next_entrance(w: World, spec: VehicleSpec, here: str, tried: set[str]) -> s
     return best
 
 
-def _ram(world: World, given: VehicleSpec) -> Any:
+def _ram(world: World, given: VehicleSpec, run: VehicleRun) -> Any:
     w = world
     spec: Any = w.fill(given, _SPEC_PARAMS)  # unset parameters from the run's assumptions
     law = vh.StrikeLaw.of_run(w.param)
@@ -370,14 +370,14 @@ def _ram(world: World, given: VehicleSpec) -> Any:
         drive_s = spec.turn_s + (abs(nx - ox) + abs(ny - oy) + t.length_m) / spec.speed_mps
         w.mark("vehicle_retarget", f"driver turns to {t.entrance} ({drive_s:.0f} s)")
         yield w.env.timeout(drive_s)
-    w.vehicle_strikes = getattr(w, "vehicle_strikes", []) + strikes  # type: ignore[attr-defined]
+    run.strikes += strikes
     assert first is not None
     w.metrics["vehicle_blocked"] = first.stopped_by is not None
     w.metrics["blocked_by"] = first.stopped_by.id if first.stopped_by is not None else None
     w.metrics["barriers_breached"] = breached
     w.metrics["vehicle_retargeted_to"] = retargeted[-1] if retargeted else None
     w.metrics["vehicle_stopped_at"] = at.stop_at
-    cm.police_evacuation(w)
+    cm.chain_of(w).evacuate_when_police_arrive()
     w.hazards_active -= 1
 
 
@@ -421,8 +421,6 @@ def _after_strike(w: World, t: Target, at: Attempt, ent: int) -> None:
         seen.update(cm.neighbours(w, c))
     cm.alert(w, seen, "panic")
     inc_cell = last
-    inc = w.alarm_chain.incident("vehicle", lambda: inc_cell, visible=True, threat=False)
+    inc = cm.chain_of(w).incident("vehicle", lambda: inc_cell, visible=True, threat=False)
     cm.heard(w, inc)
 
-
-register(HazardKind("vehicle", VehicleSpec, start))

@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.analysis.barriers import rank_barriers
+from sim.model.crash_rating import DEFAULT_RATINGS
 from sim.report.scenario_runs import PlanRef
 
 
@@ -76,9 +78,6 @@ def rank_for_plan(scenario: Path, plan: PlanRef, *, replications: int, seed: int
     rating a plan's bollard without one gets); rows carry the analysis' own ``rank`` and
     ``tied`` (:func:`sim.analysis.barriers.rank_with_ties`).
     """
-    from sim.analysis.barriers import rank_barriers
-    from sim.model.crash_rating import DEFAULT_RATINGS
-
     rating = DEFAULT_RATINGS["bollard"].label
     opts = rank_barriers(scenario, overrides=plan.overrides(), ratings=[rating],
                          replications=max(2, replications), seed=seed, workers=workers,

@@ -4,9 +4,10 @@ cell's capacity; and nobody is left walking back and forth inside."""
 from __future__ import annotations
 
 import tomllib
+from collections import Counter
 from pathlib import Path
 
-from tests.conftest import FIXTURES, ROOT, run_dict
+from tests.conftest import FIXTURES, ROOT, hazard_runs, run_dict
 from tests.unit.test_hazard_common import plan_file, run
 
 CRUSH_IN_CORRIDOR = {"kind": "crush", "trigger": "panic", "space": "corr", "t_s": 5.0,
@@ -27,7 +28,8 @@ def test_everyone_leaves_when_the_only_way_out_crosses_the_avoided_incident_cell
                             "hazards": [{"kind": "crush", "space": "hall"}],
                             "duration_s": 1800.0}, keep_world=True)
     assert res.metrics["inside"] == 0 and res.metrics["evacuated"] == 100
-    assert all(len(qs) <= 2 for qs in res.world.turned_at.values())  # hall#0 has 2 doors
+    turns = Counter(i for i, _q in res.world._turned_at)
+    assert max(turns.values(), default=0) <= 2  # hall#0 has 2 doors
 
 
 def test_shop_officers_keep_their_customers_through_the_pa_until_a_minute_of_calm(
@@ -60,7 +62,7 @@ def test_metering_guards_hold_doors_but_never_change_how_densely_a_cell_packs():
     res = run_scenario(load_scenario(ROOT / "scenarios" / "atrium_crush_riverside.toml"),
                        seed=1, keep_world=True)
     w = res.world
-    crush = next(p for p in w.hazard_procs if type(p).__name__ == "CrushProcess")
+    crush = hazard_runs(w, "crush")[0]
     zone = crush._zone(crush.spec.panic_radius)
     assert _marks(res, "metering") and crush.metered & zone
     for c in crush.metered:

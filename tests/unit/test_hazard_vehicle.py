@@ -8,6 +8,7 @@ import pytest
 
 from sim.hazards import vehicle_harm as vh
 from sim.model.crash_rating import parse_rating
+from tests.conftest import hazard_runs as _runs
 from tests.unit.test_hazard_common import plan_file, run
 
 CAR = {"kind": "vehicle", "t_s": 5.0, "entrance": "main", "speed_mps": 13.9}
@@ -69,7 +70,8 @@ def test_unprotected_entrance_strikes_plaza_and_entrance(tmp_path):
     m = res.metrics
     assert not m["vehicle_blocked"] and m["blocked_by"] is None
     assert m["vehicle_victims"] > 0 and m["impact_speed_mps"] == pytest.approx(13.9)
-    spaces = {res.world.cell_space[c] for c, _ in res.world.vehicle_strikes}
+    strikes = [s for h in _runs(res.world, "vehicle") for s in h.strikes]
+    spaces = {res.world.cell_space[c] for c, _ in strikes}
     assert spaces <= {"plaza", "corr"}
 
 
@@ -98,7 +100,8 @@ def test_blocked_driver_turns_to_the_nearest_unprotected_road_entrance(tmp_path)
     assert m["vehicle_blocked"] and m["vehicle_retargeted_to"] == "east"
     assert m["vehicle_entrance"] == "east"
     # the door bollard does not protect the plaza in front of it; east is struck next
-    assert {res.world.cell_space[c] for c, _ in res.world.vehicle_strikes} == {"plaza", "corr"}
+    strikes = [s for h in _runs(res.world, "vehicle") for s in h.strikes]
+    assert {res.world.cell_space[c] for c, _ in strikes} == {"plaza", "corr"}
     both = plan_file(tmp_path, bollards=("main", "east"), name="both")
     m2 = run([CAR], plan=both, count=600).metrics
     assert m2["vehicle_retargeted_to"] is None and m2["vehicle_victims"] == 0
