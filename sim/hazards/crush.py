@@ -11,9 +11,10 @@ Triggers
   close) while the mall evacuates around it.
 
 Pushing lets the crowd in the panic zone (the cells within ``panic_radius`` openings)
-pack to ``push_density_pm2`` (7 persons/m², Fruin's static-crowd critical density,
-VERIFICATION.md §3.4) instead of the normal jam density; compliance with guards'
-directions falls to ``compliance`` everywhere.
+pack to ``push_density_pm2`` (7 persons/m², Fruin's static-crowd critical density: 7.1
+persons/m² in the Fruin-derived chart of EPJ Data Science, doi 10.1140/epjds17, table 1;
+about 7 in Fruin 1993, "The causes and prevention of crowd disasters") instead of the
+normal jam density; compliance with guards' directions falls to ``compliance`` everywhere.
 
 Risk, falls and injuries
 ------------------------
@@ -24,10 +25,11 @@ Every second the density of every cell is sampled.
   on stairs); a fall obstructs the cell's openings for ``fall_block_s`` (headways ×3,
   not compounding: a new fall extends the obstruction), then the person gets up.
 * **Injuries** are assessed as a dose: a person in a cell whose density has stayed above
-  ``critical_density_pm2`` (5.5 persons/m², Fruin's "potentially dangerous crowd forces",
-  [L5]) for ``sustained_s`` (30 s) accumulates ``injury_rate_per_min`` per persons/m²
-  above critical (× ``stair_factor`` on stairs) and is injured when the dose exceeds the
-  exponential resistance they drew once (``crowd`` stream). The injured keep walking out
+  ``critical_density_pm2`` (5.5 persons/m², Fruin's 5.55 "potentially dangerous crowd
+  forces" in EPJ Data Science, doi 10.1140/epjds17, table 1, rounded) for ``sustained_s``
+  (30 s) accumulates ``injury_rate_per_min`` per persons/m² above critical
+  (× ``stair_factor`` on stairs) and is injured when the dose exceeds the exponential
+  resistance they drew once (``crowd`` stream). The injured keep walking out
   (compression injuries rarely stop people leaving) and are counted in ``injured_crush``
   (``injured_on_stairs`` separately), not in ``casualties``.
 

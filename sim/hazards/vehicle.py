@@ -14,8 +14,10 @@ are in :mod:`sim.hazards.vehicle_harm`, calibrated in ``docs/harm-calibration.md
   (7,200 kg), with the widths, accelerations and cornering limits of
   :data:`sim.hazards.vehicle_harm.VEHICLES`; ``width_m`` / ``accel_mps2`` override them.
   ``speed_mps`` is the speed the driver wants (50 km/h by default).
-* **Calming.** Speed humps cap the speed at ``bump_speed_mps`` (25 mph, measured on
-  compliant traffic [D12]; for a hostile driver an **assumption**), chicanes at the
+* **Calming.** Speed humps cap the speed at ``bump_speed_mps`` (25 mph: the City of
+  Eugene, OR, measured average speeds of ~25 mph over series of 14-ft humps, on
+  compliant traffic, see ``docs/harm-calibration.md``; no source gives a hostile
+  driver's speed over humps, so for one it is an **assumption**), chicanes at the
   vehicle's cornering limit; the vehicle accelerates again after the last one
   (:func:`~sim.hazards.vehicle_harm.approach_speed`). Warning signs do nothing to a
   determined driver. The result is ``impact_speed_mps``.
