@@ -25,7 +25,7 @@ KnifeUse = Literal["rate", "fatality", "excluded"]
 
 @dataclass(frozen=True)
 class KnifeRecord:
-    """One knife attack (INCIDENTS §A numbering kept in ``key``).
+    """One knife attack (``key``: the record's number in docs/harm-calibration.md §1).
 
     ``duration_s`` is first stab → attacker stopped (``None``: not in any source read);
     ``density_pm2`` the assumed crowd density of the setting (low, high).
@@ -75,7 +75,7 @@ KNIFE: tuple[KnifeRecord, ...] = (
         4, 8, (60.0, 150.0), (0.3, 1.0), "1 police officer", "rate",
         "truck 12:33 -> held down 12:35 (~2 min) including the truck [AK1][AK2]: the knife "
         "phase took 1-2.5 min; 7 killed (3 by the truck), 10 injured (2 by the truck, "
-        "INCIDENTS §B); density: a car-free shopping street on a Sunday (assumed)",
+        "the ramming records); density: a car-free shopping street on a Sunday (assumed)",
         "AK1 AK2"),
     KnifeRecord(
         "A23", "Kawasaki Noborito 2019", "school-bus queue", 1,
@@ -142,7 +142,7 @@ KNIFE: tuple[KnifeRecord, ...] = (
 
 @dataclass(frozen=True)
 class RammingRecord:
-    """One vehicle ramming (INCIDENTS §B).
+    """One vehicle ramming (docs/harm-calibration.md §2).
 
     ``speed_kmh`` is the reported speed range (``None``: not reported);
     ``path_m`` the distance driven through people; ``density_pm2`` the assumed crowd
@@ -216,7 +216,7 @@ POOLED_RAMMING = {"incidents": 46, "injured": 1430, "killed": 206,
 
 @dataclass(frozen=True)
 class CrushRecord:
-    """One crowd crush (INCIDENTS §F): peak density and how long it lasted."""
+    """One crowd crush (docs/harm-calibration.md §3): peak density and how long it lasted."""
 
     key: str
     name: str

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRIVATE = re.compile(
     r"MALL[-]DATA"
     r"|\b(?:VERIFICATION|INCIDENTS|STANDARDS|DESIGN|STYLE|USERS)[.]md\b"
+    r"|\b(?:VERIFICATION|INCIDENTS|STANDARDS)[ ]§"
     r"|[.][.]/shared\b"
     r"|/work[/]shared\b"
 )
