@@ -8,7 +8,9 @@ Occupant load
   floor (upper end of each range, the conservative reading; ``gb50016_low`` takes the lower
   end), times the floor's shop + corridor + atrium area (see :mod:`sim.analysis.egress_code`).
 * ``density = "observed"``: densities measured in a Xi'an commercial complex (F1 0.32,
-  F2 0.34, F3 0.31, F4+ 0.22, basements 0.28 persons/m²; MALL-DATA.md §1.1 [E9]).
+  F2 0.34, F3 0.31, F4+ 0.22, basements 0.28 persons/m²; a Pathfinder evacuation study of
+  the 新时代商业中心, 2 basements + 4 storeys, republished on fx361.cc on 15 March 2021;
+  its authors and journal were not recorded).
 
 No cell is filled above its jam capacity; people who do not fit are placed in the next
 cells of the same kinds.

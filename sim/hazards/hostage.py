@@ -12,8 +12,9 @@ Rules (each with its source, or flagged as an **assumption**)
 * **Cordon.** The cordon is every cell next to the shop (outside it). Dispatched guards
   (as many as there are cordon cells × ``cordon_per_cell``) converge on the cordon cell
   at the shop front, then each takes the nearest unheld cordon cell and holds it.
-  ``t_cordon_s`` is when every cordon cell is held (SZDB/Z 317 raised-level practice:
-  set cordons, clear routes for police, MALL-DATA §2.2 [C11]).
+  ``t_cordon_s`` is when every cordon cell is held (Shenzhen standard SZDB/Z 317-2018
+  《大中型商场、超市安全防范规范》: at a raised warning level cordons are set and routes
+  for police, ambulance and fire vehicles are cleared).
 * **Zone.** The zone is every cell within ``zone_radius_m`` (30 m, **assumption**) of
   the shop by walking distance, outside the shop. When the first cordon guard is in
   place, the zone is avoided by routing and everyone still unaware in it is told to

@@ -4,10 +4,12 @@ flees toward an exit and guards may intercept.
 Rules (each with its source, or flagged as an **assumption**)
 ------------------------------------------------------------
 * **Where.** ``target`` is a space id; by default the first shop tagged
-  ``shop_category:jewellery``, else the first ``finance_room``. Beijing's mall standard
-  puts audio-visual alarms at jewellery counters and face-identifying CCTV on finance
-  rooms (MALL-DATA §2.2 [C12]); the Changping drill started with the jewellery shop
-  pressing its alarm [R10].
+  ``shop_category:jewellery``, else the first ``finance_room``. Beijing's local standard
+  for large and medium malls and supermarkets (《大中型商场超市治安防范规范》, compulsory,
+  in force 1 August 2011) puts audio-visual alarms at jewellery and valuables counters and
+  face-identifying CCTV on finance rooms; the 2020 anti-robbery drill at a Changping
+  (Beijing) mall, reported by the Beijing legal-services portal bj148.org in September
+  2020, started with the jewellery shop pressing its alarm.
 * **Robbery.** At ``t_s`` the robbery starts in the target's cell and enters the alarm
   chain as a visible threat (``robbery``): people there see it, shop officers and
   cameras can report it, the duty room verifies, sounds the alarm, calls the police

@@ -10,7 +10,7 @@ At ``t_s`` every item of ``devices`` fails (:meth:`sim.security.alarm.AlarmChain
 * ``police_link`` — the alarm platform link: police are called by phone (60 s, not 10 s);
 * ``lighting`` — a blackout with the emergency lighting sabotaged: indoor walking speeds
   × ``dark_speed_factor`` (0.6, **assumption**: people walk markedly slower in darkness;
-  no value in MALL-DATA);
+  no published value was found);
 * ``duty_room`` — nobody answers in the duty room: reports go to 110 directly.
 
 ``locked_exits`` (opening ids) are chained shut at ``t_s``: their doors close and routing

@@ -7,7 +7,8 @@ so an override is validated exactly like the file.
 
 Default pre-movement times (seconds, log-normal by mean and standard deviation) are
 engineering assumptions, not code values: PD 7974-6 category B (awake, unfamiliar:
-shops) percentiles were not available (VERIFICATION.md §9 gap 3). They are chosen so that
+shops) percentiles (PD 7974-6:2019 Table E.2, 2004 Annex C) were not available, so they
+are unverified against it (``docs/assumptions.md``, ``premovement.*``). They are chosen so that
 a bell-only alarm gives totals of a few minutes in a single-storey store, as in the
 unannounced M&S evacuation (2 min 45 s, Shields & Boyce 1999), that voice messages and
 staff instructions shorten response (staff strongly influenced start times, Shields &

@@ -14,8 +14,8 @@ from pydantic.fields import FieldInfo
 from sim.analysis.compliance.drills import DrillLog
 from sim.analysis.compliance.dynamic import _TargetsFile
 from sim.batch.spec import BatchFile
-from sim.model.hazard_specs import SPECS
 from sim.io.importers.dxf import _MapModel
+from sim.model.hazard_specs import SPECS
 from sim.model.layout_schema import _LayoutModel
 from sim.model.scenario import Scenario
 from sim.model.security_plan import SecurityPlan
