@@ -9,11 +9,12 @@ Scenario overrides
 A scenario's ``[security]`` table (or ``--set security.KEY=VALUE``) changes a plan for
 one run, e.g. in staffing sweeps:
 
-* ``guards = N`` — total guards. Posts are filled first in the order of
-  :data:`POST_PRIORITY` (gate, entrance, cctv, duty, finance, post) and, within a role,
-  in file order; what is left goes to patrols, filling the plan's patrol teams in file
-  order and then adding teams of two on the busiest sales levels' corridor loops. With
-  fewer guards than posts, the lowest-priority posts stay empty.
+* ``guards = N`` — total guards, placed by the deployment rule
+  (``guards.deployment = "rule"``, :mod:`sim.security.deployment`): posts first in the
+  order of :data:`POST_PRIORITY` (gate, entrance, cctv, duty, finance, post), then the
+  plan's pinned patrols, then beats placed to minimise the walking time to the design
+  occupants, every sales level covered. The order of entries in the plan never matters.
+* ``kits = N`` — responder kits (``equipment.kits``).
 * ``team = N`` — internal defence team members.
 * ``operators = N`` — CCTV operators on duty (0: nobody watches the screens).
 * ``barriers = {bollards = [opening ids], fences = [...], rising_bollards = [...]}`` —
@@ -47,12 +48,14 @@ class _Strict(BaseModel):
 
 
 class Post(_Strict):
-    """A fixed guard post (SM-1.3b/c)."""
+    """A fixed guard post (SM-1.3b/c); its guards stand at ``opening`` of ``space``."""
 
     id: str
     space: str
     count: int = Field(default=1, ge=0)
     role: PostRole = "post"
+    opening: str | None = None
+    """The opening of ``space`` the guards stand at (default: :func:`post_opening`)."""
 
 
 class Patrol(_Strict):
@@ -62,6 +65,10 @@ class Patrol(_Strict):
     route: list[str] = Field(min_length=1)
     count: int = Field(default=2, ge=0)
     dwell_s: float = Field(default=60.0, ge=0)
+    points: list[tuple[float, float]] = Field(default_factory=list)
+    """Optional waypoint (x, y) in each route space (default: the space's central cell)."""
+    pinned: bool = False
+    """Staffed before any guard is placed by the deployment rule (``guards.deployment``)."""
 
 
 class Shift(_Strict):
@@ -87,6 +94,10 @@ class Guards(_Strict):
     """Guards carry batons and protective equipment (SM-1.3c)."""
     speed_mps: float = Field(default=1.5, gt=0)
     """Brisk walking / jogging speed when dispatched (m/s)."""
+    deployment: Literal["plan", "rule"] = "plan"
+    """``plan``: posts and patrols as written, guards beyond them placed by the rule;
+    ``rule``: ``total`` guards placed by the deployment rule (posts, pinned patrols,
+    then beats), :mod:`sim.security.deployment`. ``--set security.guards=N`` sets it."""
 
 
 class Team(_Strict):
@@ -172,8 +183,9 @@ class Alarm(_Strict):
     verify_s: float = Field(default=30.0, ge=0)
     """Mean time the duty room takes to verify a report (s)."""
     mode: Literal["general", "zoned"] = "general"
-    police_travel_s: float = Field(default=300.0, gt=0)
-    """Mean police travel time (s): the 5-minute tier of the 1-3-5 response circles."""
+    police_travel_s: float | None = Field(default=None, gt=0)
+    """Median police response time after the call (s); default
+    :data:`sim.security.police.RESPONSE_MEDIAN_S` (published response times)."""
 
 
 class Pa(_Strict):
@@ -199,6 +211,14 @@ class Equipment(_Strict):
     helmets: int = Field(default=0, ge=0)
     stab_vests: int = Field(default=0, ge=0)
     tear_gas: int = Field(default=0, ge=0)
+    kits: int | None = Field(default=None, ge=0)
+    """Responder kits: a fork or a shield with its helmet and stab vest, what a responder
+    needs to help pin a knife attacker (default ``forks + shields``)."""
+
+    @property
+    def responder_kits(self) -> int:
+        """Kits available to responders (``kits``, else ``forks + shields``)."""
+        return self.kits if self.kits is not None else self.forks + self.shields
 
 
 class Barrier(_Strict):
@@ -286,9 +306,19 @@ def check_references(plan: SecurityPlan, layout: Layout) -> None:
     need_space(plan.gate, "gate")
     for x in plan.guards.posts:
         need_space(x.space, f"guards.posts[{x.id!r}].space")
+        if x.opening is not None:
+            need_opening(x.opening, f"guards.posts[{x.id!r}].opening")
+            if x.opening not in layout.openings_of.get(x.space, ()):
+                raise SecurityPlanError(f"opening {x.opening!r} is not an opening of "
+                                        f"{x.space!r}", field=f"guards.posts[{x.id!r}].opening",
+                                        source=src)
     for pt in plan.guards.patrols:
         for s in pt.route:
             need_space(s, f"guards.patrols[{pt.id!r}].route")
+        if pt.points and len(pt.points) != len(pt.route):
+            raise SecurityPlanError(f"{len(pt.points)} points for {len(pt.route)} route "
+                                    "spaces; give one per space or none",
+                                    field=f"guards.patrols[{pt.id!r}].points", source=src)
     if plan.team is not None:
         need_space(plan.team.base, "team.base")
     for s in plan.shop_officers.missing:
@@ -336,48 +366,27 @@ def check_references(plan: SecurityPlan, layout: Layout) -> None:
                                     f"{', '.join(DISABLE_KEYS)}", field="disabled", source=src)
 
 
-def _fill_posts(posts: list[Post], n: int) -> tuple[list[Post], int]:
-    """Fill posts in priority order with ``n`` guards; return the posts and the rest."""
-    order = sorted(range(len(posts)), key=lambda i: (POST_PRIORITY.index(posts[i].role), i))
-    counts = [0] * len(posts)
-    left = n
-    for i in order:
-        take = min(posts[i].count, left)
-        counts[i] = take
-        left -= take
-    return [p.model_copy(update={"count": c}) for p, c in zip(posts, counts, strict=True)], left
-
-
 def apply_overrides(plan: SecurityPlan, overrides: Mapping[str, Any], layout: Layout, *,
                     source: str = "<scenario>") -> SecurityPlan:
     """The plan with a scenario's ``[security]`` overrides applied (see module doc)."""
     upd: dict[str, Any] = {}
-    known = {"plan", "guards", "team", "operators", "barriers", "disable"}
+    known = {"plan", "guards", "team", "operators", "barriers", "disable", "kits"}
     for key in overrides:
         if key not in known:
             raise SecurityPlanError(f"unknown key; expected one of {', '.join(sorted(known))}",
                                     field=f"security.{key}", source=source)
     if "guards" in overrides:
         n = overrides["guards"]
-        if not isinstance(n, int) or n < 0:
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise SecurityPlanError(f"must be a whole number >= 0, got {n!r}",
                                     field="security.guards", source=source)
-        posts, left = _fill_posts(list(plan.guards.posts), n)
-        patrols: list[Patrol] = []
-        for pt in plan.guards.patrols:
-            take = min(pt.count, left)
-            left -= take
-            patrols.append(pt.model_copy(update={"count": take}))
-        extra_routes = _default_patrol_routes(layout)
-        k = 0
-        while left > 0 and extra_routes:
-            take = min(2, left)
-            route = extra_routes[k % len(extra_routes)]
-            patrols.append(Patrol(id=f"extra-{k + 1}", route=route, count=take, dwell_s=60.0))
-            left -= take
-            k += 1
-        upd["guards"] = plan.guards.model_copy(update={"total": n, "posts": posts,
-                                                       "patrols": patrols})
+        upd["guards"] = plan.guards.model_copy(update={"total": n, "deployment": "rule"})
+    if "kits" in overrides:
+        k = overrides["kits"]
+        if not isinstance(k, int) or isinstance(k, bool) or k < 0:
+            raise SecurityPlanError(f"must be a whole number >= 0, got {k!r}",
+                                    field="security.kits", source=source)
+        upd["equipment"] = plan.equipment.model_copy(update={"kits": k})
     if "team" in overrides:
         m = overrides["team"]
         if not isinstance(m, int) or m < 0:
@@ -417,17 +426,6 @@ def apply_overrides(plan: SecurityPlan, overrides: Mapping[str, Any], layout: La
                                         source=source)
         upd["disabled"] = sorted(set(plan.disabled) | set(items))
     return plan.model_copy(update=upd) if upd else plan
-
-
-def _default_patrol_routes(layout: Layout) -> list[list[str]]:
-    """Corridor loops per sales level, largest levels first (for extra patrols)."""
-    by_level: dict[str, list[str]] = {}
-    for s in layout.spaces.values():
-        if s.kind in ("corridor", "atrium"):
-            by_level.setdefault(s.level, []).append(s.id)
-    ranked = sorted(by_level.items(), key=lambda kv: -sum(layout.spaces[s].area_m2
-                                                         for s in kv[1]))
-    return [ids for _, ids in ranked if ids]
 
 
 def required_guards(sales_area_m2: float, *, reading: Literal["strict", "lenient"] = "strict"

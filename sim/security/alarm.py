@@ -23,13 +23,23 @@ verification            ``alarm.verify_s`` mean (30 s), log-normal; a detector-o
 alarm after verify      5 s with alarm devices (SM-1.4a); without them the duty room
                         falls back to PA (if any) else to guards spreading the word
 PA                      first message 30 s after the alarm (SM-1.4d)
-police called           10 s with the platform link (SM-1.4g / SM-5b); 60 s by phone
-police travel           ``alarm.police_travel_s`` mean (300 s: the 5-minute tier of the
-                        1-3-5 response circles, MALL-DATA §3.1), log-normal, sd 30 %
+police called           10 s over the platform link, which needs the alarm devices
+                        (buttons, SM-1.4a) and the link (SM-1.4g / SM-5b); 60 s by
+                        phone without either (:mod:`sim.security.police`)
+police response         log-normal, median 180 s (``alarm.police_travel_s`` if set),
+                        log-sd 0.60: FBI response times and the 3-minute circle
+                        (:mod:`sim.security.police`)
 =====================  ==========================================================
 
 A device that is missing or disabled (``disable = [...]`` or sabotage) breaks its link
-and the chain falls back to the next slower channel.
+and the chain falls back to the next slower channel. Without alarm buttons nobody
+sounds the bell, drills included: the duty room falls back to the PA, else to guards
+spreading the word.
+
+Randomness: every channel of every incident draws from its own keyed stream
+(:meth:`sim.engine.rng.Streams.child`): each camera operator, the occupants' report,
+each reporter, the verification and the police of an incident. Removing a camera
+operator, a guard or the PA changes only the draws that depend on it.
 """
 
 from __future__ import annotations
@@ -43,6 +53,7 @@ import numpy as np
 import simpy
 
 from sim.engine.replay import State
+from sim.security import police
 
 if TYPE_CHECKING:
     from sim.engine.world import World
@@ -63,6 +74,8 @@ class Incident:
     kind: str
     cell_fn: Callable[[], int]
     t_start: float
+    key: str = ""
+    """Stable id (``attack#0``, ``fire#0``): keys the incident's random streams."""
     visible: bool = True
     threat: bool = False
     responders_needed: int = 2
@@ -98,7 +111,7 @@ class AlarmChain:
     def __init__(self, world: World, plan: SecurityPlan | None) -> None:
         self.w = world
         self.plan = plan
-        self.rng = world.streams["alarm"]
+        self.streams = world.streams
         self.incidents: list[Incident] = []
         self.t_alarm: float | None = None
         self.alarm_raised = world.env.event()
@@ -153,11 +166,23 @@ class AlarmChain:
             self.w.metrics[key] = t
 
     # ------------------------------------------------------------------ entry points
+    def _key(self, kind: str) -> str:
+        return f"{kind}#{sum(1 for i in self.incidents if i.kind == kind)}"
+
+    def rng(self, family: str, inc: Incident, *who: str) -> np.random.Generator:
+        """The keyed stream of one channel of one incident (see module notes)."""
+        return self.streams.child(family, inc.key, *who)
+
     def incident(self, kind: str, cell_fn: Callable[[], int], *, visible: bool = True,
-                 threat: bool = False, responders_needed: int = 2,
+                 threat: bool = False, responders_needed: int = 2, key: str | None = None,
                  **data: Any) -> Incident:
-        """Open an incident now; detection channels start racing."""
-        inc = Incident(len(self.incidents), kind, cell_fn, self.w.env.now, visible=visible,
+        """Open an incident now; detection channels start racing.
+
+        ``key`` is its stable id for random streams (default ``kind#n``, the n-th
+        incident of that kind).
+        """
+        inc = Incident(len(self.incidents), kind, cell_fn, self.w.env.now,
+                       key=key or self._key(kind), visible=visible,
                        threat=threat, responders_needed=responders_needed, data=dict(data))
         inc.detected = self.w.env.event()
         self.incidents.append(inc)
@@ -179,10 +204,15 @@ class AlarmChain:
 
     def staff_perceived(self, inc: Incident, staff_id: int, role: str) -> None:
         """A guard, team member or officer saw the incident themselves."""
+        if inc.t_detected is not None:
+            return
+        who = (self.staff.members[staff_id].key if self.staff is not None and staff_id >= 0
+               else role)
+        rng = self.rng("report", inc, who)
         if role == "officer":
-            report = 20.0 + float(self.rng.uniform(-10, 10))
+            report = 20.0 + float(rng.uniform(-10, 10))
         else:
-            report = max(2.0, float(self.rng.normal(10.0, 5.0)))
+            report = max(2.0, float(rng.normal(10.0, 5.0)))
         self._detect(inc, role, report_s=report)
 
     def drill(self, spec: Any) -> None:
@@ -191,7 +221,8 @@ class AlarmChain:
             if spec.space is not None else self._duty_cell()
         # a drill at a place sends two responders there; a drill without one sends nobody
         inc = Incident(len(self.incidents), "drill", lambda: cell, self.w.env.now,
-                       visible=False, responders_needed=2 if spec.space is not None else 0)
+                       key=self._key("drill"), visible=False,
+                       responders_needed=2 if spec.space is not None else 0)
         inc.detected = self.w.env.event()
         self.incidents.append(inc)
         now = self.w.env.now
@@ -230,11 +261,14 @@ class AlarmChain:
         if p is None:
             return
         ops = min(p.cctv.operators, 2)
-        rate_per_min = p.cctv.watch_probability * ops
+        rate_per_min = p.cctv.watch_probability
+        rngs = [self.rng("operator", inc, f"operator-{k + 1}") for k in range(ops)]
         env = self.w.env
         while inc.t_detected is None and not inc.resolved:
             if self.works("cctv") and inc.cell in self.camera_cells and rate_per_min > 0:
-                wait = float(self.rng.exponential(60.0 / rate_per_min))
+                # each operator watching notices on their own (exponential, memoryless),
+                # checked in windows of 10 s while the incident is on a screen
+                wait = min(float(g.exponential(60.0 / rate_per_min)) for g in rngs)
                 yield env.timeout(min(wait, 10.0))
                 if wait <= 10.0 and self.works("cctv") and inc.cell in self.camera_cells:
                     self._detect(inc, "camera", report_s=10.0)
@@ -253,7 +287,7 @@ class AlarmChain:
         """A shop officer in the incident's shop (or a neighbouring shop) perceives it."""
         if self.staff is None or not self.staff.officer_near(inc.cell):
             return
-        yield self.w.env.timeout(float(self.rng.uniform(10.0, 30.0)))
+        yield self.w.env.timeout(float(self.rng("detect", inc, "officer").uniform(10.0, 30.0)))
         if inc.t_detected is None:
             self.staff_perceived(inc, -1, "officer")
 
@@ -261,7 +295,8 @@ class AlarmChain:
         """Occupants who see it flee; one of them reports it by phone."""
         w = self.w
         env = w.env
-        yield env.timeout(float(self.rng.uniform(5.0, 20.0)))
+        rng = self.rng("detect", inc, "occupant")
+        yield env.timeout(float(rng.uniform(5.0, 20.0)))
         cell = inc.cell
         near = [cell, *self._neighbours(cell)]
         seen = w.unaware_in(near)
@@ -269,7 +304,7 @@ class AlarmChain:
             w.cue(i, "incident")
         if not seen and w.count[cell] == 0:
             return
-        yield env.timeout(_lognormal(self.rng, 90.0, 45.0))
+        yield env.timeout(_lognormal(rng, 90.0, 45.0))
         if inc.t_detected is None:
             by = "occupant" if self.works("duty_room") else "occupant_110"
             self._detect(inc, by, report_s=0.0)
@@ -302,15 +337,16 @@ class AlarmChain:
             # nobody staffs a duty room: the caller phoned 110 directly
             env.process(self._police(inc, linked=False))
             return
+        rng = self.rng("incident", inc, "verify")
         if needs_check:
             if self.works("cctv") and inc.cell in self.camera_cells:
-                yield env.timeout(_lognormal(self.rng, 30.0, 10.0))
+                yield env.timeout(_lognormal(rng, 30.0, 10.0))
             elif self.staff is not None and self.staff.can_check():
                 yield env.process(self.staff.check(inc))
             else:
                 yield env.timeout(120.0)
         else:
-            yield env.timeout(_lognormal(self.rng, self.plan.alarm.verify_s if self.plan
+            yield env.timeout(_lognormal(rng, self.plan.alarm.verify_s if self.plan
                                          else 30.0, 10.0))
         inc.t_verified = env.now
         self._set_first("t_verified_s", env.now)
@@ -321,10 +357,11 @@ class AlarmChain:
     def _actions(self, inc: Incident, *, mode: str) -> Any:
         w = self.w
         env = w.env
-        env.process(self._police(inc, linked=self.works("police_link")))
+        env.process(self._police(inc, linked=self.works("police_link")
+                                 and self.works("buttons")))
         if self.staff is not None:
             self.staff.dispatch(inc)
-        if self.works("buttons") or inc.kind == "drill":
+        if self.works("buttons"):
             yield env.timeout(5.0)
             self._sound(inc, mode)
         if self.works("pa"):
@@ -395,12 +432,13 @@ class AlarmChain:
 
     def _police(self, inc: Incident, *, linked: bool) -> Any:
         env = self.w.env
-        yield env.timeout(10.0 if linked else 60.0)
+        yield env.timeout(police.CALL_LINKED_S if linked else police.CALL_PHONE_S)
         self._set_first("t_police_called_s", env.now)
         self.w.mark("police_called", "police called" + (" via platform" if linked else
                                                           " by phone"))
-        mean = self.plan.alarm.police_travel_s if self.plan is not None else 300.0
-        yield env.timeout(_lognormal(self.rng, mean, 0.3 * mean))
+        median = (self.plan.alarm.police_travel_s if self.plan is not None else None) \
+            or police.RESPONSE_MEDIAN_S
+        yield env.timeout(police.response_time_s(self.rng("police", inc), median))
         self._set_first("t_police_arrived_s", env.now)
         self.w.mark("police_arrived", "police arrived")
         if self.staff is not None:

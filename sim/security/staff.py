@@ -15,12 +15,16 @@ graph (see :mod:`sim.security.staffnet`) and take a task:
 * ``hold`` — keep a door or stair closed to the public (cordons, fire floors);
 * ``lockdown`` — shop officers close their shop: people inside shelter until it ends.
 
-Dispatch rules (documented choices): the joint-defence group of the incident's shop
-(or of the shops next to it) responds first; then the ``responders_needed`` nearest free
-guards converge (for threats: every patrol guard, the team, and the nearest post guards
-up to twice the number needed); guards on gate and entrance posts direct evacuees at
-their exits; the remaining patrol guards sweep their route's zone; team members not
-converging sweep the sales levels.
+Where guards stand is the plan's deployment (:mod:`sim.security.deployment`: posts at
+their openings, patrols, beats). Dispatch rules (documented choices): the joint-defence
+group of the incident's shop (or of the shops next to it) responds first; then for a
+threat every patrol and beat guard, the team and the guards of plain ``post`` posts
+converge (gate, entrance, CCTV, duty and finance posts hold theirs,
+:data:`~sim.security.deployment.HOLDING_ROLES`, unless fewer than
+``responders_needed`` others exist; then the nearest of them go), for anything else
+the ``responders_needed`` nearest free guards; guards on gate and entrance posts direct
+evacuees at their exits; the remaining patrol guards sweep their route's zone; team
+members not converging sweep the sales levels.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.engine.replay import ENTITY_KINDS, State
+from sim.model.security_plan import Post
+from sim.security.deployment import HOLDING_ROLES, deploy, patrol_start, post_cell
 from sim.security.staffnet import CellGraph
 
 if TYPE_CHECKING:
@@ -50,8 +56,12 @@ class Member:
     id: int
     role: str
     """``guard``, ``team`` or ``officer``."""
+    key: str
+    """Stable id (``guard:beat-L1-03#0``, ``team#2``, ``officer:L2-S05#0``): keys the
+    member's random stream; never a position in a list."""
     post: str
-    """Post role (gate, entrance, cctv, duty, finance, post), ``patrol``, ``team``, or shop."""
+    """Post role (gate, entrance, cctv, duty, finance, post), ``patrol`` (patrols and
+    beats), ``team``, or the shop of an officer."""
     home: int
     cell: int
     entity: int
@@ -74,7 +84,6 @@ class Staff:
         self.plan = plan
         self.graph = CellGraph(world)
         self.members: list[Member] = []
-        self.rng = world.streams["staff"]
         self.speed = plan.guards.speed_mps
         self.sweeps: dict[str, float] = {}
         self.responders_series: list[tuple[float, int]] = []
@@ -91,42 +100,49 @@ class Staff:
         w = self.w
         return w.cell_index[w.net.cells_of_space[space][0]]
 
-    def _add(self, role: str, post: str, cell: int, **kw: Any) -> Member:
+    def _add(self, role: str, post: str, cell: int, key: str, **kw: Any) -> Member:
         w = self.w
         entity = w.n + len(w.extra_entities)
         kind = {"guard": "guard", "team": "team", "officer": "officer"}[role]
         w.extra_entities.append((kind, f"{role} {len(self.members) + 1} ({post})"))
         m = Member(id=len(self.members), role=role, post=post, home=cell, cell=cell,
-                   entity=entity, **kw)
+                   entity=entity, key=key, **kw)
         self.members.append(m)
         self._track(m, State.ON_POST if post != "patrol" else State.PATROLLING)
         return m
 
+    def rng(self, m: Member) -> np.random.Generator:
+        """The staff member's own random stream (keyed by ``m.key``, see
+        :mod:`sim.engine.rng`): adding or removing others never changes its draws."""
+        return self.w.streams.child("staff", m.key)
+
     def _build(self) -> None:
         p, w = self.plan, self.w
-        if p.has("guards"):
-            for post in p.guards.posts:
-                for _ in range(post.count):
-                    self._add("guard", post.role, self._cell(post.space),
+        self.deployment = deploy(p, w.net)
+        for st in self.deployment.stations:
+            cells = [w.cell_index[c] for c in st.cells]
+            for k in range(st.count):
+                key = f"guard:{st.id}#{k}"
+                if st.kind == "post":
+                    self._add("guard", st.role, cells[0], key, zone=st.id,
                               equipped=p.guards.equipped)
-            for pt in p.guards.patrols:
-                route = [self._cell(s) for s in pt.route]
-                for k in range(pt.count):
-                    start = route[(k * max(1, len(route) // max(pt.count, 1))) % len(route)]
-                    self._add("guard", "patrol", start, route=route, dwell_s=pt.dwell_s,
-                              zone=pt.id, equipped=p.guards.equipped)
+                else:
+                    start = cells[patrol_start(k, st.count, len(cells))]
+                    self._add("guard", "patrol", start, key, route=cells, dwell_s=st.dwell_s,
+                              zone=st.id, equipped=p.guards.equipped)
         if p.team is not None and p.has("team"):
-            base = self._cell(p.team.base)
-            for _ in range(p.team.members):
-                self._add("team", "team", base, equipped=p.team.equipped)
+            base = w.cell_index[post_cell(w.net, Post(id="team", space=p.team.base,
+                                                      role="duty"))]
+            for k in range(p.team.members):
+                self._add("team", "team", base, f"team#{k}", equipped=p.team.equipped)
         if p.has("shop_officers") and p.shop_officers.per_shop > 0:
             missing = set(p.shop_officers.missing)
             group_of = {s: g.id for g in p.groups for s in g.shops} if p.has("groups") else {}
             for s in w.layout.spaces.values():
                 if s.kind == "shop" and s.id not in missing:
-                    for _ in range(p.shop_officers.per_shop):
-                        self._add("officer", s.id, self._cell(s.id), equipped=False,
-                                  group=group_of.get(s.id, ""))
+                    for k in range(p.shop_officers.per_shop):
+                        self._add("officer", s.id, self._cell(s.id), f"officer:{s.id}#{k}",
+                                  equipped=False, group=group_of.get(s.id, ""))
         w.metrics["staff_guards"] = sum(m.role == "guard" for m in self.members)
         w.metrics["staff_team"] = sum(m.role == "team" for m in self.members)
         w.metrics["staff_officers"] = sum(m.role == "officer" for m in self.members)
@@ -194,7 +210,7 @@ class Staff:
                 self.w.env.process(self._perceive(m, inc))
 
     def _perceive(self, m: Member, inc: Incident) -> Any:
-        yield self.w.env.timeout(float(self.rng.uniform(5.0, 15.0)))
+        yield self.w.env.timeout(float(self.rng(m).uniform(5.0, 15.0)))
         self.chain.staff_perceived(inc, m.id, m.role)
         if m.task in ("post", "direct", "sweep"):
             self._start(m, "converge", inc)
@@ -221,7 +237,7 @@ class Staff:
     def _converge(self, m: Member, inc: Incident) -> Any:
         # acknowledging the order (or one's own alarm) and leaving the post takes time:
         # 10–30 s, uniform (assumption; the plan's drills are where to measure it)
-        yield self.w.env.timeout(float(self.rng.uniform(10.0, 30.0)))
+        yield self.w.env.timeout(float(self.rng(m).uniform(10.0, 30.0)))
         ok = yield from self._walk_to(m, lambda: inc.cell, State.RESPONDING)
         if not ok or inc.resolved:
             return
@@ -334,9 +350,9 @@ class Staff:
         guards.sort(key=lambda m: (self.graph.distance_m(m.cell, c), m.id))
         need = inc.responders_needed
         if inc.threat:
-            chosen = [m for m in guards if m.post in ("patrol", "team")]
-            posts = [m for m in guards if m.post not in ("patrol", "team", "gate", "entrance")]
-            chosen += posts[: max(0, 2 * need - len(chosen))]
+            # patrols, beats, the team and plain posts converge; the gate, entrance,
+            # CCTV, duty and finance posts hold (HOLDING_ROLES) unless too few others
+            chosen = [m for m in guards if m.post not in HOLDING_ROLES]
             if len(chosen) < need:
                 chosen += [m for m in guards if m not in chosen][: need - len(chosen)]
         else:

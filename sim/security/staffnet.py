@@ -10,6 +10,7 @@ centroid, so a path's length is a walkable estimate.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +18,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from sim.engine import movement as mv
+from sim.engine.graphs import Network
 
 if TYPE_CHECKING:
     from sim.engine.world import World
@@ -25,9 +27,61 @@ if TYPE_CHECKING:
 COUNTERFLOW_FACTOR = 0.7
 
 
-_Static = tuple[dict[tuple[int, int], float], dict[tuple[int, int], int], csr_matrix,
-                list[list[int]], dict[int, tuple[np.ndarray, np.ndarray]]]
-"""Edge lengths (m), edge portals, the sparse graph, neighbours, shortest-path trees."""
+@dataclass
+class StaticGraph:
+    """The walking graph of one network: edge lengths (m), the portal of each edge, the
+    sparse matrix, neighbour lists and a cache of shortest-path trees (read-only once
+    built; shared by every world of the network and by the deployment optimiser)."""
+
+    edge_len: dict[tuple[int, int], float]
+    edge_portal: dict[tuple[int, int], int]
+    g: csr_matrix
+    nbrs: list[list[int]]
+    pred: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+
+def static_graph(net: Network) -> StaticGraph:
+    """The network's walking graph (cell and portal indices in the network's order, the
+    order every :class:`~sim.engine.world.World` uses); built once per network."""
+    hit: StaticGraph | None = net.__dict__.get("_staff_cell_graph")
+    if hit is not None:
+        return hit
+    cell_ids = list(net.cells)
+    index = {c: i for i, c in enumerate(cell_ids)}
+    cells = [net.cells[c] for c in cell_ids]
+
+    def half(cell: int, at: tuple[float, float]) -> float:
+        c = cells[cell]
+        if c.is_stair:
+            return float(c.length_m or 4.0) / 2.0
+        cx, cy = c.centroid
+        if math.isnan(cx):
+            return 0.0
+        return math.hypot(cx - at[0], cy - at[1])
+
+    edge_len: dict[tuple[int, int], float] = {}
+    edge_portal: dict[tuple[int, int], int] = {}
+    for k, pid in enumerate(net.portals):
+        p = net.portals[pid]
+        a, b = index[p.a], index[p.b]
+        if cells[a].is_exit or cells[b].is_exit:
+            continue
+        d = half(a, p.at) + half(b, p.at)
+        for u, v in ((a, b), (b, a)):
+            if (u, v) not in edge_len or d < edge_len[(u, v)]:
+                edge_len[(u, v)] = d
+                edge_portal[(u, v)] = k
+    n = len(cell_ids)
+    rows = [u for u, _ in edge_len]
+    cols = [v for _, v in edge_len]
+    vals = [max(d, 0.1) for d in edge_len.values()]
+    g = csr_matrix((vals, (rows, cols)), shape=(n, n))
+    nbrs: list[list[int]] = [[] for _ in range(n)]
+    for u, v in sorted(edge_len):
+        nbrs[u].append(v)
+    out = StaticGraph(edge_len, edge_portal, g, nbrs)
+    net.__dict__["_staff_cell_graph"] = out
+    return out
 
 
 class CellGraph:
@@ -37,47 +91,12 @@ class CellGraph:
         self.w = world
         # the graph depends on the geometry only: built once per network and shared by
         # every world of it, with its shortest-path trees (read-only)
-        static: _Static | None = world.net.__dict__.get("_staff_cell_graph")
-        if static is None:
-            static = self._build(world)
-            world.net.__dict__["_staff_cell_graph"] = static
-        self.edge_len: dict[tuple[int, int], float] = static[0]
-        self.edge_portal: dict[tuple[int, int], int] = static[1]
-        self.g: csr_matrix = static[2]
-        self._nbrs: list[list[int]] = static[3]
-        self._pred: dict[int, tuple[np.ndarray, np.ndarray]] = static[4]
-
-    def _build(self, world: World) -> _Static:
-        n = len(world.cell_ids)
-        edge_len: dict[tuple[int, int], float] = {}
-        edge_portal: dict[tuple[int, int], int] = {}
-        for door in world.doors:
-            a, b = door.a, door.b
-            if world.is_exit[a] or world.is_exit[b]:
-                continue
-            d = self._half(a, door) + self._half(b, door)
-            for u, v in ((a, b), (b, a)):
-                if (u, v) not in edge_len or d < edge_len[(u, v)]:
-                    edge_len[(u, v)] = d
-                    edge_portal[(u, v)] = door.idx
-        rows = [u for u, _ in edge_len]
-        cols = [v for _, v in edge_len]
-        vals = [max(d, 0.1) for d in edge_len.values()]
-        g = csr_matrix((vals, (rows, cols)), shape=(n, n))
-        nbrs: list[list[int]] = [[] for _ in range(n)]
-        for u, v in sorted(edge_len):
-            nbrs[u].append(v)
-        return edge_len, edge_portal, g, nbrs, {}
-
-    def _half(self, cell: int, door: object) -> float:
-        w = self.w
-        cx, cy = w.cell_centroid[cell]
-        at = door.at  # type: ignore[attr-defined]
-        if w.is_stair[cell]:
-            return float(w.net.cells[w.cell_ids[cell]].length_m or 4.0) / 2.0
-        if math.isnan(cx):
-            return 0.0
-        return math.hypot(cx - at[0], cy - at[1])
+        static = static_graph(world.net)
+        self.edge_len: dict[tuple[int, int], float] = static.edge_len
+        self.edge_portal: dict[tuple[int, int], int] = static.edge_portal
+        self.g: csr_matrix = static.g
+        self._nbrs: list[list[int]] = static.nbrs
+        self._pred: dict[int, tuple[np.ndarray, np.ndarray]] = static.pred
 
     def _tree(self, target: int) -> tuple[np.ndarray, np.ndarray]:
         hit = self._pred.get(target)

@@ -98,14 +98,19 @@ def test_more_guards_never_later_first_responder(seed, base, more):
 
 
 def test_guard_overrides_fill_posts_first():
+    from sim.engine.graphs import build_network
+    from sim.security.deployment import deploy
+
     lay = load_layout(LAYOUT)
+    net = build_network(lay)
     plan = load_security_plan(PLAN, lay)
-    one = apply_overrides(plan, {"guards": 1}, lay)
-    assert sum(p.count for p in one.guards.posts) == 1
-    assert sum(p.count for p in one.guards.patrols) == 0
-    many = apply_overrides(plan, {"guards": 9}, lay)
-    assert sum(p.count for p in many.guards.posts) == 2
-    assert sum(p.count for p in many.guards.patrols) == 7
+    one = deploy(apply_overrides(plan, {"guards": 1}, lay), net)
+    assert [(s.id, s.count) for s in one.stations] == [("door", 1)]
+    many = deploy(apply_overrides(plan, {"guards": 9}, lay), net)
+    assert sum(s.count for s in many.stations if s.kind == "post") == 2
+    # the plan's patrol is not pinned: the other 7 walk beats, on both levels
+    assert sum(s.count for s in many.stations if s.kind == "beat") == 7
+    assert {s.level for s in many.stations if s.kind == "beat"} == {"L1", "L2"}
 
 
 def test_plan_errors_name_the_field(tmp_path):
