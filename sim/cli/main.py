@@ -36,6 +36,7 @@ _COMMAND_MODULES = (
     "sim.cli.barriers_cmd",
     "sim.cli.check_cmd",
     "sim.cli.batch_cmd",
+    "sim.cli.deploy_cmd",
 )
 
 

@@ -37,7 +37,7 @@ Guards on a post stand in the post's space at its opening (``Post.opening``, def
 waypoints (``Patrol.points``, default the cell of each space nearest its centroid).
 
 Coverage (:func:`coverage`): per level, the share of sales-hall area and of design
-occupants within 60, 120 and 180 s walking (at ``guards.speed_mps``, uncrowded) of the
+occupants within 30, 60, 120 and 180 s walking (at ``guards.speed_mps``, uncrowded) of the
 nearest responding guard at their starting position, and the occupants' mean time.
 """
 
@@ -65,7 +65,7 @@ HOLDING_ROLES = frozenset({"gate", "entrance", "cctv", "duty", "finance"})
 #: Kinds of cell a beat may be centred on.
 BEAT_KINDS = frozenset({"corridor", "atrium"})
 #: Walking-time thresholds (s) of the coverage table.
-COVERAGE_S = (60.0, 120.0, 180.0)
+COVERAGE_S = (30.0, 60.0, 120.0, 180.0)
 #: Radius (s walking) within which design occupants rank a post or patrol (rule steps 1-2).
 RANK_RADIUS_S = 60.0
 #: Most vertex-substitution passes (each pass tries every beat once).
@@ -344,6 +344,11 @@ def _deploy(plan: SecurityPlan, net: Network, n: int, rule: str) -> Deployment:
         for b in beats:
             stations.append(Station(b[0], "beat", "beat", b[2], geo.level[b[1][0]],
                                     tuple(geo.ids[c] for c in b[1]), rank=len(stations)))
+    # one canonical order (posts by role priority, then patrols, then beats; by id), so
+    # the same stations staffed as written or by the rule build the same staff
+    kinds = ("post", "patrol", "beat")
+    stations.sort(key=lambda s: (kinds.index(s.kind),
+                                 POST_PRIORITY.index(s.role) if s.kind == "post" else 0, s.id))
     return Deployment(n, rule, tuple(stations), tuple(unstaffed), tuple(notes))
 
 
