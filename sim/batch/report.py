@@ -13,6 +13,10 @@
 ``<batch>_table.md``
     A markdown comparison table, one row per configuration: ``mean [CI]`` and p95 of
     the key metrics.
+``<batch>_paired.csv``, ``<batch>_paired.md``
+    For a batch with common seeding (``seeding = "common"``): the paired difference of
+    every key metric between consecutive configurations and against the first, with
+    its 95% CI and how many seeds moved each way (:mod:`sim.batch.paired`).
 ``<batch>_*.png``
     Plots, drawn by the CLI with :mod:`viz.batch_plots` (the core draws nothing).
 
@@ -22,6 +26,7 @@ parameter list into text); CSV opens in any spreadsheet. Both are written.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -236,6 +241,31 @@ def markdown_table(tables: BatchTables, metrics: Sequence[str] | None = None) ->
     return "\n".join(lines) + "\n"
 
 
+def write_pairs(t: BatchTables, stem: Path, metrics: Sequence[str] | None = None,
+                confidence: float = 0.95) -> list[Path]:
+    """Write the paired differences of a common-seeded batch (CSV and markdown)."""
+    import pandas as pd
+
+    from sim.batch.paired import batch_pairs, markdown_pairs
+
+    ms = choose_metrics(t, metrics)
+    rows = []
+    md = [f"### {t.batch.name}: paired differences (common random numbers)\n"]
+    for against in ("previous", "first"):
+        if against == "first" and len(t.configs) < 3:
+            continue
+        diffs = batch_pairs(t.runs, t.configs, ms, against=against, confidence=confidence)
+        rows += [{"against": against, **dataclasses.asdict(d), "verdict": d.verdict}
+                 for d in diffs]
+        md.append(f"\n#### each configuration against the {against}\n\n"
+                  + markdown_pairs(diffs, confidence))
+    csv = Path(f"{stem}_paired.csv")
+    pd.DataFrame.from_records(rows).to_csv(csv, index=False)
+    mdp = Path(f"{stem}_paired.md")
+    mdp.write_text("".join(md), encoding="utf-8")
+    return [csv, mdp]
+
+
 def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
 
@@ -264,5 +294,7 @@ def write_report(store: Store, out_dir: str | Path, *, batches: Sequence[str] | 
         md = Path(f"{stem}_table.md")
         md.write_text(f"### {b.name}\n\n" + markdown_table(t, metrics), encoding="utf-8")
         t.files.append(md)
+        if b.seeding == "common" and len(t.configs) > 1:
+            t.files += write_pairs(t, stem, metrics, confidence)
         result.append(t)
     return result

@@ -240,6 +240,9 @@ def batch_report(
         console.print(f"[bold]{t.batch.name}[/]: {len(t.configs)} configurations, "
                       f"{n_ok} ok runs, {len(t.runs) - n_ok} failed")
         md = markdown_table(t, metric)
+        paired = [f for f in t.files if f.name.endswith("_paired.md")]
+        if paired:
+            md += "\n" + paired[0].read_text(encoding="utf-8")
         if console.is_terminal:
             console.print(Markdown(md))
         else:
@@ -289,21 +292,29 @@ def adequacy(
     db_path = db or Path("results") / "adequacy.db"
     backend = _backend(workers, scheduler)
     store = Store(db_path)
+    err = Console(stderr=True)
+
+    def _announce(plan: Any) -> None:
+        err.print(f"adequacy of [bold]{vary}[/]: {plan.describe()}")
+
     try:
         with _sigterm_as_interrupt(), _progress_bar(f"adequacy {vary}") as tick:
             res = find_adequate(store, backend, scenario, vary, targets, cands,
                                 replications=replications, max_replications=max_replications,
                                 confidence=confidence, sets=set_ or [], root_seed=root,
-                                largest=largest, progress=tick)
+                                largest=largest, progress=tick, on_plan=_announce,
+                                explain=_staffing_explainer(scenario, set_ or [], vary))
     except KeyboardInterrupt:
         store.close()
-        Console(stderr=True).print(f"interrupted; finished runs are stored in {db_path}")
+        err.print(f"interrupted; finished runs are stored in {db_path}")
         raise typer.Exit(130) from None
     finally:
         backend.close()
     store.close()
     if as_json:
         print(json.dumps(res.to_json()))
+        if res.answer is None:
+            raise typer.Exit(1)
         return
     console = Console()
     if not console.is_terminal:
@@ -314,6 +325,7 @@ def adequacy(
     tbl.add_column("runs (reused+new, failed)", justify="right")
     for t in targets:
         tbl.add_column(f"{t}\nestimate / bound", justify="right")
+    tbl.add_column("binds")
     tbl.add_column("verdict")
 
     def _f(x: float) -> str:
@@ -326,18 +338,45 @@ def adequacy(
         for c in ev.checks:
             mark = "[green]✓[/]" if c.passed else "[red]✗[/]"
             row.append(f"{_f(c.estimate)} / {_f(c.bound)} {mark}")
+        row.append(ev.binding.target.metric if len(ev.checks) > 1 else "")
         row.append("[green]meets all[/]" if ev.passed else "[red]fails[/]")
         tbl.add_row(*row)
     console.print(tbl)
+    for ev in sorted(res.evidence, key=lambda e: e.value):
+        if ev.staffing:
+            console.print(f"{vary} = {ev.value}: {ev.staffing}", highlight=False)
     for n in res.notes:
-        console.print(f"note: {n}")
+        console.print(f"note: {n}", highlight=False)
     if res.answer is None:
         print(f"answer: no value of {vary} among the candidates meets every target")
         raise typer.Exit(1)
     word = "largest" if largest else "smallest"
-    print(f"answer: {vary} = {res.answer} is the {word} candidate meeting every target "
-          f"({'; '.join(str(t) for t in targets)}) with {confidence:.0%} confidence "
-          f"[study {res.batch!r} in {db_path}]")
+    print(f"answer: {vary} = {res.answer} is the {word} candidate from which every "
+          f"{'smaller' if largest else 'larger'} one meets every target "
+          f"({'; '.join(str(t) for t in targets)}) with {confidence:.0%} confidence; "
+          f"{res.why()} [study {res.batch!r} in {db_path}]")
+
+
+def _staffing_explainer(scenario: Path, sets: list[str], vary: str) -> Any:
+    """``value → "L1 10 posts + 4 beats; …; team 7, 44 kits"`` for a scenario with a
+    security plan (``None`` without one)."""
+    from sim.analysis.barriers import effective_plan
+    from sim.batch.spec import override
+    from sim.io.scenario_files import load_scenario
+    from sim.run.runner import load_network
+    from sim.security.deployment import deploy
+
+    def explain(value: Any) -> str | None:
+        scn = load_scenario(scenario, [*sets, override(vary, value)])
+        plan = effective_plan(scn)
+        if plan is None:
+            return None
+        dep = deploy(plan, load_network(scn))
+        team = plan.team.members if plan.team is not None and plan.has("team") else 0
+        return (f"{dep.guards} guards: {dep.summary() or 'none placed'}; team {team}, "
+                f"{plan.equipment.responder_kits} kits")
+
+    return explain
 
 
 def register(app: typer.Typer) -> None:
