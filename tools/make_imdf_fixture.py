@@ -195,9 +195,13 @@ def build() -> dict[str, list[dict[str, Any]]]:
 
 
 def write(out: Path) -> None:
-    feats = build()
+    write_archive(out, build(), "safemall tools/make_imdf_fixture.py")
+
+
+def write_archive(out: Path, feats: dict[str, list[dict[str, Any]]], generator: str) -> None:
+    """A deterministic IMDF zip: ``manifest.json`` and one FeatureCollection per type."""
     manifest = {"version": "1.0.0", "created": "2024-01-01T00:00:00Z", "language": "en",
-                "generated_by": "safemall tools/make_imdf_fixture.py", "extensions": None}
+                "generated_by": generator, "extensions": None}
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
         def put(nm: str, data: Any) -> None:

@@ -1,4 +1,4 @@
-"""``safemall layout import-dxf | import-imdf | export``: floor plans in and out.
+"""``safemall layout import-dxf | import-imdf | import-osm | export``: plans in and out.
 
 The commands join the ``layout`` group whichever module registers first: if the group
 exists they are added to it; if not, this module creates it, and should another module
@@ -84,36 +84,121 @@ def import_dxf(
     _finish(res, out, header, quiet)
 
 
+Fixes = Annotated[Path | None, typer.Option(
+    "--fixes", help="Overrides file (TOML) with repairs kept across data updates; the "
+    "options below add to it. See docs/import-export.md.")]
+ExitOpt = Annotated[list[str] | None, typer.Option(
+    "--exit", help="Make ID an exit: an opening or entrance point touching one space, or a "
+    "space (an exterior door is added on its edge nearest the outline). Repeatable.")]
+DropOpt = Annotated[list[str] | None, typer.Option(
+    "--drop", help="Leave out the space ID (space id or source feature id). Repeatable.")]
+CategoryOpt = Annotated[list[str] | None, typer.Option(
+    "--category", help="Override a category: CATEGORY=KIND (repeatable).")]
+LinkOpt = Annotated[bool | None, typer.Option(
+    "--link-stairs/--no-link-stairs", help="Join stair/escalator units that overlap in "
+    "plan on consecutive levels when no traversal does (each link reported).")]
+LinkTolOpt = Annotated[float | None, typer.Option(
+    "--link-tolerance", help="Metres the lower plan is widened by in the overlap test "
+    "(default 1).")]
+NoInferOpt = Annotated[list[str] | None, typer.Option(
+    "--no-infer", help="Switch an inference off: exits (doors on the outline, entrance "
+    "units), categories (vehicle openings between rooms), room-doors (OSM). Repeatable.")]
+WalkOpt = Annotated[str | None, typer.Option(
+    "--walkway-rooms", help="A walkway that fully contains rooms: carve (default), drop "
+    "or keep.")]
+OutlineTolOpt = Annotated[float | None, typer.Option(
+    "--outline-tolerance", help="Metres from the building outline still 'on' it "
+    "(default 1: wall thickness).")]
+ExitWidthOpt = Annotated[float | None, typer.Option(
+    "--exit-width", help="Clear width (m) of exterior doors added for --exit SPACE "
+    "(default 1.8).")]
+DropUnreachable = Annotated[bool, typer.Option(
+    help="Leave out spaces that cannot reach an exit (reported) instead of failing.")]
+
+
+def _options(fixes: Path | None, exit_: list[str] | None, drop: list[str] | None,
+             category: list[str] | None, link_stairs: bool | None,
+             link_tolerance: float | None, no_infer: list[str] | None,
+             walkway_rooms: str | None, outline_tolerance: float | None,
+             exit_width: float | None, drop_unreachable: bool) -> Any:
+    from sim.io.importers.options import INFERENCES, ImportOptions, load_fixes, parse_category
+
+    base = load_fixes(fixes) if fixes is not None else ImportOptions()
+    off = set(no_infer or [])
+    for name in off:
+        if name not in INFERENCES:
+            raise LayoutError(f"unknown inference {name!r}; expected one of "
+                              f"{', '.join(INFERENCES)}", field="--no-infer")
+    return base.with_cli(
+        exit=exit_ or [], drop=drop or [], category=parse_category(category or []),
+        link_stairs=link_stairs, link_tolerance_m=link_tolerance,
+        walkway_rooms=walkway_rooms, outline_tolerance_m=outline_tolerance,
+        exit_width_m=exit_width, drop_unreachable=drop_unreachable or None,
+        infer_exits=False if "exits" in off else None,
+        fix_categories=False if "categories" in off else None,
+        room_doors=False if "room-doors" in off else None)
+
+
 def import_imdf(
     venue: Annotated[Path, typer.Argument(help="VENUE.imdf.zip or an IMDF folder.")],
     out: Annotated[Path, typer.Option(help="Layout TOML to write.")],
     storey_height: Annotated[float, typer.Option(
         help="Metres per level ordinal (elevation = ordinal x this).")] = 5.0,
-    category: Annotated[list[str] | None, typer.Option(
-        help="Override a unit category: CATEGORY=KIND (repeatable).")] = None,
+    category: CategoryOpt = None,
     tolerance: Annotated[float, typer.Option(
         help="Opening-to-unit tolerance in m.")] = 0.5,
-    drop_unreachable: Annotated[bool, typer.Option(
-        help="Leave out spaces that cannot reach an exit (reported) instead of failing.")
-    ] = False,
+    drop_unreachable: DropUnreachable = False,
     name: Annotated[str | None, typer.Option(help="Mall name (default: the venue's).")] = None,
     quiet: Annotated[bool, typer.Option(help="Print only the report's summary line.")] = False,
+    fixes: Fixes = None, exit_: ExitOpt = None, drop: DropOpt = None,
+    link_stairs: LinkOpt = None, link_tolerance: LinkTolOpt = None,
+    no_infer: NoInferOpt = None, walkway_rooms: WalkOpt = None,
+    outline_tolerance: OutlineTolOpt = None, exit_width: ExitWidthOpt = None,
 ) -> None:
     """Import an IMDF archive: units -> spaces, openings -> openings, traversals -> stairs."""
     from sim.io.importers.imdf import import_imdf as run
 
-    cats: dict[str, str] = {}
-    for item in category or []:
-        cat, sep, kind = item.partition("=")
-        if not sep or not cat or not kind:
-            raise LayoutError(f"expected CATEGORY=KIND, got {item!r}", field="--category")
-        cats[cat.strip().lower()] = kind.strip()
-    res = run(venue, storey_height_m=storey_height, categories=cats,
-              drop_unreachable=drop_unreachable, tolerance_m=tolerance, name=name)
+    opts = _options(fixes, exit_, drop, category, link_stairs, link_tolerance, no_infer,
+                    walkway_rooms, outline_tolerance, exit_width, drop_unreachable)
+    res = run(venue, storey_height_m=storey_height, tolerance_m=tolerance, name=name,
+              options=opts)
     header = (f"# Imported by `safemall layout import-imdf` from {venue.name}.\n"
               "# Coordinates: metres in a local transverse Mercator centred on the venue "
               "(see the report).\n# source_id = IMDF feature id; the import report is "
               f"{out.stem}.import-report.txt.\n")
+    _finish(res, out, header, quiet)
+
+
+def import_osm(
+    source: Annotated[Path, typer.Argument(
+        help="FILE.osm, FILE.osm.pbf or FILE.geojson (OpenStreetMap, Simple Indoor "
+             "Tagging).")],
+    out: Annotated[Path, typer.Option(help="Layout TOML to write.")],
+    storey_height: Annotated[float, typer.Option(
+        help="Metres per level (elevation = level x this).")] = 5.0,
+    category: CategoryOpt = None,
+    tolerance: Annotated[float, typer.Option(
+        help="Door-to-space tolerance in m.")] = 0.5,
+    drop_unreachable: DropUnreachable = False,
+    name: Annotated[str | None, typer.Option(help="Mall name (default: the mall's).")] = None,
+    quiet: Annotated[bool, typer.Option(help="Print only the report's summary line.")] = False,
+    fixes: Fixes = None, exit_: ExitOpt = None, drop: DropOpt = None,
+    link_stairs: LinkOpt = None, link_tolerance: LinkTolOpt = None,
+    no_infer: NoInferOpt = None, walkway_rooms: WalkOpt = None,
+    outline_tolerance: OutlineTolOpt = None, exit_width: ExitWidthOpt = None,
+) -> None:
+    """Import OpenStreetMap indoor data (Simple Indoor Tagging): rooms, corridors, areas,
+    doors, entrances, stairs and shops."""
+    from sim.io.importers.osm import import_osm as run
+
+    opts = _options(fixes, exit_, drop, category, link_stairs, link_tolerance, no_infer,
+                    walkway_rooms, outline_tolerance, exit_width, drop_unreachable)
+    res = run(source, storey_height_m=storey_height, tolerance_m=tolerance, name=name,
+              options=opts)
+    header = (f"# Imported by `safemall layout import-osm` from {source.name}.\n"
+              "# Data (c) OpenStreetMap contributors, ODbL 1.0. Coordinates: metres in a "
+              "local transverse Mercator (see the report).\n# source_id = OSM element "
+              f"(way/123, node/45); the import report is {out.stem}.import-report.txt.\n")
     _finish(res, out, header, quiet)
 
 
@@ -152,7 +237,8 @@ def export(
         typer.echo(f"DXF written to {dxf} with its layer map {mp}")
 
 
-_COMMANDS = (("import-dxf", import_dxf), ("import-imdf", import_imdf), ("export", export))
+_COMMANDS = (("import-dxf", import_dxf), ("import-imdf", import_imdf),
+             ("import-osm", import_osm), ("export", export))
 
 
 def _name_of(info: Any) -> str | None:

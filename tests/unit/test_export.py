@@ -94,8 +94,8 @@ def test_registration_joins_an_existing_layout_group() -> None:
     import_cmd.register(app)
     import_cmd.register(app)                                   # idempotent
     assert len(app.registered_groups) == 1
-    assert _names(theirs) == {"import-dxf", "import-imdf", "export"}
-    assert len(theirs.registered_commands) == 3
+    assert _names(theirs) == {"import-dxf", "import-imdf", "import-osm", "export"}
+    assert len(theirs.registered_commands) == 4
 
 
 def test_registration_before_the_layout_group() -> None:
@@ -107,7 +107,7 @@ def test_registration_before_the_layout_group() -> None:
     app.add_typer(theirs, name="layout")                       # the layout module, later
     assert len(app.registered_groups) == 1
     assert app.registered_groups[0].typer_instance is theirs
-    assert _names(theirs) == {"validate", "import-dxf", "import-imdf", "export"}
+    assert _names(theirs) == {"validate", "import-dxf", "import-imdf", "import-osm", "export"}
     cmd = typer.main.get_command(app)
     assert set(cmd.commands["layout"].commands) == {  # type: ignore[attr-defined]
-        "validate", "import-dxf", "import-imdf", "export"}
+        "validate", "import-dxf", "import-imdf", "import-osm", "export"}

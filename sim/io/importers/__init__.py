@@ -2,9 +2,13 @@
 
 * :mod:`sim.io.importers.dxf`: AutoCAD DXF drawings, with a TOML layer map.
 * :mod:`sim.io.importers.imdf`: Apple / OGC Indoor Mapping Data Format archives.
+* :mod:`sim.io.importers.osm`: OpenStreetMap indoor data (Simple Indoor Tagging).
+* :mod:`sim.io.importers.options`, :mod:`~sim.io.importers.infer`,
+  :mod:`~sim.io.importers.repair`: what real data needs inferred, the user's repairs
+  (``--fixes`` file) and the ranked list of what blocks a valid layout.
 * :mod:`sim.io.importers.report`: the report of what an importer did not understand.
 
-Both return an :class:`ImportResult`: the layout mapping, the validated
+All return an :class:`ImportResult`: the layout mapping, the validated
 :class:`~sim.model.layout.Layout` (or the one-line reason it does not validate) and the report.
 """
 

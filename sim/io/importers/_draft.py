@@ -9,12 +9,14 @@ layout mapping and validates it with :func:`sim.model.layout_schema.layout_from_
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+import shapely
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import linemerge, split, substring
@@ -237,7 +239,8 @@ def same_flight(a: Polygon, b: Polygon) -> bool:
 # ----------------------------------------------------------------------------- matching
 
 def match_doors(draft: Draft, doors: Iterable[DraftDoor],
-                outlines: Mapping[str, BaseGeometry], tol: float) -> None:
+                outlines: Mapping[str, BaseGeometry], tol: float,
+                outline_tol: float | None = None) -> None:
     """Turn doors into openings between the spaces their midpoints touch.
 
     A door touches a space when its midpoint is within ``tol`` of the space's plan on the
@@ -245,7 +248,9 @@ def match_doors(draft: Draft, doors: Iterable[DraftDoor],
     are joined (``door-many-spaces``). A door touching one space is an exit when it is
     flagged as one (exit layer, emergency-exit category) or lies on the level's outline;
     otherwise it is reported (``door-one-space``). A door touching none is reported too.
+    ``outline_tol`` (default ``tol``) is how far from the outline a door still lies on it.
     """
+    otol = tol if outline_tol is None else outline_tol
     rep = draft.report
     per_level: dict[str, list[tuple[DraftSpace, Polygon]]] = {}
     for s in draft.spaces.values():
@@ -299,7 +304,7 @@ def match_doors(draft: Draft, doors: Iterable[DraftDoor],
             s = cands[0][2]
             outline = outlines.get(door.level)
             on_outline = outline is not None and not outline.is_empty \
-                and float(outline.distance(pt)) <= tol
+                and float(outline.distance(pt)) <= otol
             if not (door.exit_hint or on_outline):
                 hint = "" if outline is not None else " (no outline drawn on this level)"
                 rep.error("door-one-space",
@@ -459,7 +464,16 @@ def check_connectivity(draft: Draft, *, drop_unreachable: bool) -> None:
 # ----------------------------------------------------------------------------- output
 
 def _coords(poly: Polygon) -> list[list[float]]:
+    """Exterior ring rounded to 0.1 mm; when rounding would make it cross itself (two
+    vertices closer than that), the polygon is snapped to the 0.1 mm grid as a whole
+    (``shapely.set_precision`` keeps it valid)."""
     pts = clean_ring((round(x, 4), round(y, 4)) for x, y in poly.exterior.coords)
+    if polygon_problem(pts):
+        snapped = shapely.set_precision(poly, 1e-4)
+        parts = [g for g in getattr(snapped, "geoms", [snapped]) if isinstance(g, Polygon)]
+        if parts:
+            big = max(parts, key=lambda g: g.area)
+            pts = clean_ring((round(x, 4), round(y, 4)) for x, y in big.exterior.coords)
     return [[x, y] for x, y in pts]
 
 
@@ -496,6 +510,25 @@ def to_dict(draft: Draft) -> dict[str, Any]:
                 for o in draft.openings.values()]
     return {"schema": SCHEMA, "mall": mall, "levels": levels, "spaces": spaces,
             "openings": openings}
+
+
+def _repair_for(draft: Draft, exc: LayoutError) -> None:
+    """Rank a validation error first, with ``--drop`` when it names one space."""
+    from sim.io.importers.report import Repair
+
+    rep = draft.report
+    m = re.search(r"spaces\[['\"]([^'\"]+)['\"]\]", exc.field or "")
+    sid = m.group(1) if m else None
+    s = draft.spaces.get(sid or "")
+    if s is not None and s.source_id and "+" not in s.source_id:
+        sid = s.source_id
+    opt = f"--drop {sid}" if sid else "(edit the data: see the message)"
+    if any(opt in r.option.split("  ") or r.option == opt for r in rep.repairs) \
+            or (rep.repairs and exc.reason.startswith("cannot reach")):
+        return  # already ranked with its fix
+    line = f'drop = ["{sid}"]' if sid else "-"
+    rep.repairs.insert(0, Repair(1, f"the layout does not validate: {exc.reason}"
+                                 + (f" ({exc.field})" if exc.field else ""), opt, line))
 
 
 @dataclass
@@ -537,6 +570,7 @@ def finish(draft: Draft, source: str) -> ImportResult:
     try:
         layout = layout_from_dict(data, source=source)
     except LayoutError as exc:
+        _repair_for(draft, exc)
         return ImportResult(data, rep, None, exc)
     rep.stats["sales_area_m2"] = round(layout.derived_sales_area_m2, 1)
     return ImportResult(data, rep, layout, None)

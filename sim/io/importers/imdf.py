@@ -60,6 +60,17 @@ from sim.io.importers._draft import (
     shared_segments,
     split_holes,
 )
+from sim.io.importers.infer import (
+    add_exit_door,
+    apply_drops,
+    carve_rooms,
+    link_verticals,
+    matches,
+    outline_edge,
+    report_single_level_stairs,
+)
+from sim.io.importers.options import ImportOptions
+from sim.io.importers.repair import suggest_repairs
 from sim.io.importers.report import ImportReport
 from sim.model.layout import SPACE_KINDS, VERTICAL_KINDS
 
@@ -101,14 +112,18 @@ FEATURE_FILES = ("venue", "level", "unit", "opening", "amenity", "fixture", "rel
 
 def category_kind(category: str, overrides: Mapping[str, str] | None = None
                   ) -> tuple[str | None, bool]:
-    """``(kind, known)`` for a unit category; restroom.* variants count as restroom."""
+    """``(kind, known)`` for a unit category; ``base.sub`` variants (``restroom.female``,
+    ``foodservice.coffee``) count as their base category."""
     cat = (category or "unspecified").lower()
     if overrides and cat in overrides:
         return overrides[cat], True
     if cat in CATEGORY_KINDS:
         return CATEGORY_KINDS[cat], True
-    if cat.startswith("restroom"):
-        return "service", True
+    base = cat.split(".")[0]
+    if overrides and base in overrides:
+        return overrides[base], True
+    if base in CATEGORY_KINDS:  # restroom.female, foodservice.coffee, ...
+        return CATEGORY_KINDS[base], True
     return "service", False
 
 
@@ -162,7 +177,8 @@ def _label(v: Any, lang: str) -> str:
     return ""
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """A name as an id part: lower case, runs of non-word characters as ``-``."""
     return re.sub(r"[^\w]+", "-", text.strip().lower()).strip("-")
 
 
@@ -182,11 +198,29 @@ def projection_for(lon: float, lat: float) -> str:
             "+ellps=WGS84 +units=m +no_defs")
 
 
+#: Opening categories of vehicle doors: not pedestrian routes unless their geometry says so.
+VEHICLE_OPENINGS = frozenset({"automobile", "bicycle"})
+#: A vehicle door is at least this wide (m); a narrower "automobile" opening is a door.
+VEHICLE_MIN_WIDTH_M = 2.0
+#: Unit categories whose units at grade are entrances: given an exterior door when no
+#: opening leads outside from them.
+ENTRANCE_CATEGORIES = frozenset({"lobby", "entrance", "vestibule"})
+
+
 def import_imdf(path: str | Path, *, storey_height_m: float = STOREY_HEIGHT_M,
                 categories: Mapping[str, str] | None = None, drop_unreachable: bool = False,
-                tolerance_m: float = 0.5, name: str | None = None) -> ImportResult:
-    """Import an IMDF archive (zip or folder). See the module doc for what is read."""
+                tolerance_m: float = 0.5, name: str | None = None,
+                options: ImportOptions | None = None) -> ImportResult:
+    """Import an IMDF archive (zip or folder). See the module doc for what is read.
+
+    ``options`` holds the inference switches and the user's repairs (``--exit``,
+    ``--drop``, ``--link-stairs``, ...); ``categories`` and ``drop_unreachable`` add to
+    it.
+    """
     p = Path(path)
+    opts = (options or ImportOptions()).with_cli(
+        category=categories, drop_unreachable=drop_unreachable or None)
+    categories = opts.category
     if storey_height_m <= 0:
         raise LayoutError(f"must be > 0, got {storey_height_m}", field="--storey-height")
     for cat, kind in (categories or {}).items():
@@ -225,6 +259,7 @@ def import_imdf(path: str | Path, *, storey_height_m: float = STOREY_HEIGHT_M,
     # levels: one per ordinal
     level_of: dict[str, str] = {}
     outlines_raw: dict[str, list[BaseGeometry]] = {}
+    building_ordinals: dict[str, list[int]] = {}
     for f in feats["level"]:
         props = f.get("properties") or {}
         try:
@@ -235,6 +270,8 @@ def import_imdf(path: str | Path, *, storey_height_m: float = STOREY_HEIGHT_M,
             continue
         lid = f"L{ordinal + 1}" if ordinal >= 0 else f"B{-ordinal}"
         level_of[str(f.get("id"))] = lid
+        for b in props.get("building_ids") or []:
+            building_ordinals.setdefault(str(b), []).append(ordinal)
         if all(lv.id != lid for lv in draft.levels):
             draft.levels.append(DraftLevel(lid, ordinal * storey_height_m,
                                            _label(props.get("name"), lang)))
@@ -245,9 +282,15 @@ def import_imdf(path: str | Path, *, storey_height_m: float = STOREY_HEIGHT_M,
             outlines_raw.setdefault(lid, []).append(proj(venue_geom).boundary)
     if not draft.levels:
         raise LayoutError("no usable level features", source=str(p))
-    outlines = {lv: unary_union(gs) for lv, gs in outlines_raw.items()}
     rep.info("levels", "levels by ordinal (0 -> L1, -1 -> B1), elevation = ordinal x "
              f"{storey_height_m:g} m")
+    grade, at_grade = _grade_outlines(draft, feats, building_ordinals, proj)
+    if opts.infer_exits:
+        for lv, g in at_grade.items():
+            outlines_raw.setdefault(lv, []).append(g)
+    outlines = {lv: unary_union(gs) for lv, gs in outlines_raw.items()}
+    if not at_grade:  # no footprints or buildings: the level outlines at grade
+        at_grade = {lv: g for lv, g in outlines.items() if lv in grade}
 
     doors = _openings(draft, feats.get("opening", []), level_of, proj, lang)
     avoid: dict[str, list[tuple[float, float]]] = {}
@@ -256,23 +299,160 @@ def import_imdf(path: str | Path, *, storey_height_m: float = STOREY_HEIGHT_M,
         avoid.setdefault(d.level, []).append((x0, x1))
     unit_spaces, unit_levels = _units(draft, feats["unit"], level_of, proj, lang, categories,
                                       avoid)
+    used = apply_drops(draft, opts.drop)
+    carve_rooms(draft, ("corridor",), opts.walkway_rooms, avoid)
     _occupant_names(draft, feats, unit_spaces, lang)
     rel_pairs = _relationships(draft, feats.get("relationship", []), unit_spaces,
                                unit_levels, level_of, feats.get("opening", []))
-    match_doors(draft, doors, outlines, tolerance_m)
+    if opts.link_stairs:
+        n = link_verticals(draft, opts.link_tolerance_m, elevator_tag="imdf:elevator")
+        rep.info("link-stairs", f"--link-stairs: {n} flight(s) made from stair/escalator "
+                 f"units overlapping on consecutive levels (tolerance "
+                 f"{opts.link_tolerance_m:g} m)")
+    report_single_level_stairs(draft, "is in no traversal relationship")
+    for d in doors:
+        if d.source_id in opts.exit or (d.id and d.id in opts.exit):
+            d.exit_hint = True
+            used.add(d.source_id if d.source_id in opts.exit else str(d.id))
+    match_doors(draft, doors, outlines if opts.infer_exits else {}, tolerance_m,
+                outline_tol=opts.outline_tolerance_m)
+    _vehicle_openings(draft, opts.fix_categories)
     n = join_adjacent(draft, OPEN_KINDS, tag="imdf:adjacent")
     if n:
         rep.info("adjacent", f"{n} openings added between open-plan neighbours (walkways, "
                  "stairs, escalators) that share an edge but no opening feature")
     _link_relationships(draft, rel_pairs)
+    used |= _space_exits(draft, opts, at_grade, grade)
+    for ref in [*opts.exit, *opts.drop]:
+        if ref not in used:
+            rep.warning("fix-unused", f"{ref!r} names no opening or space in this data "
+                        "(renamed or removed since the fix was written?)",
+                        layer=opts.fixes_source or "command line")
     _amenities(draft, feats.get("amenity", []), unit_spaces)
-    for ft in ("fixture", "kiosk", "section", "geofence", "detail", "footprint", "building"):
+    for ft in ("fixture", "kiosk", "section", "geofence", "detail"):
         if feats.get(ft):
             why = " (obstacles are not modelled)" if ft in ("fixture", "kiosk") else ""
             rep.info("feature-ignored", f"{len(feats[ft])} {ft} features not imported{why}")
     check_overlaps(draft)
-    check_connectivity(draft, drop_unreachable=drop_unreachable)
+    unknown = Counter(f.layer.split(":", 1)[1] for f in rep.by_code("unit-category"))
+    suggest_repairs(draft, opts, at_grade, grade, unknown)
+    check_connectivity(draft, drop_unreachable=opts.drop_unreachable)
     return finish(draft, str(p))
+
+
+def _grade_outlines(draft: Draft, feats: Mapping[str, list[dict[str, Any]]],
+                    building_ordinals: Mapping[str, list[int]], proj: Any
+                    ) -> tuple[set[str], dict[str, BaseGeometry]]:
+    """The grade levels and, per grade level, the outline of the buildings standing on it:
+    their ground footprints, building polygons and level polygons at grade.
+
+    A building's grade is ordinal 0 when it has a level there, else its lowest ordinal
+    (a building on a slope whose first floor is ordinal 1); reported (``grade``).
+    """
+    rep = draft.report
+    shapes: dict[str, list[BaseGeometry]] = {}
+    for f in feats.get("footprint", []):
+        props = f.get("properties") or {}
+        if str(props.get("category") or "ground") != "ground":
+            continue
+        g = _geom(f)
+        if g is not None:
+            for b in props.get("building_ids") or []:
+                shapes.setdefault(str(b), []).append(proj(g).boundary)
+    for f in feats.get("building", []):
+        g = _geom(f)
+        if g is not None and isinstance(g, Polygon | MultiPolygon):
+            shapes.setdefault(str(f.get("id")), []).append(proj(g).boundary)
+    grade_of = {b: (0 if 0 in ords else min(ords)) for b, ords in building_ordinals.items()}
+    for f in feats.get("level", []):
+        props = f.get("properties") or {}
+        g = _geom(f)
+        for b in props.get("building_ids") or []:
+            if g is not None and props.get("ordinal") == grade_of.get(str(b)):
+                shapes.setdefault(str(b), []).append(proj(g).boundary)
+    raw: dict[str, list[BaseGeometry]] = {}
+    for b, lo in sorted(grade_of.items()):
+        lid = f"L{lo + 1}" if lo >= 0 else f"B{-lo}"
+        raw.setdefault(lid, []).extend(shapes.get(b, []))
+        if lo != 0:
+            rep.info("grade", f"building {b} has no level at ordinal 0; its grade is its "
+                     f"lowest level, {lid}", source_id=b, layer="building", level=lid)
+    grade = set(raw) or {lv.id for lv in draft.levels if lv.elevation_m == 0} or \
+        {draft.level_ids()[0]}
+    n_fp = len(feats.get("footprint", [])) + len(feats.get("building", []))
+    if n_fp:
+        rep.info("outline", f"ground footprints and building polygons of {len(grade_of)} "
+                 f"building(s) with levels taken as the outline at grade "
+                 f"({', '.join(sorted(grade))}) for exterior doors; {n_fp} footprint and "
+                 "building features in the archive")
+    return grade, {lv: unary_union(gs) for lv, gs in raw.items() if gs}
+
+
+def _vehicle_openings(draft: Draft, fix: bool) -> None:
+    """Openings whose category says vehicles (``automobile``, ``bicycle``).
+
+    Between two indoor spaces that are not parking, or narrower than a vehicle door, the
+    category contradicts the geometry: flagged, and (``fix``) kept as a pedestrian
+    door, else removed. Vehicle doors that fit their geometry stay, reported.
+    """
+    rep = draft.report
+    wrong: list[str] = []
+    fits: list[str] = []
+    for o in list(draft.openings.values()):
+        cats = [t.split(":", 1)[1] for t in o.tags if t.startswith("imdf:")]
+        if not cats or cats[0] not in VEHICLE_OPENINGS:
+            continue
+        ka, kb = draft.spaces[o.a].kind, draft.spaces[o.b].kind
+        outdoorish = {"parking", "plaza", "exit"}
+        if (ka not in outdoorish and kb not in outdoorish) or o.width_m < VEHICLE_MIN_WIDTH_M:
+            wrong.append(o.id)
+            if fix:
+                o.tags = [t for t in o.tags if not t.startswith("imdf:")] + \
+                    ["imdf:pedestrian", f"imdf-category:{cats[0]}"]
+            else:
+                del draft.openings[o.id]
+        else:
+            fits.append(o.id)
+    if wrong:
+        what = ("treated as pedestrian doors" if fix else
+                "not walkable: removed (--no-infer categories)")
+        rep.warning("category-contradiction",
+                    f"{len(wrong)} opening(s) of a vehicle category join indoor rooms or "
+                    f"are narrower than {VEHICLE_MIN_WIDTH_M:g} m; {what} (first: "
+                    f"{', '.join(wrong[:3])})", layer="opening")
+    if fits:
+        rep.info("opening-vehicle", f"{len(fits)} vehicle opening(s) between parking or "
+                 "outside spaces kept as they are", layer="opening")
+
+
+def _space_exits(draft: Draft, opts: ImportOptions, outlines: Mapping[str, BaseGeometry],
+                 grade: set[str]) -> set[str]:
+    """``--exit SPACE`` and lobby / entrance units at grade: an exterior door each."""
+    used: set[str] = set()
+    exits_from = {o.a for o in draft.openings.values()
+                  if draft.spaces[o.b].kind == "exit"} | \
+        {o.b for o in draft.openings.values() if draft.spaces[o.a].kind == "exit"}
+    for ref in opts.exit:
+        for s in [s for s in draft.spaces.values() if matches(s, ref) and s.kind != "exit"]:
+            lv = s.levels[0]
+            add_exit_door(draft, s, lv, outlines.get(lv), opts.exit_width_m,
+                          tol=opts.outline_tolerance_m, why=f"--exit {ref}",
+                          tag="fix:exit")
+            used.add(ref)
+    if not opts.infer_exits:
+        return used
+    for s in list(draft.spaces.values()):
+        cats = {t.split(":", 1)[1] for t in s.tags if t.startswith("imdf:")}
+        lv = s.levels[0]
+        if cats & ENTRANCE_CATEGORIES and lv in grade and s.id not in exits_from:
+            g = s.geom_on(lv)
+            on = outline_edge(g, outlines.get(lv), opts.outline_tolerance_m)[0] if g else 0
+            if on > 0:
+                add_exit_door(draft, s, lv, outlines.get(lv), opts.exit_width_m,
+                              tol=opts.outline_tolerance_m,
+                              why=f"{'/'.join(sorted(cats))} unit at grade with {on:.0f} m "
+                              "of edge on the outline", tag="inferred:entrance")
+    return used
 
 
 def _city(feats: Mapping[str, list[dict[str, Any]]], venues: list[dict[str, Any]],
@@ -330,7 +510,7 @@ def _units(draft: Draft, units: list[dict[str, Any]], level_of: Mapping[str, str
             else:
                 pieces.append(part)
         uname = _label(props.get("name"), lang)
-        base = f"{lid}-{_slug(uname) or kind}"
+        base = f"{lid}-{slug(uname) or kind}"
         ids: list[str] = []
         for k, piece in enumerate(pieces):
             ring = clean_ring(piece.exterior.coords)
@@ -488,12 +668,6 @@ def _relationships(draft: Draft, rels: list[dict[str, Any]],
                     pairs.append((base.id, ",".join(sids), draft.spaces[sids[0]].levels[0]))
     for cat, n in sorted(other.items()):
         rep.info("relationship-ignored", f"{n} relationships of category {cat!r} not read")
-    for s in draft.spaces.values():
-        if s.kind in VERTICAL_KINDS and len(s.levels) == 1:
-            rep.warning("stair-no-levels", f"{s.id} ({s.kind}) is in no traversal "
-                        "relationship; kept on one level", source_id=s.source_id,
-                        layer=s.where, level=s.levels[0])
-            s.extra.setdefault("length_m", long_side(s.polygon) if s.polygon else 1.0)
     return pairs
 
 
@@ -558,12 +732,12 @@ def _openings(draft: Draft, openings: list[dict[str, Any]], level_of: Mapping[st
             continue
         line = proj(g)
         oname = _label(props.get("name"), lang)
-        slug = _slug(oname)
+        oslug = slug(oname)
         exit_hint = cat == "emergencyexit"
-        ename = f"exit-{slug or oid[:8]}"
+        ename = f"exit-{oslug or oid[:8]}"
         kind = "door" if props.get("door") else "opening"
         out.append(DraftDoor(oid, f"opening:{cat}", lid, line, kind=kind,
-                             id=f"{lid}-{slug or 'door'}", exit_hint=exit_hint,
+                             id=f"{lid}-{oslug or 'door'}", exit_hint=exit_hint,
                              exit_id=ename, tags=[f"imdf:{cat}"]))
     return out
 

@@ -46,14 +46,34 @@ class Finding:
         return f"{self.severity:<7} {self.code}{loc}: {self.message}"
 
 
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """One thing that blocks a valid layout, and the exact option that fixes it.
+
+    ``affected``: how many spaces it strands (the ranking key); ``option``: the command
+    line option (``--exit ID``, ``--link-stairs``, ``--category CAT=KIND``,
+    ``--drop ID``); ``line``: the same repair as a line of the overrides file.
+    """
+
+    affected: int
+    problem: str
+    option: str
+    line: str
+
+    def __str__(self) -> str:
+        return f"{self.problem}\n      fix: {self.option}    (fixes file: {self.line})"
+
+
 @dataclass
 class ImportReport:
-    """Findings of one import, plus summary figures (``stats``)."""
+    """Findings of one import, plus summary figures (``stats``) and, when the result does
+    not validate, the ranked :class:`Repair` list."""
 
     source: str
     importer: str
     findings: list[Finding] = field(default_factory=list)
     stats: dict[str, float | int | str] = field(default_factory=dict)
+    repairs: list[Repair] = field(default_factory=list)
 
     def add(self, severity: Severity, code: str, message: str, *, source_id: str = "",
             layer: str = "", level: str = "") -> Finding:
@@ -100,6 +120,11 @@ class ImportReport:
     def text(self, *, limit_per_code: int | None = None) -> str:
         """The report as text; ``limit_per_code`` shortens long runs of one code."""
         lines = [self.summary()]
+        if self.repairs:
+            lines.append(f"What blocks a valid layout ({len(self.repairs)}, most spaces "
+                         "first), and the fix for each:")
+            lines += [f"  {k}. {r}" for k, r in enumerate(self.repairs, 1)]
+            lines.append("Findings:")
         shown: Counter[str] = Counter()
         hidden: Counter[str] = Counter()
         for f in self.sorted_findings():
