@@ -88,6 +88,8 @@ class Incident:
     """Staff ids at the incident."""
     arrivals: list[tuple[float, int]] = field(default_factory=list)
     detected: simpy.Event | None = None
+    changed: simpy.Event | None = None
+    """Succeeds when the incident moves (an attacker enters another cell) or ends."""
     data: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -240,6 +242,20 @@ class AlarmChain:
         if not inc.resolved:
             inc.resolved = True
             self.w.hazards_active -= 1
+            self.moved(inc)
+
+    def changed(self, inc: Incident) -> simpy.Event:
+        """An event that succeeds the next time ``inc`` moves or ends (responders who
+        follow a moving threat wait on it instead of polling)."""
+        if inc.changed is None or inc.changed.triggered:
+            inc.changed = self.w.env.event()
+        return inc.changed
+
+    def moved(self, inc: Incident) -> None:
+        """``inc`` moved (or ended): wake everyone waiting on :meth:`changed`."""
+        ev = inc.changed
+        if ev is not None and not ev.triggered:
+            ev.succeed(self.w.env.now)
 
     # ------------------------------------------------------------------ detection
     def _detect(self, inc: Incident, by: str, *, report_s: float,
