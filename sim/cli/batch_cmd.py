@@ -279,6 +279,18 @@ def adequacy(
         help="Find the largest adequate value instead (targets get harder as it grows).")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    uncertain: Annotated[bool, typer.Option(
+        "--uncertain", help="Sample the scenario's assumptions jointly with the seeds; "
+        "--confidence is then the probability asked of P(every target met).")] = False,
+    samples: Annotated[int, typer.Option(
+        min=2, help="--uncertain: assumption sets (Latin hypercube).")] = 20,
+    seeds_per_sample: Annotated[int, typer.Option(
+        min=1, help="--uncertain: seeds per candidate and assumption set.")] = 5,
+    params: Annotated[list[str] | None, typer.Option(
+        "--params", help="--uncertain: only these assumptions (default: all it uses).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="--uncertain: folder for the probability-curve plot.")] = None,
 ) -> None:
     """Smallest value of --vary meeting every --target with the stated confidence."""
     from sim.batch.adequacy import candidate_values, find_adequate, parse_target
@@ -290,6 +302,14 @@ def adequacy(
     scn = load_scenario(scenario, set_ or [])
     root = seed if seed is not None else scn.seed
     db_path = db or Path("results") / "adequacy.db"
+    if uncertain:
+        from sim.cli.uncertain_cmd import run_uncertain
+
+        run_uncertain(scenario, vary, targets, cands, probability=confidence,
+                      samples=samples, seeds=seeds_per_sample, params=params,
+                      sets=set_ or [], root_seed=root, db_path=db_path, workers=workers,
+                      scheduler=scheduler, as_json=as_json, out=out)
+        return
     backend = _backend(workers, scheduler)
     store = Store(db_path)
     err = Console(stderr=True)

@@ -37,6 +37,8 @@ _COMMAND_MODULES = (
     "sim.cli.check_cmd",
     "sim.cli.batch_cmd",
     "sim.cli.deploy_cmd",
+    "sim.cli.assumptions_cmd",
+    "sim.cli.sensitivity_cmd",
 )
 
 

@@ -39,6 +39,7 @@ from sim.engine import movement as mv
 from sim.engine.graphs import Network
 from sim.engine.replay import State
 from sim.engine.rng import Streams
+from sim.model import assumptions
 from sim.model.layout import Layout
 from sim.model.scenario import PremovementDist, Scenario
 
@@ -345,6 +346,8 @@ class World:
                  *, record_tracks: bool = False) -> None:
         self.env = simpy.Environment()
         self.scenario, self.layout, self.net, self.streams = scenario, layout, network, streams
+        self.params: dict[str, float] = assumptions.resolve(scenario.assumptions)
+        """This run's assumptions (register defaults with the scenario's overrides)."""
         self.record_tracks = record_tracks
         mvs = scenario.movement
         self.speed_model: mv.SpeedModel = scenario.population.speed_model
@@ -478,6 +481,25 @@ class World:
         self.casualties = 0
         self._premove_fn: dict[tuple[str, str], Callable[[], float]] = {}
         self._explicit = scenario.premovement.explicit
+
+    # ------------------------------------------------------------------ assumptions
+    def param(self, key: str) -> float:
+        """This run's value of assumption ``key`` (the override, else the default).
+
+        Read it once when a hazard or subsystem starts, not in inner loops.
+        """
+        try:
+            return self.params[key]
+        except KeyError:
+            raise KeyError(assumptions.unknown_key_message(key)) from None
+
+    def fill(self, spec: Any, fields: dict[str, Any]) -> Any:
+        """``spec`` (a frozen pydantic model) with each field in ``fields`` that is
+        ``None`` set to this run's value of its assumption (field → key or
+        :class:`~sim.model.assumptions.Assumption`)."""
+        upd = {f: self.param(getattr(k, "key", k)) for f, k in fields.items()
+               if getattr(spec, f) is None}
+        return spec.model_copy(update=upd) if upd else spec
 
     # ------------------------------------------------------------------ flows
     def _headways(self, width_m: float, a: int, b: int, level: int,
@@ -646,7 +668,8 @@ class World:
         key = (cue, kind)
         fn = self._premove_fn.get(key)
         if fn is None:
-            fn = _sampler(self.scenario.cue_dist(cue, kind), self.streams["premovement"])
+            fn = _sampler(self.scenario.cue_dist(cue, kind, self.params),
+                          self.streams["premovement"])
             self._premove_fn[key] = fn
         return fn
 

@@ -84,17 +84,90 @@ from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
+from sim.model.assumptions import declare
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident
     from sim.security.staff import Member
 
-#: Victims per attacker-minute at the reference density, by weapon (see module doc).
-RATE_PER_MIN = {"knife": 1.8, "firearm": 10.0}
-#: Share of victims killed, by weapon (see module doc).
-FATALITY = {"knife": 0.18, "firearm": 0.35}
-#: Distance scale (m) of the attacker's target choice (assumption).
-TARGET_DISTANCE_M = 30.0
+_A = ("attack",)
+_KNIFE, _GUN = ("attack:knife",), ("attack:firearm",)
+_KUNMING = ("Kunming railway station 2014: 8 attackers, ~12 min, 31 killed, >140 injured "
+            "(Xinhua; Wikipedia 'Kunming attack'); Bondi Junction 2024 and Franklin "
+            "bracket it (see module doc)")
+RATE_PER_MIN = {
+    "knife": declare("knife.harm_rate_per_min", default=1.8, unit="victims/attacker-min",
+                     low=0.5, high=6.0, dist="loguniform", valid_min=0.0, status="sourced",
+                     source=_KUNMING, used_by=_KNIFE,
+                     name="Knife victims per attacker-minute at the reference density"
+                     ).default,
+    "firearm": declare("firearm.harm_rate_per_min", default=10.0, unit="victims/attacker-min",
+                       low=3.0, high=30.0, dist="loguniform", valid_min=0.0,
+                       status="assumed", used_by=_GUN,
+                       source="assumed: 'much higher' than knives; no per-minute rate found",
+                       name="Firearm victims per attacker-minute at the reference density"
+                       ).default,
+}
+"""Victims per attacker-minute at the reference density, by weapon (register defaults)."""
+FATALITY = {
+    "knife": declare("knife.fatality", default=0.18, unit="share", low=0.1, high=0.35,
+                     dist="uniform", valid_min=0.0, valid_max=1.0, status="sourced",
+                     source="Kunming 2014: 31 / (31 + 140) (Xinhua); Chinese mass stabbings "
+                            "outside Kunming average 3.1 killed + 8.6 injured (0.26)",
+                     used_by=_KNIFE, name="Share of knife victims killed").default,
+    "firearm": declare("firearm.fatality", default=0.35, unit="share", low=0.2, high=0.5,
+                       dist="uniform", valid_min=0.0, valid_max=1.0, status="assumed",
+                       source="assumed", used_by=_GUN,
+                       name="Share of firearm victims killed").default,
+}
+"""Share of victims killed, by weapon (register defaults)."""
+TARGET_DISTANCE_M = declare(
+    "attack.target_distance_m", default=30.0, unit="m", low=15.0, high=60.0,
+    dist="loguniform", valid_min=1e-3, status="assumed", used_by=_A,
+    source="assumed: attackers go for crowds nearby (Kunming: 'stabbed each person once "
+           "and moved on')", name="Distance scale of the attacker's choice of target")
+_SPEC_PARAMS = {
+    "speed_mps": declare("attack.speed_mps", default=1.4, unit="m/s", low=1.0, high=2.5,
+                         dist="uniform", valid_min=0.1, status="assumed", used_by=_A,
+                         source="assumed: a brisk walk", name="Attacker walking speed"),
+    "density_ref_pm2": declare(
+        "attack.density_ref_pm2", default=0.5, unit="persons/m²", low=0.3, high=1.0,
+        dist="loguniform", valid_min=1e-3, status="assumed", used_by=_A,
+        source="assumed: a busy station hall (the Kunming setting)",
+        name="Crowd density at which the harm rate is the reference rate"),
+    "density_factor_max": declare(
+        "attack.density_factor_max", default=2.0, unit="×", low=1.0, high=4.0,
+        dist="loguniform", valid_min=1e-3, status="assumed", used_by=_A,
+        source="assumed: harm saturates in dense crowds",
+        name="Largest density multiplier of the harm rate"),
+    "guards_required": declare(
+        "attack.guards_required", default=3, unit="responders", low=2, high=4,
+        dist="uniform", valid_min=1, integer=True, status="assumed", used_by=_KNIFE,
+        source="assumed: the folk 'minimum combat unit' of shield, fork and baton; Fuzhou "
+               "and Changping drills boxed suspects in with shields and catchers",
+        name="Equipped responders needed to pin a knife attacker"),
+    "struggle_s": declare("attack.struggle_s", default=20.0, unit="s", low=10.0, high=60.0,
+                          dist="loguniform", valid_min=0.0, status="assumed", used_by=_KNIFE,
+                          source="assumed", name="Time from pinning to stopping (guards)"),
+    "police_struggle_s": declare(
+        "attack.police_struggle_s", default=10.0, unit="s", low=5.0, high=30.0,
+        dist="loguniform", valid_min=0.0, status="assumed", used_by=_A, source="assumed",
+        name="Time from pinning to stopping (police)"),
+    "confronted_factor": declare(
+        "attack.confronted_factor", default=0.5, unit="×", low=0.2, high=0.8,
+        dist="uniform", valid_min=0.0, valid_max=1.0, status="assumed", used_by=_KNIFE,
+        source="assumed: an attacker fighting responders harms less",
+        name="Harm rate multiplier while responders confront a knife attacker"),
+    "search_radius_m": declare(
+        "attack.search_radius_m", default=80.0, unit="m", low=40.0, high=160.0,
+        dist="loguniform", valid_min=1e-3, status="assumed", used_by=_A, source="assumed",
+        name="Radius within which the attacker looks for the densest crowd"),
+    "all_clear_s": declare("attack.all_clear_s", default=60.0, unit="s", low=30.0,
+                           high=300.0, dist="loguniform", valid_min=0.0, status="assumed",
+                           used_by=_A, source="assumed",
+                           name="Lockdown held after the last attacker is stopped"),
+}
+"""Spec field → its register entry (a field left unset takes the run's value)."""
 
 
 class AttackSpec(BaseModel):
@@ -110,18 +183,18 @@ class AttackSpec(BaseModel):
     target: Literal["densest", "space", "route"] = "densest"
     space: str | None = None
     route: list[str] = Field(default_factory=list)
-    speed_mps: float = Field(default=1.4, gt=0)
+    speed_mps: float | None = Field(default=None, gt=0)
     rate_per_min: float | None = Field(default=None, ge=0)
-    density_ref_pm2: float = Field(default=0.5, gt=0)
-    density_factor_max: float = Field(default=2.0, gt=0)
+    density_ref_pm2: float | None = Field(default=None, gt=0)
+    density_factor_max: float | None = Field(default=None, gt=0)
     fatality: float | None = Field(default=None, ge=0, le=1)
-    guards_required: int = Field(default=3, ge=1)
-    struggle_s: float = Field(default=20.0, ge=0)
-    police_struggle_s: float = Field(default=10.0, ge=0)
-    confronted_factor: float = Field(default=0.5, ge=0, le=1)
-    search_radius_m: float = Field(default=80.0, gt=0)
+    guards_required: int | None = Field(default=None, ge=1)
+    struggle_s: float | None = Field(default=None, ge=0)
+    police_struggle_s: float | None = Field(default=None, ge=0)
+    confronted_factor: float | None = Field(default=None, ge=0, le=1)
+    search_radius_m: float | None = Field(default=None, gt=0)
     tick_s: float = Field(default=2.0, gt=0)
-    all_clear_s: float = Field(default=60.0, ge=0)
+    all_clear_s: float | None = Field(default=None, ge=0)
 
 
 @dataclass
@@ -150,11 +223,16 @@ class AttackRun:
     """All attackers of one attack hazard in one world."""
 
     def __init__(self, world: World, spec: AttackSpec) -> None:
-        self.w, self.spec = world, spec
+        spec = world.fill(spec, {f: a.key for f, a in _SPEC_PARAMS.items()}
+                          | {"rate_per_min": f"{spec.weapon}.harm_rate_per_min",
+                             "fatality": f"{spec.weapon}.fatality"})
+        self.w = world
+        self.spec: Any = spec
+        """The spec with every unset parameter taken from the run's assumptions."""
         self.rng = world.streams["attack"]
-        self.rate = spec.rate_per_min if spec.rate_per_min is not None \
-            else RATE_PER_MIN[spec.weapon]
-        self.p_fatal = spec.fatality if spec.fatality is not None else FATALITY[spec.weapon]
+        self.rate: float = spec.rate_per_min  # type: ignore[assignment]
+        self.p_fatal: float = spec.fatality  # type: ignore[assignment]
+        self.target_distance_m = world.param(TARGET_DISTANCE_M.key)
         entrance = spec.entrance or cm.default_entrance(world)
         _, self.entry_cell = cm.entrance_cells(world, entrance, "hazards.entrance")
         self.entrance = entrance
@@ -333,7 +411,7 @@ class AttackRun:
         dens = np.where(ok, count / np.maximum(area, 1e-9), 0.0)
         near = ok & (dist <= self.spec.search_radius_m)
         pool = near if near.any() else ok
-        score = np.where(pool, dens / (1.0 + np.where(pool, dist, 0.0) / TARGET_DISTANCE_M),
+        score = np.where(pool, dens / (1.0 + np.where(pool, dist, 0.0) / self.target_distance_m),
                          -1.0)
         best = int(np.argmax(score))
         if ok[a.cell] and score[a.cell] >= score[best]:
@@ -390,7 +468,8 @@ class AttackRun:
             return
         rng = self.w.streams.child("attacker", f"attack#{a.k}", "responders")
         for m in self._responders_here(a):
-            if rng.random() < hit_probability(dt, m.id in st.kit_holders):
+            if rng.random() < hit_probability(dt, m.id in st.kit_holders, st.eng.hit_per_min,
+                                              st.eng.kit_protection):
                 st.harm(m, fatal=bool(rng.random() < self.p_fatal))
 
     def _on_arrival(self, a: Attacker, m: Member) -> None:

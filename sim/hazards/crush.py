@@ -61,6 +61,56 @@ from sim.engine.world import World
 from sim.errors import ScenarioError
 from sim.hazards.crowd_physics import CONGESTION_DENSITY_PM2, LOS_LETTERS
 from sim.hazards.registry import HazardKind, register
+from sim.model.assumptions import declare
+
+_C = ("crush",)
+_NO_DATA = "assumed: no published dose-response for crowd crush exists"
+_SPEC_PARAMS = {
+    "speed_boost": declare("crush.speed_boost", default=1.3, unit="×", low=1.0, high=1.6,
+                           dist="uniform", valid_min=1.0, status="assumed", used_by=_C,
+                           source="assumed: people in panic walk faster and push",
+                           name="Walking-speed multiplier in the panic zone"),
+    "compliance": declare("crush.compliance", default=0.5, unit="share", low=0.2, high=0.8,
+                          dist="uniform", valid_min=0.0, valid_max=1.0, status="assumed",
+                          used_by=_C, source="assumed",
+                          name="Share of people who follow staff directions in a crush"),
+    "push_density_pm2": declare(
+        "crush.push_density_pm2", default=7.0, unit="persons/m²", low=6.0, high=8.5,
+        dist="uniform", valid_min=1.0, status="sourced", used_by=_C,
+        source="Fruin 1993, 'The causes and prevention of crowd disasters': static crowds "
+               "reach about 7 persons/m² (critical)",
+        name="Density a pushing crowd packs to"),
+    "critical_density_pm2": declare(
+        "crush.critical_density_pm2", default=5.5, unit="persons/m²", low=4.5, high=7.0,
+        dist="uniform", valid_min=1.0, status="sourced", used_by=_C,
+        source="Fruin 1993: 'potentially dangerous crowd forces' above about 5.5 persons/m²",
+        name="Density above which crush injuries accrue"),
+    "sustained_s": declare("crush.sustained_s", default=30.0, unit="s", low=10.0, high=90.0,
+                           dist="loguniform", valid_min=0.0, status="assumed", used_by=_C,
+                           source=_NO_DATA,
+                           name="Time above critical density before injuries accrue"),
+    "injury_rate_per_min": declare(
+        "crush.injury_rate_per_min", default=0.1, unit="dose/min per persons/m²", low=0.03,
+        high=0.3, dist="loguniform", valid_min=0.0, status="assumed", used_by=_C,
+        source=_NO_DATA, name="Crush injury dose rate per person/m² above critical"),
+    "stair_factor": declare("crush.stair_factor", default=2.0, unit="×", low=1.0, high=4.0,
+                            dist="loguniform", valid_min=1.0, status="assumed", used_by=_C,
+                            source="assumed: falls on stairs cascade",
+                            name="Fall and injury multiplier on stairs"),
+    "fall_density_pm2": declare(
+        "crush.fall_density_pm2", default=5.0, unit="persons/m²", low=4.0, high=6.5,
+        dist="uniform", valid_min=1.0, status="assumed", used_by=_C, source=_NO_DATA,
+        name="Density above which people fall"),
+    "fall_rate_per_min": declare(
+        "crush.fall_rate_per_min", default=0.02, unit="falls/person-min per persons/m²",
+        low=0.005, high=0.08, dist="loguniform", valid_min=0.0, status="assumed",
+        used_by=_C, source=_NO_DATA, name="Fall rate per person/m² above the fall density"),
+    "fall_block_s": declare("crush.fall_block_s", default=20.0, unit="s", low=5.0, high=60.0,
+                            dist="loguniform", valid_min=0.0, status="assumed", used_by=_C,
+                            source="assumed: time to get up or be helped up",
+                            name="Time a fall obstructs a cell's openings"),
+}
+"""Spec field → its register entry (a field left unset takes the run's value)."""
 
 #: Upper density (p/m²) of Fruin letters A–E; above the last is F (walkway scale).
 _LOS_EDGES = np.array([1 / 3.25, 1 / 2.32, 1 / 1.39, 1 / 0.93, 1 / 0.46])
@@ -75,16 +125,16 @@ class CrushSpec(BaseModel):
     space: str
     t_s: float = Field(default=0.0, ge=0)
     panic_radius: int = Field(default=2, ge=0)
-    speed_boost: float = Field(default=1.3, ge=1.0)
-    compliance: float = Field(default=0.5, ge=0, le=1)
-    push_density_pm2: float = Field(default=7.0, gt=0)
-    critical_density_pm2: float = Field(default=5.5, gt=0)
-    sustained_s: float = Field(default=30.0, ge=0)
-    injury_rate_per_min: float = Field(default=0.1, ge=0)
-    stair_factor: float = Field(default=2.0, ge=1)
-    fall_density_pm2: float = Field(default=5.0, gt=0)
-    fall_rate_per_min: float = Field(default=0.02, ge=0)
-    fall_block_s: float = Field(default=20.0, ge=0)
+    speed_boost: float | None = Field(default=None, ge=1.0)
+    compliance: float | None = Field(default=None, ge=0, le=1)
+    push_density_pm2: float | None = Field(default=None, gt=0)
+    critical_density_pm2: float | None = Field(default=None, gt=0)
+    sustained_s: float | None = Field(default=None, ge=0)
+    injury_rate_per_min: float | None = Field(default=None, ge=0)
+    stair_factor: float | None = Field(default=None, ge=1)
+    fall_density_pm2: float | None = Field(default=None, gt=0)
+    fall_rate_per_min: float | None = Field(default=None, ge=0)
+    fall_block_s: float | None = Field(default=None, ge=0)
     sample_s: float = Field(default=1.0, gt=0)
 
 
@@ -104,7 +154,8 @@ class CrushProcess:
 
     def __init__(self, world: World, spec: CrushSpec) -> None:
         self.w = world
-        self.spec = spec
+        self.spec: Any = world.fill(spec, _SPEC_PARAMS)
+        """The spec with every unset parameter taken from the run's assumptions."""
         n_cells = len(world.cell_ids)
         self.area = np.asarray(world.area, dtype=float)
         self.inside = (self.area > 0) & ~np.asarray(world.is_exit)

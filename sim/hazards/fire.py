@@ -38,6 +38,33 @@ from sim.errors import ScenarioError
 from sim.hazards import fire_physics as fp
 from sim.hazards.registry import HazardKind, register
 from sim.hazards.smoke import OUTSIDE, FireSpec, SmokeLink, SmokeModel, SmokeSpace
+from sim.model.assumptions import declare
+
+_F = ("fire",)
+_SPEC_PARAMS = {
+    "soot_yield": declare(
+        "fire.soot_yield", default=0.05, unit="kg/kg", low=0.01, high=0.2, dist="loguniform",
+        valid_min=1e-6, valid_max=1.0, status="sourced", used_by=_F,
+        source="SFPE Handbook (Tewarson) yields: well-ventilated mixed retail fuels 0.01-0.1, "
+               "polyurethane and polystyrene up to 0.2",
+        name="Soot yield of the design fire"),
+    "co_yield": declare(
+        "fire.co_yield", default=0.04, unit="kg/kg", low=0.01, high=0.2, dist="loguniform",
+        valid_min=0.0, valid_max=1.0, status="sourced", used_by=_F,
+        source="SFPE Handbook (Tewarson): well-ventilated 0.004-0.05; under-ventilated "
+               "fires reach about 0.2",
+        name="CO yield of the design fire"),
+    "spread_delay_s": declare(
+        "smoke.spread_delay_s", default=30.0, unit="s", low=10.0, high=60.0,
+        dist="uniform", valid_min=0.0, status="assumed", used_by=_F,
+        source="assumed: transport time of the smoke front to a neighbouring space",
+        name="Delay before smoke reaching a link's top is in the neighbour space"),
+    "openings_lost_after_s": declare(
+        "fire.openings_lost_after_s", default=120.0, unit="s", low=30.0, high=300.0,
+        dist="loguniform", valid_min=0.0, status="assumed", used_by=_F, source="assumed",
+        name="Time after the origin becomes untenable until its openings are lost"),
+}
+"""Spec field → its register entry (a field left unset takes the run's value)."""
 
 HEAD_HEIGHT_M = 1.8
 SMOKE_CUE_VISIBILITY_M = 30.0
@@ -57,12 +84,12 @@ class FireHazardSpec(BaseModel):
     peak_kw: float | None = Field(default=None, gt=0)
     sprinklered: bool | None = None
     sprinkler_activation_s: float | None = Field(default=None, ge=0)
-    soot_yield: float = Field(default=0.05, gt=0)
-    co_yield: float = Field(default=0.04, ge=0)
+    soot_yield: float | None = Field(default=None, gt=0)
+    co_yield: float | None = Field(default=None, ge=0)
     fed_incapacitation: float = Field(default=0.3, gt=0)
     speed_model: Literal["frantzich_nilsson", "fridolf"] = "frantzich_nilsson"
-    spread_delay_s: float = Field(default=30.0, ge=0)
-    openings_lost_after_s: float = Field(default=120.0, ge=0)
+    spread_delay_s: float | None = Field(default=None, ge=0)
+    openings_lost_after_s: float | None = Field(default=None, ge=0)
     step_s: float = Field(default=5.0, gt=0)
 
 
@@ -80,9 +107,11 @@ def start(world: World, spec: FireHazardSpec) -> None:
 class FireProcess:
     """The running fire of one world."""
 
-    def __init__(self, world: World, spec: FireHazardSpec) -> None:
+    def __init__(self, world: World, given: FireHazardSpec) -> None:
         self.w = world
+        spec: Any = world.fill(given, _SPEC_PARAMS)
         self.spec = spec
+        """The spec with every unset parameter taken from the run's assumptions."""
         lay = world.layout
         origin = lay.spaces[spec.space]
         sprinklered = spec.sprinklered
@@ -110,7 +139,8 @@ class FireProcess:
             if a == OUTSIDE and b == OUTSIDE:
                 continue
             links.append(SmokeLink(a, b, o.width_m))
-        self.model = SmokeModel(spaces, links, self.fire, spread_delay_s=spec.spread_delay_s)
+        self.model = SmokeModel(spaces, links, self.fire, spread_delay_s=spec.spread_delay_s,
+                                heat_loss_fraction=world.param("smoke.heat_loss_fraction"))
         self.space_cells = {sid: [world.cell_index[c] for c in world.net.cells_of_space[sid]]
                             for sid in lay.spaces}
         self.origin_cells = self.space_cells[spec.space]

@@ -96,6 +96,7 @@ from sim.hazards.fire_physics import (
     hrr_kw,
     link_temperature_c,
 )
+from sim.model.assumptions import declare
 
 __all__ = [
     "DOOR_SOFFIT_M",
@@ -120,8 +121,12 @@ DOOR_SOFFIT_M = 2.1
 OPEN_PLAN_WIDTH_M = 4.0
 """Openings wider than this are open-plan joins whose top is the lower ceiling (engineering
 choice)."""
-HEAT_LOSS_FRACTION = 0.7
-"""Fraction of the HRR lost to boundaries (Karlsson & Quintiere lambda_c 0.6-0.9); assumption."""
+HEAT_LOSS_FRACTION = declare(
+    "smoke.heat_loss_fraction", default=0.7, unit="share of HRR", low=0.6, high=0.9,
+    dist="uniform", valid_min=0.0, valid_max=0.99, status="sourced", used_by=("fire",),
+    source="Karlsson & Quintiere, Enclosure Fire Dynamics (2000): lambda_c 0.6-0.9",
+    name="Fraction of the heat release lost to boundaries (zone model)").default
+"""Fraction of the HRR lost to boundaries (register default; a run passes its own)."""
 SOOT_MASS_EXTINCTION_M2_KG = 8700.0
 """Mass-specific extinction coefficient of flaming soot, m^2/kg (Mulholland & Croarkin 2000);
 assumption (not in the reference files)."""
@@ -275,6 +280,7 @@ class SmokeModel:
         sprinkler_activation_temp_c: float = 68.0,
         rti: float = 50.0,
         visibility_c: float = VISIBILITY_C_REFLECTING,
+        heat_loss_fraction: float = HEAT_LOSS_FRACTION,
     ) -> None:
         _validate(spaces, links, fire, spread_delay_s, rti, visibility_c, ambient_c)
         n = len(spaces)
@@ -290,7 +296,7 @@ class SmokeModel:
         self._act_temp_c = sprinkler_activation_temp_c
         self._rti = rti
         self._vis_c = visibility_c
-        self._layer_fraction = 1.0 - max(HEAT_LOSS_FRACTION, fire.radiative_fraction)
+        self._layer_fraction = 1.0 - max(heat_loss_fraction, fire.radiative_fraction)
 
         # adjacency: per space, tuples (neighbour index or -1 for outside, width, top, share)
         deg = [0] * n

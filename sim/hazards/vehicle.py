@@ -54,11 +54,50 @@ from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
+from sim.model.assumptions import declare
 
 #: Barrier kinds that stop a vehicle (``isolation`` railings do not).
 STOPPING_KINDS = ("bollard", "rising_bollard", "fence", "hard_barrier")
 #: Speed scale (m/s) below which people step aside (assumption).
-DODGE_SPEED_MPS = 3.0
+_V = ("vehicle",)
+DODGE_SPEED_MPS = declare(
+    "vehicle.dodge_speed_mps", default=3.0, unit="m/s", low=1.5, high=6.0,
+    dist="loguniform", valid_min=0.1, status="assumed", used_by=_V,
+    source="assumed: people step aside from a slow vehicle",
+    name="Speed scale below which people step aside from a vehicle").default
+FATALITY_LOGIT = (
+    declare("vehicle.fatality_logit_a", default=6.9, unit="1", low=5.5, high=8.0,
+            dist="uniform", status="sourced", used_by=_V,
+            source="Rosén & Sander 2009, Accid. Anal. Prev. 41: pedestrian fatality risk "
+                   "(traffic crashes, not deliberate rammings; coefficients unverified)",
+            name="Pedestrian fatality logistic: intercept a in 1/(1+exp(a - b·v km/h))"
+            ).default,
+    declare("vehicle.fatality_logit_b_per_kmh", default=0.090, unit="h/km", low=0.06,
+            high=0.12, dist="uniform", valid_min=0.0, status="sourced", used_by=_V,
+            source="Rosén & Sander 2009 (as for the intercept)",
+            name="Pedestrian fatality logistic: slope b per km/h").default,
+)
+_SPEC_PARAMS = {
+    "bump_speed_mps": declare(
+        "vehicle.bump_speed_mps", default=8.0, unit="m/s", low=6.0, high=12.0,
+        dist="uniform", valid_min=0.1, status="assumed", used_by=_V,
+        source="assumed: UK round-top humps are designed for 15-20 mph (compliant traffic)",
+        name="Speed cap over a speed bump"),
+    "accel_mps2": declare("vehicle.accel_mps2", default=2.5, unit="m/s²", low=1.5, high=4.0,
+                          dist="uniform", valid_min=0.1, status="assumed", used_by=_V,
+                          source="assumed: a loaded car or van",
+                          name="Vehicle acceleration after a bump"),
+    "decel_mps2": declare("vehicle.decel_mps2", default=4.0, unit="m/s²", low=2.0, high=8.0,
+                          dist="loguniform", valid_min=0.1, status="assumed", used_by=_V,
+                          source="assumed: braking by people, street furniture and glazing",
+                          name="Vehicle deceleration through a crowd"),
+    "indoor_penetration_m": declare(
+        "vehicle.indoor_penetration_m", default=10.0, unit="m", low=3.0, high=25.0,
+        dist="loguniform", valid_min=0.0, status="assumed", used_by=_V,
+        source="assumed: the façade, door frame and first columns stop it",
+        name="Furthest a vehicle enters the building"),
+}
+"""Spec field → its register entry (a field left unset takes the run's value)."""
 
 
 class VehicleSpec(BaseModel):
@@ -72,11 +111,11 @@ class VehicleSpec(BaseModel):
     speed_mps: float = Field(default=13.9, gt=0)
     length_m: float | None = Field(default=None, gt=0)
     speed_bumps: int | None = Field(default=None, ge=0)
-    bump_speed_mps: float = Field(default=8.0, gt=0)
-    accel_mps2: float = Field(default=2.5, gt=0)
-    decel_mps2: float = Field(default=4.0, gt=0)
+    bump_speed_mps: float | None = Field(default=None, gt=0)
+    accel_mps2: float | None = Field(default=None, gt=0)
+    decel_mps2: float | None = Field(default=None, gt=0)
     width_m: float = Field(default=2.5, gt=0)
-    indoor_penetration_m: float = Field(default=10.0, ge=0)
+    indoor_penetration_m: float | None = Field(default=None, ge=0)
 
 
 def impact_speed(speed: float, length_m: float, bumps: int, cap: float, accel: float) -> float:
@@ -87,16 +126,17 @@ def impact_speed(speed: float, length_m: float, bumps: int, cap: float, accel: f
     return min(speed, math.sqrt(v * v + 2.0 * accel * length_m / (bumps + 1)))
 
 
-def fatality_risk(v_mps: float) -> float:
+def fatality_risk(v_mps: float, logit: tuple[float, float] = FATALITY_LOGIT) -> float:
     """Probability a pedestrian hit at ``v_mps`` dies (logistic in km/h, see module doc)."""
-    return 1.0 / (1.0 + math.exp(6.9 - 0.090 * v_mps * 3.6))
+    return 1.0 / (1.0 + math.exp(logit[0] - logit[1] * v_mps * 3.6))
 
 
-def hit_probability(v_mps: float, width_m: float, x_m: float, area_m2: float) -> float:
+def hit_probability(v_mps: float, width_m: float, x_m: float, area_m2: float,
+                    dodge_mps: float = DODGE_SPEED_MPS) -> float:
     """Chance a person in a cell of ``area_m2`` is struck by a strip ``width × x``."""
     if area_m2 <= 0 or x_m <= 0:
         return 0.0
-    return min(1.0, width_m * x_m / area_m2) * (1.0 - math.exp(-v_mps / DODGE_SPEED_MPS))
+    return min(1.0, width_m * x_m / area_m2) * (1.0 - math.exp(-v_mps / dodge_mps))
 
 
 def building_door(world: World, opening: str) -> str:
@@ -179,8 +219,11 @@ def start(world: World, spec: VehicleSpec) -> None:
     world.env.process(_ram(world, spec))
 
 
-def _ram(world: World, spec: VehicleSpec) -> Any:
+def _ram(world: World, given: VehicleSpec) -> Any:
     w = world
+    spec: Any = w.fill(given, _SPEC_PARAMS)  # unset parameters from the run's assumptions
+    dodge = w.param("vehicle.dodge_speed_mps")
+    logit = (w.param("vehicle.fatality_logit_a"), w.param("vehicle.fatality_logit_b_per_kmh"))
     yield w.env.timeout(spec.t_s)
     r = resolve(w, spec)
     rng = w.streams["attack"]
@@ -217,8 +260,8 @@ def _ram(world: World, spec: VehicleSpec) -> Any:
             break
         stop_dist = speed * speed / (2.0 * spec.decel_mps2)
         x = min(extent, stop_dist)
-        p_hit = hit_probability(speed, spec.width_m, x, w.area[cell])
-        p_die = fatality_risk(speed)
+        p_hit = hit_probability(speed, spec.width_m, x, w.area[cell], dodge)
+        p_die = fatality_risk(speed, logit)
         people = cm.present_in(w, [cell])
         for i in people:
             if rng.random() < p_hit:

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import ScenarioError
+from sim.model import assumptions as asm
 from sim.model.layout import SpaceKind
 from sim.model.validation import first_error
 
@@ -57,13 +58,33 @@ class PremovementDist(_Strict):
     max_s: float = Field(default=900.0, ge=0)
 
 
-DEFAULT_CUES: dict[str, PremovementDist] = {
-    "alarm": PremovementDist(model="lognormal", mean_s=60.0, sd_s=40.0, max_s=600.0),
-    "pa": PremovementDist(model="lognormal", mean_s=40.0, sd_s=25.0, max_s=400.0),
-    "guard": PremovementDist(model="lognormal", mean_s=20.0, sd_s=10.0, max_s=120.0),
-    "incident": PremovementDist(model="lognormal", mean_s=10.0, sd_s=8.0, max_s=90.0),
-    "panic": PremovementDist(model="lognormal", mean_s=3.0, sd_s=2.0, max_s=20.0),
+_PREMOVE_SOURCE = ("assumed: PD 7974-6 category B percentiles not available; chosen so a "
+                   "bell-only alarm gives totals of a few minutes in a single-storey store "
+                   "(unannounced M&S evacuation 2 min 45 s, Shields & Boyce 1999) and "
+                   "staff instructions shorten response (Shields & Boyce 2000); "
+                   "retail data are log-normal (Forssberg et al. 2019, Fire Technol. 55)")
+_CUE_DEFAULTS: dict[str, tuple[float, float, float, str]] = {
+    # cue: (mean s, sd s, max s, what the cue is)
+    "alarm": (60.0, 40.0, 600.0, "alarm bell or siren"),
+    "pa": (40.0, 25.0, 400.0, "voice message on the PA"),
+    "guard": (20.0, 10.0, 120.0, "instruction from a guard"),
+    "incident": (10.0, 8.0, 90.0, "seeing or hearing the incident nearby"),
+    "panic": (3.0, 2.0, 20.0, "seeing the incident in one's own space"),
 }
+for _cue, (_m, _sd, _mx, _what) in _CUE_DEFAULTS.items():
+    asm.declare(f"premovement.{_cue}.mean_s", default=_m, unit="s", low=_m / 2, high=_m * 2.5,
+                dist="loguniform", valid_min=0.0, status="assumed", source=_PREMOVE_SOURCE,
+                name=f"Mean pre-movement time after a cue: {_what} (log-normal)",
+                used_by=("evacuation",))
+    asm.declare(f"premovement.{_cue}.sd_s", default=_sd, unit="s", low=_sd / 2, high=_sd * 2,
+                dist="loguniform", valid_min=0.0, status="assumed", source=_PREMOVE_SOURCE,
+                name=f"Standard deviation of pre-movement time after: {_what}",
+                used_by=("evacuation",))
+
+DEFAULT_CUES: dict[str, PremovementDist] = {
+    cue: PremovementDist(model="lognormal", mean_s=m, sd_s=sd, max_s=mx)
+    for cue, (m, sd, mx, _) in _CUE_DEFAULTS.items()}
+"""Register defaults of the cues' distributions (a run uses its resolved parameters)."""
 
 
 class Occupants(_Strict):
@@ -161,20 +182,38 @@ class Scenario(_Strict):
     hazards: list[dict[str, Any]] = Field(default_factory=list)
     geometry: Geometry = Field(default_factory=Geometry)
     output: Output = Field(default_factory=Output)
+    assumptions: dict[str, int | float] = Field(default_factory=dict)
+    """Overrides of the assumptions register (:mod:`sim.model.assumptions`), dotted key →
+    value, checked against the register (``[assumptions]`` table, nested tables allowed)."""
     source: str = "<memory>"
 
-    def cue_dist(self, cue: str, kind: str | None = None) -> PremovementDist:
-        """The pre-movement distribution for ``cue`` for a person in a ``kind`` space."""
+    def cue_dist(self, cue: str, kind: str | None = None,
+                 params: Mapping[str, float] | None = None) -> PremovementDist:
+        """The pre-movement distribution for ``cue`` for a person in a ``kind`` space.
+
+        Means and standard deviations the scenario does not set come from ``params`` (a
+        run's resolved assumptions; the register's defaults when ``None``).
+        """
         pm = self.premovement
         if pm.model == "none":
             return PremovementDist(model="none")
         if cue in pm.cues:
             return pm.cues[cue]
+        p = params if params is not None else asm.resolve(self.assumptions)
         if cue == "alarm":
             if kind is not None and kind in pm.by_kind:
                 return pm.by_kind[kind]  # type: ignore[index,unused-ignore]
-            return PremovementDist(**pm.model_dump(include=set(PremovementDist.model_fields)))
-        return DEFAULT_CUES.get(cue, DEFAULT_CUES["alarm"])
+            base = PremovementDist(**pm.model_dump(include=set(PremovementDist.model_fields)))
+            return _fill_premovement(base, "alarm", p, pm.model_fields_set)
+        if cue not in DEFAULT_CUES:
+            cue = "alarm"
+        return _fill_premovement(DEFAULT_CUES[cue], cue, p, set())
+
+
+def _fill_premovement(d: PremovementDist, cue: str, params: Mapping[str, float],
+                      given: set[str]) -> PremovementDist:
+    upd = {f: params[f"premovement.{cue}.{f}"] for f in ("mean_s", "sd_s") if f not in given}
+    return d.model_copy(update=upd) if upd else d
 
 
 def parse_value(text: str) -> Any:
@@ -241,6 +280,8 @@ def scenario_from_dict(raw: Mapping[str, Any], *, base_dir: Path | None = None,
             and not Path(sec["plan"]).is_absolute():
         data["security"] = {**sec, "plan": str((base / sec["plan"]).resolve())}
     data["source"] = source
+    if "assumptions" in data:
+        data["assumptions"] = _check_assumptions(data["assumptions"], source)
     try:
         scn = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -252,3 +293,19 @@ def scenario_from_dict(raw: Mapping[str, Any], *, base_dir: Path | None = None,
     return scn
 
 
+
+
+def _check_assumptions(table: Any, source: str) -> dict[str, float]:
+    """The ``[assumptions]`` table flattened to dotted keys and checked, else one-line
+    :class:`ScenarioError` naming the key."""
+    if not isinstance(table, Mapping):
+        raise ScenarioError("expected a table of assumption overrides", field="assumptions",
+                            source=source)
+    try:
+        return asm.validate_overrides(table)
+    except KeyError as exc:
+        raise ScenarioError(exc.args[0], field=f"assumptions.{exc.args[1]}",
+                            source=source) from None
+    except ValueError as exc:
+        raise ScenarioError(exc.args[0], field=f"assumptions.{exc.args[1]}",
+                            source=source) from None

@@ -180,12 +180,13 @@ class Alarm(_Strict):
     buttons: list[Button] = Field(default_factory=list)
     detectors: list[Detector] = Field(default_factory=list)
     police_link: bool = True
-    verify_s: float = Field(default=30.0, ge=0)
-    """Mean time the duty room takes to verify a report (s)."""
+    verify_s: float | None = Field(default=None, ge=0)
+    """Mean time the duty room takes to verify a report (s); unset: the run's
+    ``alarm.verify_mean_s`` assumption."""
     mode: Literal["general", "zoned"] = "general"
     police_travel_s: float | None = Field(default=None, gt=0)
-    """Median police response time after the call (s); default
-    :data:`sim.security.police.RESPONSE_MEDIAN_S` (published response times)."""
+    """Median police response time after the call (s); unset: the run's
+    ``police.travel_time_s`` assumption (:mod:`sim.security.police`)."""
 
 
 class Pa(_Strict):

@@ -15,11 +15,13 @@ camera                  operator notices: exponential, rate = watch_probability 
                         minute per operator (max 2 operators), then 10 s internal call
 guard on the spot       perceive 5–15 s, radio report 10 ± 5 s
 shop officer            perceive 10–30 s, phone/button report 20 ± 10 s
-occupant                perceive 5–20 s, phone report to the mall 90 ± 45 s (no
-                        button), or to 110 directly when no duty room is staffed
-verification            ``alarm.verify_s`` mean (30 s), log-normal; a detector-only
-                        report is verified by a camera (if one sees it) or by the
-                        nearest guard walking there; drills start verified
+occupant                perceive 5–20 s, phone report to the mall 90 ± 45 s
+                        (``alarm.occupant_report_mean_s``; no button), or to 110
+                        directly when no duty room is staffed
+verification            ``alarm.verify_s`` mean, else ``alarm.verify_mean_s`` (30 s),
+                        log-normal; a detector-only report is verified by a camera
+                        (if one sees it) or by the nearest guard walking there;
+                        drills start verified
 alarm after verify      5 s with alarm devices (SM-1.4a); without them the duty room
                         falls back to PA (if any) else to guards spreading the word
 PA                      first message 30 s after the alarm (SM-1.4d)
@@ -44,7 +46,6 @@ operator, a guard or the PA changes only the draws that depend on it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -53,12 +54,26 @@ import numpy as np
 import simpy
 
 from sim.engine.replay import State
+from sim.model.assumptions import declare
 from sim.security import police
+from sim.security.engagement import lognormal
 
 if TYPE_CHECKING:
     from sim.engine.world import World
     from sim.model.security_plan import SecurityPlan
     from sim.security.staff import Staff
+
+
+OCCUPANT_REPORT = declare(
+    "alarm.occupant_report_mean_s", default=90.0, unit="s", low=45.0, high=240.0,
+    dist="loguniform", valid_min=0.0, status="assumed", used_by=("security",),
+    source="assumed: finding a phone number or a staff member to tell",
+    name="Mean time for an occupant to report an incident (log-normal, sd half the mean)")
+VERIFY = declare(
+    "alarm.verify_mean_s", default=30.0, unit="s", low=10.0, high=120.0, dist="loguniform",
+    valid_min=0.0, status="assumed", used_by=("security",),
+    source="assumed: the duty room checks a report on CCTV or by radio",
+    name="Mean time the duty room takes to verify a report (log-normal, sd 10 s)")
 
 
 @dataclass
@@ -98,15 +113,6 @@ class Incident:
         return self.cell_fn()
 
 
-def _lognormal(rng: np.random.Generator, mean: float, sd: float) -> float:
-    if mean <= 0:
-        return 0.0
-    if sd <= 0:
-        return mean
-    s2 = math.log(1.0 + (sd / mean) ** 2)
-    return float(rng.lognormal(math.log(mean) - s2 / 2.0, math.sqrt(s2)))
-
-
 class AlarmChain:
     """Detection, reporting, verification and the duty room's actions for one world."""
 
@@ -114,6 +120,13 @@ class AlarmChain:
         self.w = world
         self.plan = plan
         self.streams = world.streams
+        given = plan.alarm.police_travel_s if plan is not None else None
+        self.police_travel_s = given if given is not None \
+            else world.param(police.POLICE_MEDIAN.key)
+        self.police_log_sd = world.param(police.POLICE_LOG_SD.key)
+        self.occupant_report_s = world.param(OCCUPANT_REPORT.key)
+        verify = plan.alarm.verify_s if plan is not None else None
+        self.verify_s = verify if verify is not None else world.param(VERIFY.key)
         self.incidents: list[Incident] = []
         self.t_alarm: float | None = None
         self.alarm_raised = world.env.event()
@@ -320,7 +333,8 @@ class AlarmChain:
             w.cue(i, "incident")
         if not seen and w.count[cell] == 0:
             return
-        yield env.timeout(_lognormal(rng, 90.0, 45.0))
+        yield env.timeout(lognormal(rng, self.occupant_report_s,
+                                    0.5 * self.occupant_report_s))
         if inc.t_detected is None:
             by = "occupant" if self.works("duty_room") else "occupant_110"
             self._detect(inc, by, report_s=0.0)
@@ -356,14 +370,13 @@ class AlarmChain:
         rng = self.rng("incident", inc, "verify")
         if needs_check:
             if self.works("cctv") and inc.cell in self.camera_cells:
-                yield env.timeout(_lognormal(rng, 30.0, 10.0))
+                yield env.timeout(lognormal(rng, 30.0, 10.0))
             elif self.staff is not None and self.staff.can_check():
                 yield env.process(self.staff.check(inc))
             else:
                 yield env.timeout(120.0)
         else:
-            yield env.timeout(_lognormal(rng, self.plan.alarm.verify_s if self.plan
-                                         else 30.0, 10.0))
+            yield env.timeout(lognormal(rng, self.verify_s, 10.0))
         inc.t_verified = env.now
         self._set_first("t_verified_s", env.now)
         self.w.mark("verified", f"{inc.kind} verified")
@@ -452,9 +465,8 @@ class AlarmChain:
         self._set_first("t_police_called_s", env.now)
         self.w.mark("police_called", "police called" + (" via platform" if linked else
                                                           " by phone"))
-        median = (self.plan.alarm.police_travel_s if self.plan is not None else None) \
-            or police.RESPONSE_MEDIAN_S
-        yield env.timeout(police.response_time_s(self.rng("police", inc), median))
+        yield env.timeout(police.response_time_s(self.rng("police", inc), self.police_travel_s,
+                                                 self.police_log_sd))
         self._set_first("t_police_arrived_s", env.now)
         self.w.mark("police_arrived", "police arrived")
         if self.staff is not None:

@@ -13,7 +13,12 @@ Kits (``equipment.kits``, default ``forks + shields``; ``--set security.kits=N``
     without a kit can confront an attacker (it stops walking and strikes less) but
     cannot pin it. The plan's ``equipped = false`` (guards or team) means no kits are
     carried at all.
-Mobilisation (:data:`TEAM_MOBILISE_S`)
+Every number below is declared in the assumptions register (``team.mobilise_mean_s``,
+``staff.acknowledge_mean_s``, ``responder.hit_per_min``, ``responder.kit_protection``,
+``group.alert_s``, ``shop.lockdown_mean_s``); a run reads its own values
+(:class:`EngagementParams`), so a scenario or a sensitivity analysis can vary them.
+
+Mobilisation (``team.mobilise_mean_s``)
     The team is based in the duty room; ordered to a threat, each member gears up
     (vest, helmet, fork or shield from the store) before leaving: log-normal, mean 60 s,
     sd 20 s (**assumption**). Guards acknowledge the radio order and leave their beat or
@@ -25,7 +30,7 @@ Contact and pinning
     finishes a move. ``guards_required`` responders **with kits** in contact pin it
     (default 3, the folk "minimum combat unit", MALL-DATA §3.3, **assumption**);
     ``struggle_s`` later it is stopped. Police reaching it pin it at once.
-Harm to responders (:data:`RESPONDER_HIT_PER_MIN`, :data:`KIT_PROTECTION`)
+Harm to responders (``responder.hit_per_min``, ``responder.kit_protection``)
     While an attacker is in contact but not pinned, each responder in its cell is hit
     at 0.5 per minute without a kit, and at 30 % of that with one (shield, stab vest).
     **Assumption**, anchored on: in the FBI's 2000–2013 active-shooter study, 21 of 45
@@ -33,7 +38,7 @@ Harm to responders (:data:`RESPONDER_HIT_PER_MIN`, :data:`KIT_PROTECTION`)
     several officers holding a knife attacker was stabbed; Turku 2017: men injured
     trying to stop him. A hit responder is out of action (killed with the weapon's
     fatality share, else injured) and no longer counts toward pinning.
-Group alert and lockdown (:data:`GROUP_ALERT_S`, :data:`LOCKDOWN_S`)
+Group alert and lockdown (``group.alert_s``, ``shop.lockdown_mean_s``)
     A shop officer who sees the attacker (in or next to their shop) calls their
     joint-defence group (SM-1.3e: "the group responds jointly first"): 20 s later
     (**assumption**) every officer of the group locks down, before the duty room's order.
@@ -46,25 +51,78 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.assumptions import declare
+
 if TYPE_CHECKING:
+    from sim.engine.world import World
     from sim.security.staff import Member
 
-#: Team mobilisation in the duty room (s): mean and sd of a log-normal (assumption).
-TEAM_MOBILISE_S = (60.0, 20.0)
-#: Radio acknowledgement and leaving a post or beat (s): uniform bounds (assumption).
-ACKNOWLEDGE_S = (10.0, 30.0)
-#: Hits per minute on a responder in contact with an unpinned knife attacker, no kit.
-RESPONDER_HIT_PER_MIN = 0.5
-#: Share of that rate left with a kit (shield, stab vest): assumption.
-KIT_PROTECTION = 0.3
-#: Delay (s) of a shop officer's call to their joint-defence group (assumption).
-GROUP_ALERT_S = 20.0
-#: Time (s) to lock a shop down: uniform bounds (assumption).
-LOCKDOWN_S = (10.0, 30.0)
+_SEC = ("security", "attack")
+
+TEAM_MOBILISE = declare(
+    "team.mobilise_mean_s", default=60.0, unit="s", low=30.0, high=180.0, dist="loguniform",
+    valid_min=0.0, status="assumed", used_by=_SEC,
+    source="assumed: putting on stab vest and helmet and taking a fork or shield in the duty "
+           "room; drills should measure it",
+    name="Mean time the internal defence team takes to gear up (log-normal, sd a third)")
+ACKNOWLEDGE = declare(
+    "staff.acknowledge_mean_s", default=20.0, unit="s", low=10.0, high=60.0,
+    dist="loguniform", valid_min=0.0, status="assumed", used_by=_SEC,
+    source="assumed: acknowledging a radio order and leaving a post or beat",
+    name="Mean time a guard takes to set off (uniform on half to one and a half times it)")
+RESPONDER_HIT = declare(
+    "responder.hit_per_min", default=0.5, unit="hits/responder-min", low=0.1, high=1.5,
+    dist="loguniform", valid_min=0.0, status="assumed", used_by=("attack",),
+    source="assumed, anchored on FBI 2000-2013 active-shooter study (21 of 45 police "
+           "engagements harmed officers: 9 killed, 28 wounded), Mannheim 2024 (one of several "
+           "officers holding a knife attacker stabbed), Turku 2017 (men injured stopping him)",
+    name="Hits per minute on a responder without a kit facing an unpinned knife attacker")
+KIT_PROTECTION = declare(
+    "responder.kit_protection", default=0.3, unit="share", low=0.1, high=0.6,
+    dist="uniform", valid_min=0.0, valid_max=1.0, status="assumed", used_by=("attack",),
+    source="assumed: a shield and stab vest turn most blows",
+    name="Share of the hit rate left for a responder with a kit")
+GROUP_ALERT = declare(
+    "group.alert_s", default=20.0, unit="s", low=5.0, high=60.0, dist="loguniform",
+    valid_min=0.0, status="assumed", used_by=_SEC,
+    source="assumed: a shop officer's call to the joint-defence group (SM-1.3e)",
+    name="Delay of a shop officer's call to their joint-defence group")
+LOCKDOWN = declare(
+    "shop.lockdown_mean_s", default=20.0, unit="s", low=10.0, high=60.0, dist="loguniform",
+    valid_min=0.0, status="assumed", used_by=_SEC,
+    source="assumed: pulling a shop's shutter (Xidan Joy City 2018: shops pulled shutters)",
+    name="Mean time to lock a shop down (uniform on half to one and a half times it)")
+
+
+
+@dataclass(frozen=True)
+class EngagementParams:
+    """One run's values of the assumptions above (read once, when the staff starts)."""
+
+    mobilise_s: tuple[float, float]
+    """Mean and sd of the team's mobilisation (log-normal)."""
+    acknowledge_s: tuple[float, float]
+    """Bounds of a guard's set-off delay (uniform)."""
+    hit_per_min: float
+    kit_protection: float
+    group_alert_s: float
+    lockdown_s: tuple[float, float]
+    """Bounds of a shop's lockdown time (uniform)."""
+
+    @classmethod
+    def of(cls, world: World) -> EngagementParams:
+        """The run's values (scenario ``[assumptions]`` overrides, else defaults)."""
+        mob = world.param(TEAM_MOBILISE.key)
+        ack = world.param(ACKNOWLEDGE.key)
+        lock = world.param(LOCKDOWN.key)
+        return cls((mob, mob / 3.0), (ack / 2.0, ack * 1.5), world.param(RESPONDER_HIT.key),
+                   world.param(KIT_PROTECTION.key), world.param(GROUP_ALERT.key),
+                   (lock / 2.0, lock * 1.5))
 
 
 def lognormal(rng: np.random.Generator, mean: float, sd: float) -> float:
@@ -100,7 +158,8 @@ def allot_kits(members: Sequence[Member], kits: int, *, guards_equipped: bool,
     return carriers, store
 
 
-def hit_probability(dt_s: float, has_kit: bool) -> float:
+def hit_probability(dt_s: float, has_kit: bool, hit_per_min: float = RESPONDER_HIT.default,
+                    kit_protection: float = KIT_PROTECTION.default) -> float:
     """Chance that one responder in contact is hit over ``dt_s`` seconds."""
-    rate = RESPONDER_HIT_PER_MIN * (KIT_PROTECTION if has_kit else 1.0)
+    rate = hit_per_min * (kit_protection if has_kit else 1.0)
     return 1.0 - math.exp(-rate * dt_s / 60.0)

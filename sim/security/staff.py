@@ -36,16 +36,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.engine.replay import ENTITY_KINDS, State
+from sim.model.assumptions import declare
 from sim.model.security_plan import Post
 from sim.security.deployment import HOLDING_ROLES, deploy, patrol_start, post_cell
-from sim.security.engagement import (
-    ACKNOWLEDGE_S,
-    GROUP_ALERT_S,
-    LOCKDOWN_S,
-    TEAM_MOBILISE_S,
-    allot_kits,
-    lognormal,
-)
+from sim.security.engagement import EngagementParams, allot_kits, lognormal
 from sim.security.staffnet import CellGraph
 
 if TYPE_CHECKING:
@@ -53,8 +47,12 @@ if TYPE_CHECKING:
     from sim.model.security_plan import SecurityPlan
     from sim.security.alarm import AlarmChain, Incident
 
-METER_FACTOR = 1.6
-"""Headway multiplier of a metered opening (flow × 1/1.6)."""
+METER_FACTOR = declare(
+    "staff.meter_factor", default=1.6, unit="×", low=1.2, high=2.5, dist="uniform",
+    valid_min=1.0, status="assumed", used_by=("crush",),
+    source="assumed: a guard at a door halves to two-thirds the inflow",
+    name="Headway multiplier of an opening metered by a guard").default
+"""Headway multiplier of a metered opening (register default; a run uses its own)."""
 
 
 @dataclass
@@ -94,6 +92,8 @@ class Staff:
         self.plan = plan
         self.graph = CellGraph(world)
         self.members: list[Member] = []
+        self.meter_factor = world.param("staff.meter_factor")
+        self.eng = EngagementParams.of(world)
         self.speed = plan.guards.speed_mps
         self.sweeps: dict[str, float] = {}
         self.responders_series: list[tuple[float, int]] = []
@@ -280,8 +280,8 @@ class Staff:
 
     def _mobilise(self, m: Member, inc: Incident) -> Any:
         """A team member gears up in the duty room (a kit from the store), then goes."""
-        lo = TEAM_MOBILISE_S
-        yield self.w.env.timeout(lognormal(self.rng(m), lo[0], lo[1]))
+        mean, sd = self.eng.mobilise_s
+        yield self.w.env.timeout(lognormal(self.rng(m), mean, sd))
         if m.task != "mobilise" or m.harmed:
             return
         if m.equipped and self.kit_store > 0 and m.id not in self.kit_holders:
@@ -293,9 +293,8 @@ class Staff:
     def _converge(self, m: Member, inc: Incident, *, acknowledged: bool = False) -> Any:
         if not acknowledged:
             # acknowledging the order (or one's own alarm) and leaving the post takes time
-            # (engagement.ACKNOWLEDGE_S; assumption, the plan's drills are where to
-            # measure it)
-            yield self.w.env.timeout(float(self.rng(m).uniform(*ACKNOWLEDGE_S)))
+            # (staff.acknowledge_mean_s; the plan's drills are where to measure it)
+            yield self.w.env.timeout(float(self.rng(m).uniform(*self.eng.acknowledge_s)))
         cb = inc.data.get("on_arrival")
         while not inc.resolved and m.task == "converge":
             ok = yield from self._walk_to(m, lambda: inc.cell, State.RESPONDING,
@@ -481,7 +480,7 @@ class Staff:
             return
         k = 0 if d.b == into else 1
         h = list(d.headway)
-        h[k] *= METER_FACTOR
+        h[k] *= self.meter_factor
         d.headway = (h[0], h[1])
         # a guard at the door restores orderly admission: nobody is pushed into the cell
         # beyond its jam density, and walkers enter only at the flow-maximising density
@@ -493,7 +492,7 @@ class Staff:
             if w.count[into] / max(w.area[into], 1e-9) < 2.0:
                 break
         h = list(d.headway)
-        h[k] /= METER_FACTOR
+        h[k] /= self.meter_factor
         d.headway = (h[0], h[1])
         m.task = "post"
         self._start(m, "direct")
@@ -527,7 +526,7 @@ class Staff:
     def _group_alert(self, group: str, inc: Incident) -> Any:
         """A member's call reaches the group: every member locks down, and shops of the
         group without an officer are locked by the nearest member (reinforcement)."""
-        yield self.w.env.timeout(GROUP_ALERT_S)
+        yield self.w.env.timeout(self.eng.group_alert_s)
         w = self.w
         self.w.mark("group_alert", f"joint-defence group {group} alerted")
         members = [m for m in self.members if m.role == "officer" and m.group == group
@@ -556,7 +555,7 @@ class Staff:
         ok = yield from self._walk_to(m, lambda: cell, State.RESPONDING, task="reinforce")
         if ok:
             self.w.mark("reinforce", f"officer of {m.post} reinforces {shop}")
-            yield self.w.env.timeout(float(self.rng(m).uniform(*LOCKDOWN_S)))
+            yield self.w.env.timeout(float(self.rng(m).uniform(*self.eng.lockdown_s)))
             self._lock_cells([cell], shop, inc)
 
     def _locked_shop(self, cell: int) -> bool:
@@ -569,10 +568,10 @@ class Staff:
         self.w.env.process(self._lock(m, inc))
 
     def _lock(self, m: Member, inc: Incident) -> Any:
-        """Pull the shutter (engagement.LOCKDOWN_S); shutters close on a 5 s clock so the
+        """Pull the shutter (``shop.lockdown_mean_s``); shutters close on a 5 s clock so the
         routing is recomputed a few times, not once per shop."""
         env = self.w.env
-        t = env.now + float(self.rng(m).uniform(*LOCKDOWN_S))
+        t = env.now + float(self.rng(m).uniform(*self.eng.lockdown_s))
         yield env.timeout(math.ceil(t / 5.0) * 5.0 - env.now)
         if m.harmed or inc.resolved:
             return
