@@ -33,7 +33,7 @@ STREAM_NAMES: Final = ("placement", "speed", "premovement", "routing", "hazard",
 #: Families of keyed streams (:meth:`Streams.child`); append only (a family's position
 #: is part of its seeds).
 FAMILIES: Final = ("staff", "detect", "operator", "incident", "attacker", "police",
-                   "report")
+                   "report", "person")
 
 
 def as_seed_sequence(seed: SeedLike) -> np.random.SeedSequence:

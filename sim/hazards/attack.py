@@ -203,6 +203,8 @@ class Attacker:
 
     k: int
     entity: int
+    rng: np.random.Generator
+    """This attacker's own stream (keyed ``attacker``/``attack#k``)."""
     cell: int = -1
     t_enter: float = math.nan
     pinned: bool = False
@@ -213,8 +215,6 @@ class Attacker:
     harms: list[tuple[float, int]] = field(default_factory=list)
     inc: Incident | None = None
     route_left: list[str] = field(default_factory=list)
-    rng: np.random.Generator | None = None
-    """This attacker's own stream (keyed ``attacker``/``attack#k``)."""
     t_contact: float = math.nan
     """First time a responder (staff or police) was in its cell."""
 
@@ -229,7 +229,6 @@ class AttackRun:
         self.w = world
         self.spec: Any = spec
         """The spec with every unset parameter taken from the run's assumptions."""
-        self.rng = world.streams["attack"]
         self.rate: float = spec.rate_per_min  # type: ignore[assignment]
         self.p_fatal: float = spec.fatality  # type: ignore[assignment]
         self.target_distance_m = world.param(TARGET_DISTANCE_M.key)
@@ -351,7 +350,7 @@ class AttackRun:
         dens = w.count[c] / w.area[c]
         f = min(dens / spec.density_ref_pm2, spec.density_factor_max)
         lam = self.rate * f * dt / 60.0 * (spec.confronted_factor if confronted else 1)
-        rng = a.rng if a.rng is not None else self.rng
+        rng = a.rng
         k = int(rng.poisson(lam)) if lam > 0 else 0
         if k <= 0:
             return
