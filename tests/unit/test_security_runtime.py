@@ -137,3 +137,21 @@ def test_staffing_changes_no_occupant_start():
     a = _run(DRILL, security={"guards": 1})
     b = _run(DRILL, security={"guards": 6})
     assert a.world.xy == b.world.xy and a.world.v0 == b.world.v0
+
+
+def test_a_guards_direction_into_a_dead_end_does_not_loop():
+    """A guard directing people at an exit also covers a shop next to it; someone in that
+    shop (one door, the one they came in by) must go back out, not recurse forever."""
+    from tests.conftest import run_dict
+    from tests.unit.test_hazard_common import mall
+
+    res = run_dict(mall(), {"occupants": {"count": 10}, "seed": 1,
+                            "output": {"lower_bound": False}}, keep_world=True)
+    w = res.world
+    shop = w.cell_index[w.net.cells_of_space["s0"][0]]
+    [door] = w.portals_of[shop]
+    west = w.portal_index[w.net.portal_of_opening("west").id]
+    w.directed[shop] = west
+    w.target[0] = west
+    q, _ = w.router.next_hop(0, shop, door)
+    assert q == door
