@@ -459,17 +459,16 @@ class AttackRun:
         return False
 
     def _fight(self, a: Attacker, dt: float) -> None:
-        """An unpinned knife attacker in contact hits responders (engagement notes)."""
-        from sim.security.engagement import hit_probability
+        """An unpinned knife attacker in contact strikes at responders (engagement notes)."""
+        from sim.security.engagement import responder_hits
 
         st = cm.staff_of(self.w)
         if st is None:
             return
         rng = self.w.streams.child("attacker", f"attack#{a.k}", "responders")
-        for m in self._responders_here(a):
-            if rng.random() < hit_probability(dt, m.id in st.kit_holders, st.eng.hit_per_min,
-                                              st.eng.kit_protection):
-                st.harm(m, fatal=bool(rng.random() < self.p_fatal))
+        for m in responder_hits(rng, self._responders_here(a), st.kit_holders, dt,
+                                st.eng.hit_per_min, st.eng.kit_protection):
+            st.harm(m, fatal=bool(rng.random() < self.p_fatal))
 
     def _on_arrival(self, a: Attacker, m: Member) -> None:
         self._engage(a)

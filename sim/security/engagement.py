@@ -31,13 +31,15 @@ Contact and pinning
     (default 3, the folk "minimum combat unit", MALL-DATA §3.3, **assumption**);
     ``struggle_s`` later it is stopped. Police reaching it pin it at once.
 Harm to responders (``responder.hit_per_min``, ``responder.kit_protection``)
-    While an attacker is in contact but not pinned, each responder in its cell is hit
-    at 0.5 per minute without a kit, and at 30 % of that with one (shield, stab vest).
-    **Assumption**, anchored on: in the FBI's 2000–2013 active-shooter study, 21 of 45
-    police engagements harmed officers (9 killed, 28 wounded); Mannheim 2024: one of
-    several officers holding a knife attacker was stabbed; Turku 2017: men injured
-    trying to stop him. A hit responder is out of action (killed with the weapon's
-    fatality share, else injured) and no longer counts toward pinning.
+    While an attacker is in contact but not pinned it aims 1 blow per minute at the
+    responders in its cell (one chosen at random each time; of the order of the knife's
+    1.8 victims per minute on bystanders); a blow harms a responder without a kit, and a
+    responder with one (shield, stab vest) with probability 0.3. **Assumption**,
+    anchored on: in the FBI's 2000–2013 active-shooter study, 21 of 45 police
+    engagements harmed officers (9 killed, 28 wounded); Mannheim 2024: one of several
+    officers holding a knife attacker was stabbed; Turku 2017: men injured trying to
+    stop him. A hit responder is out of action (killed with the weapon's fatality
+    share, else injured) and no longer counts toward pinning.
 Group alert and lockdown (``group.alert_s``, ``shop.lockdown_mean_s``)
     A shop officer who sees the attacker (in or next to their shop) calls their
     joint-defence group (SM-1.3e: "the group responds jointly first"): 20 s later
@@ -76,17 +78,18 @@ ACKNOWLEDGE = declare(
     source="assumed: acknowledging a radio order and leaving a post or beat",
     name="Mean time a guard takes to set off (uniform on half to one and a half times it)")
 RESPONDER_HIT = declare(
-    "responder.hit_per_min", default=0.5, unit="hits/responder-min", low=0.1, high=1.5,
+    "responder.hit_per_min", default=1.0, unit="blows/attacker-min", low=0.3, high=3.0,
     dist="loguniform", valid_min=0.0, status="assumed", used_by=("attack",),
-    source="assumed, anchored on FBI 2000-2013 active-shooter study (21 of 45 police "
-           "engagements harmed officers: 9 killed, 28 wounded), Mannheim 2024 (one of several "
-           "officers holding a knife attacker stabbed), Turku 2017 (men injured stopping him)",
-    name="Hits per minute on a responder without a kit facing an unpinned knife attacker")
+    source="assumed, of the order of the knife's rate on bystanders (1.8/min, Kunming) and "
+           "anchored on FBI 2000-2013 active-shooter study (21 of 45 police engagements "
+           "harmed officers: 9 killed, 28 wounded), Mannheim 2024 (one of several officers "
+           "holding a knife attacker stabbed), Turku 2017 (men injured stopping him)",
+    name="Blows per minute an unpinned knife attacker aims at the responders in contact")
 KIT_PROTECTION = declare(
     "responder.kit_protection", default=0.3, unit="share", low=0.1, high=0.6,
     dist="uniform", valid_min=0.0, valid_max=1.0, status="assumed", used_by=("attack",),
     source="assumed: a shield and stab vest turn most blows",
-    name="Share of the hit rate left for a responder with a kit")
+    name="Share of blows that still harm a responder with a kit")
 GROUP_ALERT = declare(
     "group.alert_s", default=20.0, unit="s", low=5.0, high=60.0, dist="loguniform",
     valid_min=0.0, status="assumed", used_by=_SEC,
@@ -158,8 +161,20 @@ def allot_kits(members: Sequence[Member], kits: int, *, guards_equipped: bool,
     return carriers, store
 
 
-def hit_probability(dt_s: float, has_kit: bool, hit_per_min: float = RESPONDER_HIT.default,
-                    kit_protection: float = KIT_PROTECTION.default) -> float:
-    """Chance that one responder in contact is hit over ``dt_s`` seconds."""
-    rate = hit_per_min * (kit_protection if has_kit else 1.0)
-    return 1.0 - math.exp(-rate * dt_s / 60.0)
+def responder_hits(rng: np.random.Generator, here: Sequence[Member], kit_holders: set[int],
+                   dt_s: float, blows_per_min: float, kit_share: float) -> list[Member]:
+    """Responders harmed over ``dt_s`` seconds of contact with an unpinned attacker:
+    ``Poisson(blows_per_min · dt/60)`` blows, each at a responder in contact chosen
+    uniformly; a blow on a responder with a kit harms with probability ``kit_share``.
+    The attacker's blows are shared, so more responders do not mean more harm."""
+    if not here or blows_per_min <= 0:
+        return []
+    k = int(rng.poisson(blows_per_min * dt_s / 60.0))
+    out: list[Member] = []
+    for _ in range(k):
+        m = here[int(rng.integers(len(here)))]
+        if m in out:
+            continue
+        if m.id not in kit_holders or rng.random() < kit_share:
+            out.append(m)
+    return out
