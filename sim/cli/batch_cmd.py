@@ -315,7 +315,7 @@ def adequacy(
     err = Console(stderr=True)
 
     def _announce(plan: Any) -> None:
-        err.print(f"adequacy of [bold]{vary}[/]: {plan.describe()}")
+        err.print(f"adequacy of [bold]{vary}[/]: {plan.describe()}", soft_wrap=True)
 
     try:
         with _sigterm_as_interrupt(), _progress_bar(f"adequacy {vary}") as tick:

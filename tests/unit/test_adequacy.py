@@ -164,3 +164,28 @@ def test_adequacy_p95_raises_replications(tmp_path: Path) -> None:
                             replications=10)
     assert res.answer == 1.0
     assert res.evidence[-1].n == 59 and "raised from 10 to 59" in res.notes[0]
+
+
+def test_cli_announces_runs_and_names_staffing_and_binding(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    plan = Path(__file__).resolve().parents[1] / "fixtures" / "example_security.toml"
+    scn = tmp_path / "drill.toml"
+    scn.write_text(SCENARIO.replace("seed = 3\n", f'seed = 3\nsecurity = "{plan.as_posix()}"\n')
+                   .replace('kind = "drill"', 'kind = "drill"\nspace = "upper"'))
+    res = subprocess.run(
+        [sys.executable, "-m", "sim.cli.main", "adequacy", str(scn), "--vary",
+         "security.guards", "--values", "1,4", "--replications", "3", "--workers", "0",
+         "--target", "t_evacuation_s.mean <= 5000", "--target",
+         "t_first_responder_s.mean <= 5000", "--db", str(tmp_path / "a.db")],
+        capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+    assert res.returncode == 0, res.stderr
+    assert "2 candidates × 3 replications = 6 runs (0 stored, 6 to run)" in res.stderr
+    assert "security.guards = 1: 1 guards: L1 1 post; team 5, 6 kits" in res.stdout
+    assert "security.guards = 4: 4 guards: L1 2 posts + 1 beat; L2 1 beat" in res.stdout
+    # one guard holds the entrance: nobody reaches the drill's staged incident in time
+    assert "answer: security.guards = 4 is the smallest candidate" in res.stdout
+    assert "binding target t_evacuation_s.mean <= 5000" in res.stdout
+    assert "at security.guards = 1 t_first_responder_s.mean <= 5000 fails (bound ∞)" \
+        in res.stdout
