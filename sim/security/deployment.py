@@ -317,25 +317,23 @@ def _deploy(plan: SecurityPlan, net: Network, n: int, rule: str) -> Deployment:
         left = n - sum(s.count for s in stations)
     else:
         left = n
-        for role in POST_PRIORITY:
-            group = [p for p in posts if p.role == role]
-            group.sort(key=lambda p: (-_nearby_occupants(geo, [post_cell(net, p)], speed),
-                                      p.id))
-            counts, left = _round_robin([(p, p.count) for p in group], left)
-            for p, c in zip(group, counts, strict=True):
+
+        def in_turn(items: list[Any], cells_of: Any, make: Any) -> int:
+            # most design occupants nearby first (ties by id), one guard each in turn
+            items.sort(key=lambda x: (-_nearby_occupants(geo, cells_of(x), speed), x.id))
+            counts, rest = _round_robin([(x, x.count) for x in items], left)
+            for x, c in zip(items, counts, strict=True):
                 if c > 0:
-                    stations.append(post_station(p, c, len(stations)))
-                if c < p.count:
-                    unstaffed.append(p.id)
-        pinned = [pt for pt in patrols if pt.pinned]
-        pinned.sort(key=lambda pt: (-_nearby_occupants(geo, waypoint_cells(net, pt), speed),
-                                    pt.id))
-        counts, left = _round_robin([(pt, pt.count) for pt in pinned], left)
-        for pt, c in zip(pinned, counts, strict=True):
-            if c > 0:
-                stations.append(patrol_station(pt, c, len(stations)))
-            if c < pt.count:
-                unstaffed.append(pt.id)
+                    stations.append(make(x, c, len(stations)))
+                if c < x.count:
+                    unstaffed.append(x.id)
+            return rest
+
+        for role in POST_PRIORITY:
+            left = in_turn([p for p in posts if p.role == role],
+                           lambda p: [post_cell(net, p)], post_station)
+        left = in_turn([pt for pt in patrols if pt.pinned],
+                       lambda pt: waypoint_cells(net, pt), patrol_station)
     if left > 0:
         beats = _beats(geo, stations, left)
         if not beats:

@@ -12,8 +12,7 @@ from sim.batch.report import write_report
 from sim.batch.runner import run_batch
 from sim.batch.spec import load_batch
 from sim.batch.store import Store
-
-LAYOUT = Path(__file__).resolve().parents[1] / "fixtures" / "example_layout.toml"
+from tests.unit.test_adequacy import SCENARIO
 
 
 def test_paired_difference_and_t_interval() -> None:
@@ -39,20 +38,7 @@ def test_missing_values_drop_their_seed_and_verdicts_follow_the_sign() -> None:
 
 
 def test_common_seeded_batch_reports_paired_differences(tmp_path: Path) -> None:
-    (tmp_path / "tiny.toml").write_text(f"""\
-schema = "safemall/scenario/1"
-layout = "{LAYOUT.as_posix()}"
-seed = 3
-duration_s = 3000
-[occupants]
-count = 200
-[premovement]
-model = "lognormal"
-mean_s = 30
-sd_s = 10
-[hazard]
-kind = "drill"
-""")
+    (tmp_path / "tiny.toml").write_text(SCENARIO.replace("count = 400", "count = 200"))
     (tmp_path / "b.toml").write_text("""\
 schema = "safemall/batch/1"
 name = "widths"
