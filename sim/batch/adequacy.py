@@ -1,7 +1,7 @@
 """Adequacy search: the smallest value of one quantity that meets every target.
 
-``safemall adequacy SCENARIO --vary security.guards --target "t_first_responder_s.p95 <=
-180" --target "attack_victims.mean <= 3"`` runs replications of the scenario at candidate
+``safemall adequacy SCENARIO --vary security.guards --target "t_contact_after_incident_s.p95
+<= 120" --target "attack_victims.mean <= 3"`` runs replications of the scenario at candidate
 values of ``--vary`` and returns the smallest value at which *every* target holds with
 the stated confidence.
 
@@ -66,7 +66,7 @@ _TARGET = re.compile(
 
 @dataclass(frozen=True)
 class Target:
-    """``metric.stat OP value``, e.g. ``t_first_responder_s.p95 <= 180``."""
+    """``metric.stat OP value``, e.g. ``t_contact_after_incident_s.p95 <= 120``."""
 
     metric: str
     stat: str

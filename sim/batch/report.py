@@ -47,7 +47,8 @@ IDENTITY = frozenset({"seed", "seed_entropy", "spawn_key"})
 
 #: Metrics shown in the comparison table when present and varying, in this order.
 KEY_METRICS = ("t_evacuation_s", "t95_evacuation_s", "casualties", "attack_victims",
-               "t_first_responder_s", "t_alarm_s", "t_neutralised_s", "peak_density_pm2",
+               "t_contact_after_incident_s", "t_neutralised_after_incident_s",
+               "t_first_responder_after_incident_s", "t_alarm_s", "peak_density_pm2",
                "inside", "injured_crush")
 
 #: At most this many metrics in the default comparison table (``--metric`` for others).

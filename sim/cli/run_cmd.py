@@ -20,7 +20,8 @@ SUMMARY_KEYS = (
     ("occupants", ""), ("evacuated", ""), ("inside", ""), ("casualties", ""),
     ("t_evacuation_s", "s"), ("t95_evacuation_s", "s"), ("t_lower_bound_s", "s"),
     ("peak_density_pm2", "p/m²"), ("peak_density_space", ""), ("t_alarm_s", "s"),
-    ("t_first_responder_s", "s"), ("t_neutralised_s", "s"), ("t_police_arrived_s", "s"),
+    ("t_first_responder_s", "s"), ("t_contact_s", "s"), ("t_neutralised_s", "s"),
+    ("t_police_arrived_s", "s"),
     ("deadlocks_resolved", ""), ("wall_s", "s"),
 )
 

@@ -308,6 +308,7 @@ class Staff:
                 self.responders_series.append((now, len(inc.responders)))
             if "t_first_responder_s" not in self.w.metrics:
                 self.w.metrics["t_first_responder_s"] = now
+                self.w.metrics["t_first_responder_after_incident_s"] = now - inc.t_start
                 self.w.mark("first_responder", f"{m.role} {m.id + 1} at the incident")
             self._track(m, State.ENGAGED)
             if cb is not None:
