@@ -254,6 +254,9 @@ class Staff:
 
     # ------------------------------------------------------------------ tasks
     def _start(self, m: Member, task: str, inc: Incident | None = None, **kw: Any) -> None:
+        if (task == "converge" and m.role == "team" and inc is not None and inc.threat
+                and m.cell == m.home and m.id not in self.kit_holders):
+            task = "mobilise"  # from the duty room to an armed threat: gear up first
         if m.task == task or m.harmed:
             return
         m.task = task
@@ -422,8 +425,7 @@ class Staff:
         else:
             chosen = guards[:need]
         for m in chosen:
-            # the team gears up in the duty room before it goes to an armed threat
-            self._start(m, "mobilise" if inc.threat and m.role == "team" else "converge", inc)
+            self._start(m, "converge", inc)  # the team gears up first (see _start)
         levels: dict[int, list[int]] = {}
         for cell in range(len(w.cell_ids)):
             if w.cell_kind[cell] in ("corridor", "atrium"):
@@ -548,8 +550,9 @@ class Staff:
 
     def _reinforce(self, m: Member, shop: str, cell: int, inc: Incident) -> Any:
         """Lock one's own shop, then walk to a neighbour shop of the group and lock it."""
-        while m.id in self.locking and not self._locked_shop(m.home):
-            yield self.w.env.timeout(5.0)
+        # own shutter first (it is down within the longest lockdown time, or cannot come
+        # down because the attacker is inside), then the neighbour's
+        yield self.w.env.timeout(self.eng.lockdown_s[1] + 5.0)
         if m.harmed or inc.resolved:
             return
         m.task = "reinforce"
