@@ -8,7 +8,10 @@ Files (``<batch>`` is the batch name):
 ``<batch>_<metric>_vs_<param>.png``
     Mean with its 95% CI band (and the p5–p95 range dotted) against one swept numeric
     parameter, one line per combination of the other parameters; a categorical
-    parameter gets error bars at each category instead.
+    parameter gets error bars (95% CI) and a dotted p5–p95 range at each category, and a
+    category without a finished run says "no data". Axes are labelled with the metric's
+    name and unit; series differ by colour (viridis without its pale end), marker and
+    line style, so they can be told apart in grey print.
 ``<batch>_evacuation.png``
     Evacuated persons against time, median and 5–95 % band per configuration.
 """
@@ -20,16 +23,15 @@ import math
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from sim.batch.report import BatchTables, choose_metrics
 from sim.batch.store import Store
+from sim.report.text import metric_label
 from viz.plots import evacuation_band
-
-if TYPE_CHECKING:
-    pass
+from viz.style import LEGEND_PT, SERIES_LINES, SERIES_MARKERS, series_colours
 
 #: At most this many lines (combinations of the other parameters) in one plot.
 MAX_LINES = 10
@@ -75,7 +77,9 @@ def plot_metric_vs_params(tables: BatchTables, out: Path,
                 key = ", ".join(f"{q}={json.dumps(c.params.get(q))}" for q in others)
                 groups.setdefault(key, []).append(c)
             cats = sorted({json.dumps(x) for x in xs_all}) if not numeric else []
-            for gi, (key, cs) in enumerate(list(groups.items())[:MAX_LINES]):
+            shown = list(groups.items())[:MAX_LINES]
+            colours = series_colours(len(shown))
+            for gi, (key, cs) in enumerate(shown):
                 rows = [(c.params.get(p), sm[sm["config_index"] == c.index].iloc[0])
                         for c in cs if not sm[sm["config_index"] == c.index].empty]
                 if numeric:
@@ -90,26 +94,37 @@ def plot_metric_vs_params(tables: BatchTables, out: Path,
                 p5 = np.array([r[1]["p5"] for r in rows], float)
                 p95 = np.array([r[1]["p95"] for r in rows], float)
                 label = key or "mean"
+                style = {"color": colours[gi], "marker": SERIES_MARKERS[gi % 8]}
                 if numeric:
-                    (line,) = ax.plot(x, mean, marker="o", lw=1.8, label=label)
-                    ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.25, lw=0)
-                    ax.plot(x, p5, ls=":", lw=1, color=line.get_color())
-                    ax.plot(x, p95, ls=":", lw=1, color=line.get_color())
+                    ax.plot(x, mean, lw=1.8, ls=SERIES_LINES[gi % 4], label=label, **style)
+                    ax.fill_between(x, lo, hi, color=colours[gi], alpha=0.2, lw=0)
+                    ax.plot(x, p5, ls=":", lw=1, color=colours[gi])
+                    ax.plot(x, p95, ls=":", lw=1, color=colours[gi])
                 else:
+                    ax.vlines(x, p5, p95, linestyles=":", lw=1.2, color=colours[gi])
                     yerr = np.vstack([mean - lo, hi - mean])
-                    ax.errorbar(x, mean, yerr=np.nan_to_num(yerr), fmt="o", capsize=4,
-                                label=label)
+                    ax.errorbar(x, mean, yerr=np.nan_to_num(yerr), fmt="none", capsize=4,
+                                color=colours[gi])
+                    ax.plot(x, mean, ls="none", label=label, **style)
+                for xi, mi in zip(x, mean, strict=True):
+                    if not math.isfinite(mi):  # a configuration without a finished run
+                        ax.annotate("no data", (xi, 0.5), xycoords=("data", "axes fraction"),
+                                    ha="center", fontsize=LEGEND_PT, color="0.3",
+                                    rotation=90)
             if not numeric:
                 ax.set_xticks(range(len(cats)))
                 ax.set_xticklabels([c.strip('"') for c in cats], rotation=20, ha="right",
-                                   fontsize=8)
+                                   fontsize=LEGEND_PT)
             ax.set_xlabel(p)
-            ax.set_ylabel(m)
-            ax.set_title(f"{tables.batch.name}: {m} (mean, 95% CI band; p5/p95 dotted)",
+            ax.set_ylabel(metric_label(m))
+            what = ("mean with 95% CI band; p5 and p95 dotted" if numeric else
+                    "mean with 95% CI bars; p5–p95 dotted")
+            ax.set_title(f"{tables.batch.name}: {metric_label(m, unit=False)}\n({what})",
                          fontsize=10)
+            ax.tick_params(labelsize=LEGEND_PT)
             ax.grid(alpha=0.3)
             if len(groups) > 1 or others:
-                ax.legend(fontsize=7, loc="best")
+                ax.legend(fontsize=LEGEND_PT, loc="best")
             fig.tight_layout()
             f = out / f"{_safe(tables.batch.name)}_{_safe(m)}_vs_{_safe(p)}.png"
             fig.savefig(f, dpi=110)
@@ -144,7 +159,7 @@ def plot_evacuation(store: Store, tables: BatchTables, out: Path) -> list[Path]:
         ax.set_xlabel("time (s)")
     for ax in axes[:, 0]:
         ax.set_ylabel("evacuated")
-    axes[0][0].legend(fontsize=7, loc="lower right")
+    axes[0][0].legend(fontsize=LEGEND_PT, loc="lower right")
     fig.suptitle(f"{tables.batch.name}: evacuation curves (median, 5–95 %)", fontsize=10)
     fig.tight_layout()
     f = out / f"{_safe(tables.batch.name)}_evacuation.png"
@@ -153,16 +168,16 @@ def plot_evacuation(store: Store, tables: BatchTables, out: Path) -> list[Path]:
     files = [f]
     if len(cfgs) > 1:  # all medians on one axes, for comparison
         fig, ax = plt.subplots(figsize=(7.5, 4.5))
-        cmap = plt.get_cmap("viridis")
+        colours = series_colours(len(cfgs))
         for i, c in enumerate(cfgs):
-            col = cmap(i / max(1, len(cfgs) - 1))
+            col = colours[i]
             evacuation_band(by_cfg[c.id], ax, label=textwrap.shorten(c.label, 60), color=col,
                      t_max=t_max)
             ax.collections[-1].set_alpha(0.08)
         handles, labels = ax.get_legend_handles_labels()
         keep = [(h, lb) for h, lb in zip(handles, labels, strict=True)
                 if not lb.startswith("5–95")]
-        ax.legend(*zip(*keep, strict=True), fontsize=6, loc="lower right")
+        ax.legend(*zip(*keep, strict=True), fontsize=LEGEND_PT, loc="lower right")
         ax.set_xlabel("time (s)")
         ax.set_ylabel("evacuated")
         ax.set_title(f"{tables.batch.name}: median evacuation curves", fontsize=10)

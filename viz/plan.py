@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING
 
 import matplotlib
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -69,6 +70,31 @@ def _scale_bar_length(extent_m: float) -> float:
         if n >= extent_m / 8:
             return float(n)
     return 1000.0
+
+
+#: An overlay drawn on each level panel: ``(axes, level id, x shift in metres)``.
+Overlay = Callable[["Axes", str, float], None]
+
+
+def space_id_size(area_m2: float) -> float:
+    """Font size (pt) of a space id: larger rooms, larger labels (3–7 pt)."""
+    return min(7.0, max(3.0, math.sqrt(max(area_m2, 0.0)) / 4.0))
+
+
+def _label_spaces(ax: Axes, layout: Layout, level_id: str, dx: float) -> None:
+    """Each space's id at a point inside it, turned along tall narrow spaces."""
+    for s in layout.spaces.values():
+        if level_id not in s.levels or not s.polygon or (s.is_vertical and s.level != level_id):
+            continue
+        shp = s.shape
+        if shp is None:
+            continue
+        p = shp.representative_point()
+        x0, y0, x1, y1 = shp.bounds
+        turn = (y1 - y0) > 1.6 * (x1 - x0)
+        ax.text(p.x + dx, p.y, s.id, fontsize=space_id_size(s.area_m2), ha="center",
+                va="center", rotation=90 if turn else 0, color="0.15", zorder=7,
+                clip_on=True)
 
 
 def _draw_level(ax: Axes, layout: Layout, level_id: str, network: Network | None,
@@ -129,23 +155,27 @@ def _add_scale_bar(ax: Axes, extent_m: float) -> None:
                                   frameon=True, size_vertical=max(n / 40, 0.3)))
 
 
-def _legend(fig: Figure, kinds: Sequence[str]) -> None:
+def _legend(fig: Figure, kinds: Sequence[str], extra: Sequence[Artist] = ()) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles: list[Patch | Line2D] = [
+    handles: list[Artist] = [
         Patch(facecolor=KIND_COLOURS.get(k, "#ffffff"), edgecolor="#404040", label=k)
         for k in kinds]
     handles.append(Line2D([], [], color=_EXIT_COLOUR, linewidth=3.5, marker="v",
                           label="exit door"))
     handles.append(Line2D([], [], color="#808080", linewidth=1.6, label="door / opening"))
-    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 8), fontsize=7,
-               frameon=False)
+    handles += list(extra)
+    ncol = max(2, min(len(handles), 8, int(fig.get_figwidth() / 2.3)))
+    fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=8, frameon=False)
 
 
 def draw_plan(layout: Layout, network: Network | None = None, *,
               levels: Sequence[str] | None = None, highlight_spaces: Collection[str] = (),
-              highlight_openings: Collection[str] = (), ax_per_level: bool = True) -> Figure:
+              highlight_openings: Collection[str] = (), ax_per_level: bool = True,
+              space_ids: bool = False, overlay: Overlay | None = None,
+              legend: Sequence[Artist] = (), title: str | None = None,
+              panel_width_in: float = 7.5) -> Figure:
     """Draw the floor plan of ``layout`` and return the figure.
 
     Parameters
@@ -160,6 +190,13 @@ def draw_plan(layout: Layout, network: Network | None = None, *,
         Ids drawn with a red outline / red ring (e.g. compliance shortfalls).
     ax_per_level : bool
         One panel per level (default) or all levels side by side in one panel.
+    space_ids : bool
+        Write each space's id inside it.
+    overlay : callable, optional
+        Draws more on each level's panel (``viz.security_plan`` draws the plan's people,
+        devices and barriers this way); ``legend`` adds its legend entries.
+    title, panel_width_in
+        The figure title (default: the mall's name) and the width of a panel (inches).
     """
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
@@ -176,17 +213,22 @@ def draw_plan(layout: Layout, network: Network | None = None, *,
                     if s.polygon and any(lv in ids for lv in s.levels)},
                    key=lambda k: list(KIND_COLOURS).index(k) if k in KIND_COLOURS else 99)
     hs, ho = set(highlight_spaces), set(highlight_openings)
-    title = layout.mall.name
+    title = title if title is not None else layout.mall.name
     aspect = _aspect(layout, ids)
     if ax_per_level:
         n = len(ids)
         cols = 1 if n == 1 else 2 if n <= 4 else 3
         rows = math.ceil(n / cols)
-        panel_h = min(max(7.5 * aspect + 0.6, 3.0), 9.0)
-        fig = Figure(figsize=(7.5 * cols, panel_h * rows + 1.0))
+        w = panel_width_in
+        panel_h = min(max(w * aspect + 0.6, 3.0), 1.2 * w)
+        fig = Figure(figsize=(w * cols, panel_h * rows + 1.0 + 0.25 * len(legend) / 4))
         axes = fig.subplots(rows, cols, squeeze=False).ravel()
         for ax, lv in zip(axes, ids, strict=False):
             x0, y0, x1, y1 = _draw_level(ax, layout, lv, network, hs, ho)
+            if space_ids:
+                _label_spaces(ax, layout, lv, 0.0)
+            if overlay is not None:
+                overlay(ax, lv, 0.0)
             level = layout.level(lv)
             ax.set_title(f"{lv} {level.name} (storey {level.storey}, "
                          f"{level.elevation_m:+.1f} m)", fontsize=9)
@@ -200,14 +242,22 @@ def draw_plan(layout: Layout, network: Network | None = None, *,
         dx, bounds = 0.0, [math.inf, math.inf, -math.inf, -math.inf]
         for lv in ids:
             x0, y0, x1, y1 = _draw_level(ax, layout, lv, network, hs, ho, dx)
+            if space_ids:
+                _label_spaces(ax, layout, lv, dx)
+            if overlay is not None:
+                overlay(ax, lv, dx)
             ax.text((x0 + x1) / 2, y1 + 3, lv, ha="center", va="bottom", fontsize=9)
             bounds = [min(bounds[0], x0), min(bounds[1], y0), max(bounds[2], x1),
                       max(bounds[3], y1 + 10)]
             dx = x1 + 20.0
         _finish(ax, *bounds)
     fig.suptitle(title, fontsize=12)
-    _legend(fig, kinds)
-    fig.tight_layout(rect=(0, 0.05, 1, 0.97))
+    _legend(fig, kinds, legend)
+    per_row = max(2, min(8, int(fig.get_figwidth() / 2.3)))
+    rows_of_legend = math.ceil((len(kinds) + 2 + len(legend)) / per_row)
+    fig.set_figheight(fig.get_figheight() + 0.22 * rows_of_legend)
+    fig.tight_layout(rect=(0, min(0.22 * rows_of_legend / fig.get_figheight(), 0.35), 1,
+                           0.97))
     return fig
 
 

@@ -214,15 +214,54 @@ def occupancy(replay: Replay, ax: Axes | None = None, n_times: int = 300) -> Fig
 
 # -- density heatmap -----------------------------------------------------------------------
 
-def density_heatmap(replay: Replay, t: float, *, levels: Sequence[str] | None = None,
+#: Density (persons/m²) from which a cell counts as crowded when the heatmap chooses its
+#: moment: Fruin's walkway level E (under 0.93 m² per person).
+CROWDED_PM2 = FRUIN_DENSITY_EDGES[3]
+
+
+def peak_moment(replay: Replay, geom: Any = None) -> tuple[float, str]:
+    """The heatmap's default moment and why: the peak of crowding, else of occupancy.
+
+    Peak crowding is the sample time at which most persons stand in cells at or above
+    :data:`CROWDED_PM2` (the moment a density map has something to show). A run that is
+    never crowded gets the peak of building occupancy (persons inside). Without a
+    per-cell occupancy series: mid-run.
+    """
+    from viz.geometry import PlanGeometry, network_params
+
+    occ = replay.series.get("occupancy")
+    if occ is None or not occ.size:
+        return replay.duration_s / 2, "mid-run (the replay holds no occupancy series)"
+    g = geom or PlanGeometry(replay.layout, network_params=network_params(replay.meta))
+    cmap = g.series_cell_map(replay.cell_ids)
+    area = np.where(cmap >= 0, g.cell_area[np.maximum(cmap, 0)], 0.0)
+    occ = np.asarray(occ, dtype=float)
+    dens = np.divide(occ, area, out=np.zeros_like(occ), where=area > 0)
+    crowded = np.where(dens >= CROWDED_PM2, occ, 0.0).sum(axis=1)
+    if crowded.max() > 0:
+        i = int(np.argmax(crowded))
+        return (float(replay.series_t[i]),
+                f"peak crowding: {crowded[i]:,.0f} persons at ≥ {CROWDED_PM2:.2f} p/m²")
+    inside = occ.sum(axis=1)
+    i = int(np.argmax(inside))
+    return float(replay.series_t[i]), f"peak occupancy: {inside[i]:,.0f} persons inside"
+
+
+def density_heatmap(replay: Replay, t: float | None, *, levels: Sequence[str] | None = None,
                     fig: Figure | None = None) -> Figure:
-    """The plan at ``t`` with every cell coloured by persons/m² in Fruin bands."""
+    """The plan at ``t`` with every cell coloured by persons/m² in Fruin bands.
+
+    ``t = None``: the moment of :func:`peak_moment`, named in the title.
+    """
     from viz.geometry import PlanGeometry, network_params
     from viz.player import Player
 
     if not isinstance(replay, Replay):
         raise ReplayError("heatmap needs a replay file", field="--kind")
     geom = PlanGeometry(replay.layout, network_params=network_params(replay.meta))
+    why = ""
+    if t is None:
+        t, why = peak_moment(replay, geom)
     player = Player(replay, playing=False)
     player.seek(t)
     dens = _cell_density(replay, geom, player, t)
@@ -274,7 +313,7 @@ def density_heatmap(replay: Replay, t: float, *, levels: Sequence[str] | None = 
     cb.set_ticklabels(labels)
     cb.set_label("Fruin LoS (persons/m²: A < 0.31 < B < 0.43 < C < 0.72 < D < 1.08 < E "
                  "< 2.17 < F)", fontsize=8)
-    fig.suptitle(f"Density at {style.fmt_clock(t)}")
+    fig.suptitle(f"Density at {style.fmt_clock(t)}" + (f" ({why})" if why else ""))
     return fig
 
 
@@ -409,8 +448,7 @@ def plot(src: Source, kind: str, out: str | Path, *, t: float | None = None,
     elif kind == "heatmap":
         if not isinstance(src, Replay):
             raise ReplayError("heatmap needs a replay file", field="--kind")
-        tt = t if t is not None else _busiest_time(src)
-        fig = density_heatmap(src, tt, levels=levels)
+        fig = density_heatmap(src, t, levels=levels)
     elif kind == "exits":
         fig = exit_usage(src)
     else:
@@ -420,11 +458,3 @@ def plot(src: Source, kind: str, out: str | Path, *, t: float | None = None,
     fig.savefig(p, dpi=dpi)
     plt.close(fig)
     return p
-
-
-def _busiest_time(replay: Replay) -> float:
-    """Time of the largest single-cell occupancy (or mid-run without series)."""
-    occ = replay.series.get("occupancy")
-    if occ is not None and occ.size:
-        return float(replay.series_t[int(np.argmax(occ.max(axis=1)))])
-    return replay.duration_s / 2

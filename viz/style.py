@@ -177,3 +177,24 @@ def fmt_clock(t: float, tenths: bool = False) -> str:
     if tenths:
         base += f".{int((t - int(t)) * 10) % 10}"
     return sign + base
+
+
+# --- print-friendly series (plots in reports) --------------------------------------------
+
+#: Smallest font of legends and tick labels in report figures (pt): readable when printed.
+LEGEND_PT: Final = 8.0
+#: Markers and line styles cycled with colour, so series differ in grey print too.
+SERIES_MARKERS: Final = ("o", "s", "^", "D", "v", "P", "X", "*")
+SERIES_LINES: Final = ("-", "--", "-.", ":")
+
+
+def series_colours(n: int) -> list[tuple[float, float, float, float]]:
+    """``n`` colours for ordered series: viridis from dark to 0.78, whose light end stays
+    visible on white paper (viridis' own yellow end does not) and whose lightness rises
+    monotonically, so the order survives grey printing."""
+    from matplotlib import colormaps
+
+    cmap = colormaps["viridis"]
+    if n <= 1:
+        return [cmap(0.35)]
+    return [cmap(0.78 * i / (n - 1)) for i in range(n)]

@@ -8,8 +8,9 @@
     mappings flattened: ``exit_counts.south-door``).
 ``<batch>_summary.csv|.parquet``
     One row per (configuration, metric): n, missing, failed, mean, sd, 95% CI
-    (``ci_lo``, ``ci_hi``, ``ci_half``), min, p5, p50, p95, max (see
-    :mod:`sim.batch.stats`).
+    (``ci_lo``, ``ci_hi``, ``ci_half``, and ``ci_method``: ``t`` for times and other
+    numbers, ``bootstrap`` for counts, ``exact`` for yes/no proportions, so no interval
+    leaves the metric's range), min, p5, p50, p95, max (see :mod:`sim.batch.stats`).
 ``<batch>_table.md``
     A markdown comparison table, one row per configuration: ``mean [CI]`` and p95 of
     the key metrics.
@@ -17,6 +18,11 @@
     For a batch with common seeding (``seeding = "common"``): the paired difference of
     every key metric between consecutive configurations and against the first, with
     its 95% CI and how many seeds moved each way (:mod:`sim.batch.paired`).
+    A markdown comparison table, one row per configuration (also those without a single
+    finished run): ``mean [CI]`` and p95 of the key metrics, headed by their names and
+    units from the metric catalogue.
+``<batch>.xlsx``
+    An Excel workbook with one sheet per table: ``comparison``, ``summary``, ``runs``.
 ``<batch>_*.png``
     Plots, drawn by the CLI with :mod:`viz.batch_plots` (the core draws nothing).
 
@@ -38,6 +44,7 @@ import numpy as np
 
 from sim.batch.stats import summarize
 from sim.batch.store import BatchRow, ConfigRow, Store
+from sim.report.text import fmt_number, metric_info, metric_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,6 +64,8 @@ MAX_TABLE_METRICS = 6
 #: Statistic columns of the summary table.
 STAT_COLUMNS = ("n", "missing", "mean", "sd", "ci_lo", "ci_hi", "ci_half", "min", "p5",
                 "p50", "p95", "max")
+#: Columns of the summary table after the statistics.
+SUMMARY_EXTRA = ("ci_method",)
 
 
 def flatten_metrics(metrics: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -167,15 +176,20 @@ def summary_frame(runs: pd.DataFrame, configs: Sequence[ConfigRow], params: Sequ
         ok = sub[sub["status"] == "ok"]
         n_failed = int((sub["status"] == "failed").sum())
         for m in metrics:
-            s = summarize(ok[m].to_numpy(dtype=float), confidence)
+            kind = metric_info(m).shape
+            x = ok[m].to_numpy(dtype=float)
+            s = summarize(x, confidence, kind=kind)
             row: dict[str, Any] = {"config_index": c.index, "config_label": c.label}
             row.update({p: _param_cell(c.params.get(p)) for p in params})
             row.update(metric=m, failed=n_failed)
             row.update({k: s[k] for k in STAT_COLUMNS})
             row["n"] = int(row["n"])
             row["missing"] = int(row["missing"])
+            row["ci_method"] = ("none" if row["n"] < 2 else "exact" if kind == "flag"
+                                else "bootstrap" if kind == "count" else "t")
             rows.append(row)
-    cols = ["config_index", "config_label", *params, "metric", "failed", *STAT_COLUMNS]
+    cols = ["config_index", "config_label", *params, "metric", "failed", *STAT_COLUMNS,
+            *SUMMARY_EXTRA]
     return pd.DataFrame.from_records(rows, columns=cols)
 
 
@@ -187,14 +201,7 @@ def batch_tables(store: Store, batch: BatchRow, confidence: float = 0.95) -> Bat
 
 
 def _fmt(v: float) -> str:
-    if v is None or not math.isfinite(v):
-        return "—"
-    a = abs(v)
-    if a >= 100:
-        return f"{v:,.0f}"
-    if a >= 10:
-        return f"{v:.1f}"
-    return f"{v:.2f}"
+    return fmt_number(v)
 
 
 def choose_metrics(tables: BatchTables, wanted: Sequence[str] | None = None) -> list[str]:
@@ -210,34 +217,104 @@ def choose_metrics(tables: BatchTables, wanted: Sequence[str] | None = None) -> 
     return (varying or present)[:MAX_TABLE_METRICS]
 
 
-def markdown_table(tables: BatchTables, metrics: Sequence[str] | None = None) -> str:
-    """One row per configuration: runs, failures, ``mean [95% CI]`` and p95 per metric."""
+@dataclass(frozen=True)
+class Cell:
+    """One metric of one configuration in the comparison table."""
+
+    metric: str
+    n: int
+    missing: int
+    mean: float
+    ci_lo: float
+    ci_hi: float
+    p95: float
+
+    def text(self, *, p95: bool = False) -> str:
+        """``"30.0 [10.4, 49.6]"`` (``—`` without a value)."""
+        if self.n == 0:
+            return "—"
+        if p95:
+            return _fmt(self.p95)
+        miss = f" ({self.missing} missing)" if self.missing else ""
+        return f"{_fmt(self.mean)} [{_fmt(self.ci_lo)}, {_fmt(self.ci_hi)}]{miss}"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One configuration of the comparison table."""
+
+    config_index: int
+    label: str
+    params: tuple[Any, ...]
+    runs: int
+    failed: int
+    cells: tuple[Cell, ...]
+
+    @property
+    def no_data(self) -> bool:
+        """No run of this configuration finished (every one failed, or none ran)."""
+        return self.runs == self.failed
+
+
+def comparison_rows(tables: BatchTables, metrics: Sequence[str] | None = None
+                    ) -> tuple[list[str], list[Row]]:
+    """The metrics compared and one row per configuration, those without data included."""
     ms = choose_metrics(tables, metrics)
     s = tables.summary
-    head = [*(tables.params or ["configuration"]), "runs", "failed"]
-    for m in ms:
-        head += [f"{m} mean [95% CI]", f"{m} p95"]
-    lines = ["| " + " | ".join(head) + " |",
-             "|" + "|".join("---:" if i >= len(tables.params or [1]) else "---"
-                            for i in range(len(head))) + "|"]
+    rows = []
     for c in tables.configs:
         sub = s[s["config_index"] == c.index]
-        if tables.params:
-            cells = [str(_param_cell(c.params.get(p))) for p in tables.params]
-        else:
-            cells = [c.label]
         failed = int(sub["failed"].iloc[0]) if len(sub) else 0
         n_runs = int((tables.runs["config_index"] == c.index).sum())
-        cells += [str(n_runs), str(failed)]
+        cells = []
         for m in ms:
             r = sub[sub["metric"] == m]
             if r.empty:
-                cells += ["—", "—"]
+                cells.append(Cell(m, 0, 0, *(4 * [math.nan])))
                 continue
             r0 = r.iloc[0]
-            miss = f" ({int(r0['missing'])} missing)" if r0["missing"] else ""
-            cells += [f"{_fmt(r0['mean'])} [{_fmt(r0['ci_lo'])}, {_fmt(r0['ci_hi'])}]{miss}",
-                      _fmt(r0["p95"])]
+            cells.append(Cell(m, int(r0["n"]), int(r0["missing"]), float(r0["mean"]),
+                              float(r0["ci_lo"]), float(r0["ci_hi"]), float(r0["p95"])))
+        rows.append(Row(c.index, c.label, tuple(_param_cell(c.params.get(p))
+                                                for p in tables.params),
+                        n_runs, failed, tuple(cells)))
+    return ms, rows
+
+
+def comparison_frame(tables: BatchTables, metrics: Sequence[str] | None = None
+                     ) -> pd.DataFrame:
+    """The comparison table with numbers as numbers (the workbook's first sheet)."""
+    import pandas as pd
+
+    _, rows = comparison_rows(tables, metrics)
+    recs = []
+    for r in rows:
+        rec: dict[str, Any] = {"configuration": r.label}
+        rec.update(dict(zip(tables.params, r.params, strict=True)))
+        rec.update({"runs": r.runs, "failed": r.failed})
+        for c in r.cells:
+            lab = metric_label(c.metric)
+            rec.update({f"{lab} mean": c.mean, f"{lab} 95% CI low": c.ci_lo,
+                        f"{lab} 95% CI high": c.ci_hi, f"{lab} p95": c.p95,
+                        f"{lab} runs with a value": c.n})
+        recs.append(rec)
+    return pd.DataFrame.from_records(recs)
+
+
+def markdown_table(tables: BatchTables, metrics: Sequence[str] | None = None) -> str:
+    """One row per configuration: runs, failures, ``mean [95% CI]`` and p95 per metric."""
+    ms, rows = comparison_rows(tables, metrics)
+    head = [*(tables.params or ["configuration"]), "runs", "failed"]
+    for m in ms:
+        head += [f"{metric_label(m)} mean [95% CI]", f"{metric_label(m)} p95"]
+    lines = ["| " + " | ".join(head) + " |",
+             "|" + "|".join("---:" if i >= len(tables.params or [1]) else "---"
+                            for i in range(len(head))) + "|"]
+    for r in rows:
+        cells = [str(p) for p in r.params] if tables.params else [r.label]
+        cells += [str(r.runs), str(r.failed)]
+        for c in r.cells:
+            cells += ["no data" if r.no_data else c.text(), c.text(p95=True)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -265,6 +342,22 @@ def write_pairs(t: BatchTables, stem: Path, metrics: Sequence[str] | None = None
     mdp = Path(f"{stem}_paired.md")
     mdp.write_text("".join(md), encoding="utf-8")
     return [csv, mdp]
+def write_workbook(tables: BatchTables, path: str | Path,
+                   metrics: Sequence[str] | None = None) -> Path:
+    """An Excel workbook, one sheet per table: comparison, summary, runs (openpyxl)."""
+    import pandas as pd
+
+    p = Path(path)
+    with pd.ExcelWriter(p, engine="openpyxl") as xw:
+        for name, df in (("comparison", comparison_frame(tables, metrics)),
+                         ("summary", tables.summary), ("runs", tables.runs)):
+            df.to_excel(xw, sheet_name=name, index=False)
+            sheet = xw.sheets[name]
+            sheet.freeze_panes = "B2"
+            for col in sheet.columns:  # widths that show the headers
+                width = max(len(str(col[0].value or "")), 8)
+                sheet.column_dimensions[col[0].column_letter].width = min(width + 2, 40)
+    return p
 
 
 def _safe(name: str) -> str:
@@ -295,6 +388,7 @@ def write_report(store: Store, out_dir: str | Path, *, batches: Sequence[str] | 
         md = Path(f"{stem}_table.md")
         md.write_text(f"### {b.name}\n\n" + markdown_table(t, metrics), encoding="utf-8")
         t.files.append(md)
+        t.files.append(write_workbook(t, Path(f"{stem}.xlsx"), metrics))
         if b.seeding == "common" and len(t.configs) > 1:
             t.files += write_pairs(t, stem, metrics, confidence)
         result.append(t)

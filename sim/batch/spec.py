@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import SafeMallError, ScenarioError
-from sim.io.toml import read_toml
+from sim.io.toml import read_toml, toml_value
 from sim.model.scenario import apply_overrides, parse_value, scenario_from_dict
 from sim.model.validation import first_error
 
@@ -131,29 +130,6 @@ class BatchSpec:
     def n_runs(self) -> int:
         """Runs in the batch without sequential stopping."""
         return len(self.configs) * self.replications
-
-
-def toml_value(value: Any) -> str:
-    """``value`` as TOML value text that :func:`sim.model.scenario.parse_value` reads back."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, Mapping):
-        inner = ", ".join(f"{json.dumps(str(k), ensure_ascii=False)} = {toml_value(v)}"
-                          for k, v in value.items())
-        return "{" + (f" {inner} " if inner else "") + "}"
-    if isinstance(value, Sequence):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} as a TOML value")
 
 
 def override(key: str, value: Any) -> str:

@@ -38,6 +38,7 @@ from sim.batch.runner import ProgressFn, execute
 from sim.batch.sensitivity import metric_value
 from sim.batch.spec import Config, override
 from sim.batch.stats import point_stat
+from sim.batch.stats import proportion_interval as clopper_pearson
 from sim.batch.store import Store
 from sim.model.assumptions import Assumption
 
@@ -110,16 +111,6 @@ class UncertainResult:
 
 def _stat(x: np.ndarray, stat: str) -> float:
     return point_stat(x[np.isfinite(x)], stat)
-
-
-def clopper_pearson(k: int, n: int, conf: float = 0.95) -> tuple[float, float]:
-    """Exact binomial interval of ``k`` successes in ``n``."""
-    from scipy.stats import beta
-
-    a = (1 - conf) / 2
-    lo = 0.0 if k == 0 else float(beta.ppf(a, k, n - k + 1))
-    hi = 1.0 if k == n else float(beta.ppf(1 - a, k + 1, n - k))
-    return lo, hi
 
 
 def drivers_of(params: Sequence[Assumption], theta: np.ndarray,

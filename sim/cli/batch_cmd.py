@@ -18,7 +18,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -219,8 +218,9 @@ def batch_report(
     plots: Annotated[bool, typer.Option(help="Draw plots.")] = True,
 ) -> None:
     """Per-configuration statistics (mean, sd, 95% CI, p5/p50/p95), exports and plots."""
-    from sim.batch.report import markdown_table, write_report
+    from sim.batch.report import write_report
     from sim.batch.store import Store
+    from sim.report.text import plural
 
     out_dir = out or db.with_suffix("")
     with Store(db, create=False) as store:
@@ -234,22 +234,42 @@ def batch_report(
     if not tables:
         raise ScenarioError("no batch to report" + (f" named {batch}" if batch else ""),
                             source=str(db))
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 120, highlight=False)
     for t in tables:
-        n_ok = int((t.runs["status"] == "ok").sum())
-        console.print(f"[bold]{t.batch.name}[/]: {len(t.configs)} configurations, "
-                      f"{n_ok} ok runs, {len(t.runs) - n_ok} failed")
-        md = markdown_table(t, metric)
-        paired = [f for f in t.files if f.name.endswith("_paired.md")]
-        if paired:
-            md += "\n" + paired[0].read_text(encoding="utf-8")
-        if console.is_terminal:
-            console.print(Markdown(md))
-        else:
-            print(md)
-    print(f"written to {out_dir}: " + ", ".join(sorted({f.name for t in tables
-                                                       for f in t.files})[:12])
-          + (" …" if sum(len(t.files) for t in tables) > 12 else ""))
+        _print_compact(console, t, metric)
+    files = [f for t in tables for f in t.files]
+    plots = [f for f in files if f.suffix == ".png"]
+    print(f"full tables and plots in {out_dir}")
+    for t in tables:
+        names = [f.name for f in t.files if f.suffix in (".md", ".xlsx")]
+        print(f"  {t.batch.name}: " + ", ".join(names) + ", runs and summary as CSV/Parquet")
+    print(f"  {plural(len(plots), 'plot')}")
+
+
+#: Metrics in the terminal summary (the files hold every metric).
+TERMINAL_METRICS = 3
+
+
+def _print_compact(console: Console, t: Any, metrics: list[str] | None) -> None:
+    """A short table per batch: configuration, runs, up to three metrics as mean [CI]."""
+    from sim.batch.report import comparison_rows
+    from sim.report.text import metric_label, plural
+
+    ms, rows = comparison_rows(t, metrics)
+    ms = ms[:TERMINAL_METRICS]
+    n_ok = int((t.runs["status"] == "ok").sum())
+    title = (f"{t.batch.name}: {plural(len(t.configs), 'configuration')}, "
+             f"{plural(n_ok, 'run')} ok, {len(t.runs) - n_ok} failed — mean [95% CI]")
+    tbl = Table(title=title, title_justify="left")
+    tbl.add_column("configuration", overflow="fold", max_width=40)
+    tbl.add_column("runs", justify="right")
+    for m in ms:
+        tbl.add_column(metric_label(m), justify="right", overflow="fold", max_width=28)
+    for r in rows:
+        cells = [c.text() if not r.no_data else "[yellow]no data[/]" for c in r.cells]
+        runs = f"{r.runs - r.failed}" + (f" [red](+{r.failed} failed)[/]" if r.failed else "")
+        tbl.add_row(r.label, runs, *cells[:TERMINAL_METRICS])
+    console.print(tbl)
 
 
 def adequacy(

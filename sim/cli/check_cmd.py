@@ -224,9 +224,11 @@ def generate(
     plan = write_plan(lay, out, understaffed=understaffed)
     load_security_plan(out, lay)  # what we wrote must load
     g = plan["guards"]
-    print(f"wrote {out}: {g['total']} guards ({len(g['posts'])} posts, "
-          f"{len(g['patrols'])} patrols), {len(plan['groups'])} groups, "
-          f"{len(plan['cctv']['cameras'])} cameras")
+    from sim.report.text import plural
+
+    print(f"wrote {out}: {plural(g['total'], 'guard')} ({plural(len(g['posts']), 'post')}, "
+          f"{plural(len(g['patrols']), 'patrol')}), {plural(len(plan['groups']), 'group')}, "
+          f"{plural(len(plan['cctv']['cameras']), 'camera')}")
     return 0
 
 

@@ -33,8 +33,8 @@ def deploy_cmd(
     """Deploy guards on posts, patrols and beats; print the deployment and its coverage."""
     from sim.analysis.compliance.inputs import resolve_inputs
     from sim.engine.graphs import build_network
-    from sim.generate.security_plan import dumps_toml
     from sim.io.security_files import load_security_plan
+    from sim.io.toml import dumps_readable
     from sim.security.deployment import COVERAGE_S, coverage, deploy, deployment_plan
 
     if guards is not None and guards < 0:
@@ -53,7 +53,7 @@ def deploy_cmd(
         head = (f"# Written by `safemall deploy {target} --guards {dep.guards}` from "
                 f"{inp.plan_path}.\n# Deployment rule: sim/security/deployment.py; "
                 "format: docs/security-format.md.\n\n")
-        out.write_text(head + dumps_toml(raw), encoding="utf-8")
+        out.write_text(head + dumps_readable(raw), encoding="utf-8")
         load_security_plan(out, inp.layout)  # what we wrote must load
     if as_json:
         print(json.dumps(_to_json(dep, cov)))

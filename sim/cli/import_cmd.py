@@ -39,9 +39,12 @@ def _finish(res: Any, out: Path, header: str, quiet: bool) -> None:
                           + f"; see {rp}", source=res.error.source)
     out.write_text(header + dump_layout_toml(res.data), encoding="utf-8")
     lay = res.layout
-    typer.echo(f"layout written to {out}: {len(lay.levels)} levels, "
-               f"{sum(1 for s in lay.spaces.values() if not s.is_exit)} spaces, "
-               f"{len(lay.exits)} exits, {len(lay.openings)} openings, "
+    from sim.report.text import plural
+
+    n_spaces = sum(1 for s in lay.spaces.values() if not s.is_exit)
+    typer.echo(f"layout written to {out}: {plural(len(lay.levels), 'level')}, "
+               f"{plural(n_spaces, 'space')}, {plural(len(lay.exits), 'exit')}, "
+               f"{plural(len(lay.openings), 'opening')}, "
                f"sales area {lay.derived_sales_area_m2:,.0f} m²")
 
 

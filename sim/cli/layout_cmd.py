@@ -41,11 +41,12 @@ def validate(path: PathArg,
     from sim.analysis.egress_code import layout_warnings
     from sim.engine.graphs import build_network
     from sim.io.layout_files import load_layout
+    from sim.report.text import plural
 
     lay = load_layout(path)
     warnings = layout_warnings(lay, build_network(lay))
-    print(f"ok: {len(lay.levels)} levels, {len(lay.spaces)} spaces, "
-          f"{len(lay.openings)} openings")
+    print(f"ok: {plural(len(lay.levels), 'level')}, {plural(len(lay.spaces), 'space')}, "
+          f"{plural(len(lay.openings), 'opening')}")
     for w in warnings:
         print(f"warning: {w}")
     return 1 if strict and warnings else 0
@@ -59,6 +60,11 @@ def show(path: PathArg,
          = False,
          level: Annotated[list[str] | None, typer.Option(
              "--level", help="Draw only this level (repeatable).")] = None,
+         security: Annotated[Path | None, typer.Option(
+             "--security", help="Draw this security plan on top: posts, patrol routes, "
+             "cameras and their coverage, alarm buttons, PA zones, bollards and barriers, "
+             "with space ids and a legend.")] = None,
+         ids: Annotated[bool, typer.Option("--ids", help="Write every space's id.")] = False,
          dpi: Annotated[int, typer.Option(help="Resolution of raster images.")] = 150) -> int:
     """Draw each level of a layout (spaces by kind, openings, exits) to an image."""
     import matplotlib
@@ -69,8 +75,18 @@ def show(path: PathArg,
     from viz.plan import draw_plan
 
     lay = load_layout(path)
+    if security is not None:
+        from sim.io.security_files import load_security_plan
+        from viz.security_plan import draw_security_plan
+
+        plan = load_security_plan(security, lay)
+        fig = draw_security_plan(lay, plan, levels=level or None)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(out, dpi=dpi)
+        print(f"wrote {out}")
+        return 0
     net = build_network(lay) if routes else None
-    fig = draw_plan(lay, net, levels=level or None)
+    fig = draw_plan(lay, net, levels=level or None, space_ids=ids)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=dpi)
     print(f"wrote {out}")

@@ -39,6 +39,7 @@ _COMMAND_MODULES = (
     "sim.cli.deploy_cmd",
     "sim.cli.assumptions_cmd",
     "sim.cli.sensitivity_cmd",
+    "sim.cli.report_cmd",
 )
 
 

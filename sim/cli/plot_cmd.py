@@ -15,7 +15,8 @@ def plot(
     out: Annotated[Path, typer.Option(help="Output image (.png, .svg, .pdf).")] = Path(
         "fig.png"),
     t: Annotated[float | None, typer.Option(
-        "--t", help="Time (s) of the heatmap; default: the busiest moment.")] = None,
+        "--t", help="Time (s) of the heatmap; default: the peak of crowding (most persons at "
+        "Fruin level E or worse), else of occupancy.")] = None,
     level: Annotated[list[str] | None, typer.Option(
         help="Levels of the heatmap (repeatable); default: all.")] = None,
     dpi: Annotated[int, typer.Option(help="Resolution of raster output.")] = 130,

@@ -15,47 +15,40 @@ from rich.table import Table
 from sim.io.scenario_files import load_scenario
 from sim.run.runner import RunResult, run_scenario
 
-#: Metrics shown in the summary table, in order, with their units.
+#: Metrics shown first in the summary table, in order (labels and units: the catalogue).
 SUMMARY_KEYS = (
-    ("occupants", ""), ("evacuated", ""), ("inside", ""), ("casualties", ""),
-    ("t_evacuation_s", "s"), ("t95_evacuation_s", "s"), ("t_lower_bound_s", "s"),
-    ("peak_density_pm2", "p/m²"), ("peak_density_space", ""), ("t_alarm_s", "s"),
-    ("t_first_responder_s", "s"), ("t_contact_s", "s"), ("t_neutralised_s", "s"),
-    ("t_police_arrived_s", "s"),
-    ("deadlocks_resolved", ""), ("wall_s", "s"),
+    "occupants", "evacuated", "inside", "casualties", "t_evacuation_s", "t95_evacuation_s",
+    "t_lower_bound_s", "peak_density_pm2", "peak_density_space", "t_alarm_s",
+    "t_first_responder_s", "t_contact_s", "t_neutralised_s", "t_police_arrived_s",
+    "deadlocks_resolved", "wall_s",
 )
 
 
-def _fmt(v: Any) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, float):
-        return f"{v:,.1f}" if abs(v) >= 10 else f"{v:.3g}"
-    return str(v)
-
-
 def print_summary(res: RunResult, console: Console) -> None:
-    """A readable table of the run's main metrics and its exits."""
+    """A readable table of the run's main metrics (every value with its unit) and exits."""
+    from sim.report.text import fmt_value, metric_info
+
     m = res.metrics
     t = Table(title=f"{res.scenario.name or Path(res.scenario.source).stem} — seed {m['seed']}")
     t.add_column("metric")
+    t.add_column("key", style="dim")
     t.add_column("value", justify="right")
-    for key, unit in SUMMARY_KEYS:
+    for key in SUMMARY_KEYS:
         if key in m:
-            t.add_row(key, _fmt(m[key]) + (f" {unit}" if unit and m[key] is not None else ""))
-    shown = {k for k, _ in SUMMARY_KEYS} | {"exit_counts"}
+            t.add_row(metric_info(key).label, key, fmt_value(key, m[key]))
+    shown = set(SUMMARY_KEYS) | {"exit_counts"}
     for key in sorted(m):
         v = m[key]
         if key not in shown and isinstance(v, int | float | str) and not isinstance(v, bool) \
                 and key not in ("seed", "seed_entropy", "moves", "t_end_s"):
-            t.add_row(key, _fmt(v))
+            t.add_row(metric_info(key).label, key, fmt_value(key, v))
     console.print(t)
     if m.get("exit_counts"):
         e = Table(title="persons per exit")
         e.add_column("opening")
         e.add_column("persons", justify="right")
         for k, v in sorted(m["exit_counts"].items(), key=lambda kv: -kv[1]):
-            e.add_row(k, str(v))
+            e.add_row(k, f"{v:,}")
         console.print(e)
 
 

@@ -52,6 +52,7 @@ import networkx as nx
 from sim.analysis.compliance import places
 from sim.analysis.compliance.adjacency import GROUP_DISTANCE_M, adjacency_graph, shop_distances
 from sim.engine.graphs import Network, build_network
+from sim.io.toml import dumps_readable
 from sim.model.layout import Layout
 from sim.model.security_plan import SCHEMA, plan_from_dict, required_guards
 from sim.security.deployment import beat_patrols, deploy
@@ -348,73 +349,9 @@ def plan_to_toml(plan: dict[str, Any], layout: Layout, *, understaffed: bool = F
     return head + "\n" + dumps_toml(plan)
 
 
-def _value(v: Any) -> str:
-    """A TOML scalar, array of scalars or inline table."""
-    import json
-
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | float):
-        return repr(v)
-    if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, dict):
-        return "{ " + ", ".join(f"{k} = {_value(x)}" for k, x in v.items()) + " }"
-    if isinstance(v, list):
-        return "[" + ", ".join(_value(x) for x in v) + "]"
-    raise TypeError(type(v).__name__)
-
-
-def _array(key: str, items: list[Any], width: int = 96) -> str:
-    one = f"{key} = {_value(items)}"
-    if len(one) <= width:
-        return one
-    return f"{key} = [\n" + "".join(f"    {_value(x)},\n" for x in items) + "]"
-
-
-def _is_table_list(v: Any) -> bool:
-    return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
-
-
-def _inline_ok(items: list[dict[str, Any]], width: int = 140) -> bool:
-    return all(len(_value(x)) <= width and not any(isinstance(y, dict | list) and
-                                                   len(_value(y)) > 60 for y in x.values())
-               for x in items)
-
-
-def _section(path: str, table: dict[str, Any], out: list[str], *, array: bool = False) -> None:
-    head = f"[[{path}]]" if array else f"[{path}]" if path else ""
-    body: list[str] = []
-    later: list[tuple[str, Any]] = []
-    for k, v in table.items():
-        if isinstance(v, dict) or (_is_table_list(v) and (not path or not _inline_ok(v))):
-            later.append((k, v))
-        elif isinstance(v, list):
-            body.append(_array(k, v))
-        else:
-            body.append(f"{k} = {_value(v)}")
-    if head:
-        out.append(head)
-    out.extend(body)
-    out.append("")
-    for k, v in later:
-        sub = f"{path}.{k}" if path else k
-        if isinstance(v, dict):
-            _section(sub, v, out)
-        else:
-            for item in v:
-                _section(sub, item, out, array=True)
-
-
 def dumps_toml(data: dict[str, Any]) -> str:
-    """Readable TOML: scalars first, inline tables for short lists, sections in order."""
-    out: list[str] = []
-    _section("", data, out)
-    text = "\n".join(out).rstrip() + "\n"
-    import tomllib
-
-    assert tomllib.loads(text) == data
-    return text
+    """Readable TOML (:func:`sim.io.toml.dumps_readable`)."""
+    return dumps_readable(data)
 
 
 def write_plan(layout: Layout, out: str | Path, *, understaffed: bool = False) -> dict[str, Any]:

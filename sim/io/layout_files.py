@@ -6,10 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from sim.errors import LayoutError
-from sim.io.toml import read_toml
+from sim.io.toml import dumps_readable, read_toml
 from sim.model.layout import Layout
 from sim.model.layout_schema import layout_from_dict, layout_to_dict
 
@@ -30,7 +28,7 @@ def load_layout(path: str | Path) -> Layout:
 
 
 def dump_layout_toml(layout_or_dict: Layout | Mapping[str, Any]) -> str:
-    """Serialise a layout (or its mapping) to TOML text."""
+    """Serialise a layout (or its mapping) to readable TOML text (a point per line)."""
     data = layout_to_dict(layout_or_dict) if isinstance(layout_or_dict, Layout) \
         else layout_or_dict
-    return tomli_w.dumps(dict(data))
+    return dumps_readable(data)

@@ -296,7 +296,14 @@ def test_cli_batch_report_and_rerun_from_batch(tmp_path: Path) -> None:
     assert "runs this time (0 failed)" in r.stdout
     r = _cli("batch", "report", str(db), "--out", str(tmp_path / "rep"))
     assert r.returncode == 0, r.stderr
-    assert "| occupants.count | geometry.widths.south-door | runs | failed |" in r.stdout
+    # a compact summary on the terminal (a few metrics, no 15-column markdown) ...
+    assert "tiny: " in r.stdout and "mean [95% CI]" in r.stdout
+    assert max(len(line) for line in r.stdout.splitlines() if str(tmp_path) not in line) <= 130
+    assert "| occupants.count |" not in r.stdout
+    # ... and the full tables in files
+    md = (tmp_path / "rep" / "tiny_table.md").read_text(encoding="utf-8")
+    assert "| occupants.count | geometry.widths.south-door | runs | failed |" in md
+    assert (tmp_path / "rep" / "tiny.xlsx").exists()
     assert (tmp_path / "rep" / "tiny_summary.parquet").exists()
     assert (tmp_path / "rep" / "tiny_evacuation.png").exists()
     stored = _results(db)

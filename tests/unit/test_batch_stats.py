@@ -18,6 +18,7 @@ from sim.batch.stats import (
     mean_bound,
     min_replications,
     order_stat_index,
+    proportion_interval,
     quantile_bound,
     summarize,
 )
@@ -131,7 +132,10 @@ def test_report_statistics_on_hand_made_table(tmp_path: Path) -> None:
     # exit_counts are flattened; an exit nobody used counts 0
     assert s.loc[(0, "exit_counts.b")]["mean"] == pytest.approx(2 / 5)
     md = markdown_table(t)
-    assert md.splitlines()[0].startswith("| security.guards | runs | failed | t_evacuation_s")
+    head = md.splitlines()[0]
+    assert head.startswith("| security.guards | runs | failed | ")
+    # human-readable names with their unit, not metric ids
+    assert "(s) mean [95% CI]" in head and "t_evacuation_s" not in head
     assert "| 10 | 5 | 0 | 30.0 [10.4, 49.6] | 48.0 |" in md
     assert "(1 missing)" in md
 
@@ -148,6 +152,70 @@ def test_report_files(tmp_path: Path) -> None:
     assert back.equals(pd.read_parquet(tmp_path / "out" / "hand_summary.parquet"))
     csv = pd.read_csv(tmp_path / "out" / "hand_runs.csv")
     assert csv.loc[csv["status"] == "failed", "error"].tolist() == ["ValueError: boom"]
+
+
+def test_count_intervals_are_never_negative() -> None:
+    """The issue's case: crush injuries 0, 0, 0, 78 have mean 19.5; a t interval claims
+    [-42.6, 81.6]. The bootstrap interval of a count stays within what counts can be."""
+    x = [0, 0, 0, 78]
+    t = summarize(x)
+    assert t["ci_lo"] < 0  # what the t interval says (the defect)
+    b = summarize(x, kind="count")
+    assert b["mean"] == 19.5 and b["ci_lo"] >= 0 and b["ci_hi"] <= 78
+    assert (summarize([0, 0, 0], kind="count")["ci_lo"],
+            summarize([0, 0, 0], kind="count")["ci_hi"]) == (0, 0)
+    # reproducible: the same values give the same interval
+    assert summarize(x, kind="count")["ci_hi"] == b["ci_hi"]
+
+
+def test_proportion_intervals_are_exact() -> None:
+    """Exact (Clopper-Pearson) limits as R's ``binom.test`` prints them: 0/10 → 0–0.3085,
+    1/10 → 0.0025–0.4450, 5/10 → 0.1871–0.8129, 10/10 → 0.6915–1; within [0, 1]."""
+    assert proportion_interval(0, 10) == pytest.approx((0.0, 0.3085), abs=1e-4)
+    assert proportion_interval(5, 10) == pytest.approx((0.1871, 0.8129), abs=1e-4)
+    assert proportion_interval(10, 10) == pytest.approx((0.6915, 1.0), abs=1e-4)
+    s = summarize([1, 0, 0, 0, 0, 0, 0, 0, 0, 0], kind="flag")
+    assert (s["ci_lo"], s["ci_hi"]) == pytest.approx((0.0025, 0.4450), abs=1e-4)
+
+
+def test_workbook_and_configurations_without_data(tmp_path: Path) -> None:
+    """One sheet per table; a configuration whose every run failed stays in the table."""
+    from openpyxl import load_workbook
+
+    with _store(tmp_path) as st:
+        b = st.batches()[0]
+        dead = st.add_configs(b, [Config(2, "/x/s.toml", ("security.disable=[\"guards\"]",),
+                                         {"security.guards": 0}, "no staff")])[0]
+        task = RunTask(b.id, dead.id, 2, 0, "/x/s.toml", dead.overrides, 11, (2, 0))
+        st.write_run(task, RunOutcome("failed", None, None, "boom", 0.1, "w"))
+        tables = write_report(st, tmp_path / "out")
+    wb = load_workbook(tmp_path / "out" / "hand.xlsx", read_only=True)
+    assert wb.sheetnames == ["comparison", "summary", "runs"]
+    rows = list(wb["comparison"].iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == ["g10", "g20", "no staff"]
+    assert len(list(wb["runs"].iter_rows())) == 1 + 11
+    md = (tmp_path / "out" / "hand_table.md").read_text(encoding="utf-8")
+    assert "| 0 | 1 | 1 | no data |" in md
+    assert tables[0].files[-1].name == "hand.xlsx"
+    import matplotlib.pyplot as plt
+
+    made = []
+    real_savefig = plt.Figure.savefig
+
+    def keep(fig: plt.Figure, *a: object, **k: object) -> None:
+        made.append(fig)
+        real_savefig(fig, *a, **k)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(plt.Figure, "savefig", keep)
+        with Store(tmp_path / "hand.db") as st:
+            plot_batch(st, tables[0], tmp_path / "out")
+    texts = [t.get_text() for f in made for ax in f.axes for t in ax.texts]
+    assert "no data" in texts
+    labels = [ax.get_ylabel() for f in made for ax in f.axes]
+    assert any(lb.endswith("(s)") for lb in labels)
+    legends = [lg for f in made for ax in f.axes if (lg := ax.get_legend()) is not None]
+    assert all(t.get_fontsize() >= 8 for lg in legends for t in lg.get_texts())
 
 
 def test_load_run_spec(tmp_path: Path) -> None:

@@ -82,8 +82,11 @@ def test_judge_statuses() -> None:
     nulls = [{"x": 1.0}] * 19 + [{"x": None}]
     j = judge(_t(stat="max"), "s", "drill", nulls)
     assert j.status == "fail" and "counted as worst" in j.actual
-    assert judge(_t(value=4.0, op="<", round=2, stat="max"), "s", "fire",
-                 [{"x": 3.996}]).status == "fail"
+    # judged on the unrounded value, which is shown: 3.996 p/m² is below 4
+    j = judge(_t(value=4.0, op="<", stat="max"), "s", "fire", [{"x": 3.996}])
+    assert j.status == "pass" and "max = 3.996" in j.actual
+    j = judge(_t(value=180.0, op="<=", stat="max"), "s", "fire", [{"x": 180.04}])
+    assert j.status == "fail" and "max = 180.04" in j.actual
 
 
 def test_judge_ratio_with_safety_factor() -> None:

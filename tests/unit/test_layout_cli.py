@@ -51,7 +51,7 @@ def test_validate_ok_with_warnings(capsys: pytest.CaptureFixture[str]) -> None:
 def test_validate_strict_fails_on_warnings(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("layout", "validate", "--strict", EXAMPLE) == 1
     assert run("layout", "validate", "--strict", COMPACT.parent) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "ok: 1 levels, 71 spaces, 79 openings"
+    assert capsys.readouterr().out.splitlines()[-1] == "ok: 1 level, 71 spaces, 79 openings"
 
 
 def test_validate_bad_input_exits_2_with_one_line(tmp_path: Path,

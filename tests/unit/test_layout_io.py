@@ -117,6 +117,23 @@ def test_round_trip_is_exact() -> None:
     assert dict(again.openings) == dict(lay.openings)
 
 
+def test_written_layout_keeps_a_point_on_one_line() -> None:
+    """A generated layout.toml is readable: ``at = [x, y]`` and one polygon point per
+    line at most, never one coordinate per line."""
+    text = dump_layout_toml(load_layout(FIXTURE))
+    lines = text.splitlines()
+    assert not [ln for ln in lines if ln.strip().rstrip(",").replace(".", "", 1)
+                .lstrip("-").isdigit()], "a bare coordinate on its own line"
+    assert any(ln.startswith("at = [") and ln.endswith("]") for ln in lines)
+    assert any(ln.startswith("polygon = [[") or ln.strip().startswith("[") for ln in lines)
+    long_poly = {"schema": "x", "polygon": [[float(i), float(i) + 0.5] for i in range(40)]}
+    from sim.io.toml import dumps_readable
+
+    out = dumps_readable(long_poly)
+    assert "    [3.0, 3.5],\n" in out
+    assert tomllib.loads(out) == long_poly
+
+
 def test_round_trip_keeps_explicit_storey_and_opening_level() -> None:
     d = base()
     d["levels"] = [{"id": "L1", "elevation_m": 0.0, "storey": 2},

@@ -51,6 +51,36 @@ def test_heatmap_counts_match_series(replay: Replay) -> None:
     plt.close(fig)
 
 
+def test_heatmap_moment_is_the_peak_of_crowding(replay: Replay) -> None:
+    """The default moment has the most persons in cells at Fruin E or worse (≥ 1.08
+    p/m²), not the largest single-cell count; without any crowd, peak occupancy."""
+    import dataclasses
+
+    from viz.geometry import PlanGeometry
+
+    geom = PlanGeometry(replay.layout)
+    cmap = geom.series_cell_map(replay.cell_ids)
+    area = geom.cell_area[cmap]
+    small = int(np.argmin(np.where(area > 0, area, np.inf)))
+    n_t, n_c = len(replay.series_t), len(replay.cell_ids)
+    occ = np.zeros((n_t, n_c), np.float32)
+    # sample 3: everybody in, 0.5 p/m² everywhere (the most persons inside, sparse);
+    # sample 7: a crowd of 2 p/m² in the smallest cell, nobody else
+    occ[3] = 0.5 * area
+    occ[7, small] = 2.0 * area[small]
+    assert occ[3].sum() > occ[7].sum()
+    crowd = dataclasses.replace(replay, series={**replay.series, "occupancy": occ.copy()})
+    t, why = plots.peak_moment(crowd)
+    assert t == pytest.approx(float(replay.series_t[7])) and why.startswith("peak crowding")
+    occ[7, small] = 0.5 * area[small]  # nobody crowded: the moment most are inside
+    calm = dataclasses.replace(replay, series={**replay.series, "occupancy": occ})
+    t, why = plots.peak_moment(calm)
+    assert t == pytest.approx(float(replay.series_t[3])) and why.startswith("peak occupancy")
+    fig = plots.density_heatmap(crowd, None, levels=["L1"])
+    assert "peak crowding" in fig._suptitle.get_text()  # type: ignore[union-attr]
+    plt.close(fig)
+
+
 def test_exit_counts_fall_back_to_safe_waypoints(replay: Replay) -> None:
     r = Replay(layout=replay.layout, meta={}, entity_kind=replay.entity_kind,
                entity_label=replay.entity_label, waypoints=replay.waypoints)

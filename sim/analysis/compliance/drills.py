@@ -276,7 +276,9 @@ def check_training(log: DrillLog | None, period: Period | None = None) -> Clause
         actual=f"{n_ok}/{len(months)} months ({_period_text(p)})",
         evidence=Evidence(notes=(f"log {log.source}", f"{len(log.training)} sessions logged")),
         missing=Evidence(notes=tuple(short)), remedies=tuple(remedies),
-        kind="schedule", source="drills")
+        kind="schedule", source="drills",
+        facts={"have": n_ok, "need": len(months), "period": _period_text(p),
+               "short": [s.split(":")[0] for s in short]})
 
 
 def check_drills(log: DrillLog | None, period: Period | None = None) -> ClauseResult:
@@ -306,4 +308,6 @@ def check_drills(log: DrillLog | None, period: Period | None = None) -> ClauseRe
         evidence=Evidence(notes=(f"log {log.source}", f"{len(log.drills)} drills logged",
                                  f"types: {', '.join(DRILL_TYPES)}")),
         missing=Evidence(notes=tuple(short)), remedies=remedies,
-        kind="schedule", source="drills")
+        kind="schedule", source="drills",
+        facts={"have": have, "need": need, "period": _period_text(p),
+               "types": len(DRILL_TYPES)})

@@ -44,6 +44,7 @@ from sim.analysis.compliance.inputs import CheckInputs
 from sim.errors import ScenarioError
 from sim.io.toml import read_toml
 from sim.model.validation import first_error
+from sim.report.text import plural
 
 DEFAULT_TARGETS: Final = Path(__file__).with_name("targets.toml")
 FAMILIES: Final = ("drill", "fire", "crush", "attack", "robbery", "hostage", "sabotage",
@@ -60,6 +61,8 @@ class Target(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str
     title: str
+    title_zh: str = ""
+    """The title in Chinese (the report's Chinese version)."""
     metric: str
     stat: str = "p95"
     op: Literal["<=", "<", ">=", ">"] = "<="
@@ -67,7 +70,6 @@ class Target(BaseModel):
     unit: str = ""
     divide_by: str | None = None
     factor: float = 1.0
-    round: int | None = Field(default=None, ge=0)
     families: list[str] = Field(default_factory=list)
     clauses: list[str] = Field(default_factory=list)
     cites: str = ""
@@ -191,7 +193,7 @@ class DynamicResult:
                 "failed_runs": self.failed_runs, "notes": self.notes}
 
 
-def _value(m: dict[str, Any], t: Target) -> tuple[bool, float | None]:
+def run_value(m: dict[str, Any], t: Target) -> tuple[bool, float | None]:
     """(metric present, value) of one run; ``None`` when reported as null."""
     if t.metric not in m or (t.divide_by is not None and t.divide_by not in m):
         return False, None
@@ -215,25 +217,37 @@ def judge(target: Target, scenario: str, family: str,
     if not target.applies_to(family):
         return Judgement(target, scenario, family, "not_applicable", 0,
                          required=target.describe(), actual=f"not judged for {family}")
-    got = [_value(m, target) for m in runs]
+    got = [run_value(m, target) for m in runs]
     if not runs or not any(p for p, _ in got):
         return Judgement(target, scenario, family, "not_applicable", len(runs),
                          required=target.describe(), actual="metric not produced")
     worst = math.inf if target.op in ("<=", "<") else -math.inf
     vals = [v if v is not None else worst for p, v in got if p]
     est = _stat(np.asarray(vals, dtype=float), target.stat)
-    cmp = round(est, target.round) if target.round is not None and math.isfinite(est) else est
-    ok = _OPS[target.op](cmp, target.value)
+    ok = _OPS[target.op](est, target.value)  # the unrounded estimate decides
     nulls = sum(1 for p, v in got if p and v is None)
     unit = f" {target.unit}" if target.unit else ""
-    actual = (f"{target.stat} = {est:.4g}{unit}" if math.isfinite(est)
-              else f"{target.stat} = never") + f" over {len(vals)} runs"
+    actual = (f"{target.stat} = {shown(est, target.value)}{unit}" if math.isfinite(est)
+              else f"{target.stat} = never") + f" over {plural(len(vals), 'run')}"
     if nulls:
         actual += f" ({nulls} without a value, counted as worst)"
     return Judgement(target, scenario, family, "pass" if ok else "fail", len(vals),
                      values=tuple(v for p, v in got if p), estimate=est if math.isfinite(est)
                      else None, threshold=target.value, required=target.describe(),
                      actual=actual)
+
+
+def shown(x: float, threshold: float) -> str:
+    """``x`` with enough digits that it never looks equal to ``threshold`` unless it is.
+
+    >>> shown(3.996, 4.0), shown(180.04, 180.0), shown(4.0, 4.0), shown(123.456, 300.0)
+    ('3.996', '180.04', '4', '123.5')
+    """
+    for digits in range(4, 12):
+        text = f"{x:.{digits}g}"
+        if float(text) == x or (float(text) == threshold) == (x == threshold):
+            return text
+    return repr(x)
 
 
 def _run_all(paths: Sequence[Path], overrides: tuple[str, ...], replications: int, seed: int,
@@ -294,14 +308,26 @@ def run_dynamic(inp: CheckInputs, targets: Sequence[Target], *, replications: in
     if not found:
         res.notes.append(f"no scenarios for {mall!r} in {sdir} (naming rule: *_{mall}*.toml)")
         return res
-    present = {f for f, _ in found}
-    for fam in ("drill", "fire", "crush", "attack"):
-        if fam not in present:
-            res.notes.append(f"no {fam} scenario for {mall}: its targets are not judged")
+    res.notes += missing_families(mall, found)
     plan = json.dumps(str(inp.plan_path.resolve()))
     overrides = (f"security.plan={plan}",)
     run = runner or _run_all
     metrics = run([p for _, p in found], overrides, replications, seed, workers, progress)
+    judge_scenarios(res, found, metrics, targets)
+    return res
+
+
+def missing_families(mall: str, found: Sequence[tuple[str, Path]]) -> list[str]:
+    """Notes for the main families (drill, fire, crush, attack) without a scenario."""
+    present = {f for f, _ in found}
+    return [f"no {fam} scenario for {mall}: its targets are not judged"
+            for fam in ("drill", "fire", "crush", "attack") if fam not in present]
+
+
+def judge_scenarios(res: DynamicResult, found: Sequence[tuple[str, Path]],
+                    metrics: dict[str, list[dict[str, Any] | str]],
+                    targets: Sequence[Target]) -> DynamicResult:
+    """Judge every target on every scenario's runs (metrics, or an error text per run)."""
     for fam, p in found:
         runs = metrics.get(str(p), [])
         ok = [m for m in runs if isinstance(m, dict)]

@@ -53,6 +53,9 @@ def _exit_width(layout: Layout) -> ClauseResult:
     doors = tuple(o.id for o in exterior_doors(layout) if o.level in grade)
     ok = have >= req.width_m - 1e-6
     return _r(cid, "pass" if ok else "fail", required=f"≥ {req.width_m:.2f} m",
+              facts={"persons": req.persons, "index_m_per_100": req.index_m_per_100,
+                     "level": req.governing_level, "required_m": req.width_m, "have_m": have,
+                     "doors": len(doors)},
               actual=f"{have:.2f} m", evidence=Evidence(openings=doors, notes=(str(req),)),
               missing=Evidence() if ok else Evidence(openings=doors),
               remedies=() if ok else (f"widen or add exterior doors at grade by "

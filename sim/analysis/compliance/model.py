@@ -54,6 +54,10 @@ class ClauseResult:
     kind: str = ""
     source: str = "static"
     """``static`` (layout + plan), ``drills`` (the log), ``document``, ``GB 50016``."""
+    facts: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    """The numbers the verdict rests on (e.g. SM-1.3b: ``area_m2``, ``required``,
+    ``have``), so a report can spell out each requirement's formula in any language
+    (:mod:`sim.report.formulas`)."""
 
     @property
     def failed(self) -> bool:
@@ -66,7 +70,7 @@ class ClauseResult:
             "id": self.id, "title": self.title, "kind": self.kind, "source": self.source,
             "status": self.status, "required": self.required, "actual": self.actual,
             "evidence": self.evidence.to_json(), "missing": self.missing.to_json(),
-            "remedies": list(self.remedies),
+            "remedies": list(self.remedies), "facts": dict(self.facts),
         }
 
 

@@ -31,7 +31,7 @@ ISOLATION_KINDS: Final = frozenset({"isolation", "fence", "hard_barrier"})
 #: Barrier kinds that stop a vehicle at a door (SM-1.5).
 VEHICLE_KINDS: Final = frozenset({"bollard", "rising_bollard", "fence", "hard_barrier"})
 #: Equipment items of one anti-riot set (SM-1.4e; GB 55029 §3.3 commentary lists helmet,
-#: baton, steel fork, shield and stab-resistant vest, MALL-DATA §2.1 [C3]).
+#: baton, steel fork, shield and stab-resistant vest; GB 55029-2022 §3.3 commentary).
 EQUIPMENT_ITEMS: Final = ("forks", "shields", "batons", "helmets", "stab_vests")
 
 
@@ -43,8 +43,9 @@ class CheckOptions:
     20,000 m² and counts a started 1,000 m² above 30,000 m² (``ceil``); ``lenient``
     takes the lower band at the edge and counts whole 1,000 m² only (``floor``).
     ``guards_per_set``: SM-1.4e norm, one set of fork, shield, baton, helmet and stab
-    vest per this many guards (the 3-person "minimum combat unit" of MALL-DATA §3.3,
-    an **assumption**: no standard sets a number).
+    vest per this many guards (the 3-person "minimum combat unit" of shield, fork and
+    baton of Chinese police practice, folk doctrine: an **assumption**, no standard sets a
+    number; docs/compliance.md).
     """
 
     reading: Reading = "strict"
@@ -106,6 +107,7 @@ def check_sm13a(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> Clause
     if total == 0:
         rem.append("employ full-time guards")
     return _r("SM-1.3a", "pass" if ok else "fail",
+              facts={"department": plan.guards.security_department, "guards": total},
               required="security department, full-time guards",
               actual=f"department {'yes' if plan.guards.security_department else 'no'}, "
                      f"{total} guards", remedies=tuple(rem))
@@ -127,14 +129,17 @@ def check_sm13b(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> Clause
     ev = Evidence(spaces=tuple(dict.fromkeys(p.space for p in plan.guards.posts)),
                   devices=tuple(p.id for p in plan.guards.posts)
                   + tuple(p.id for p in plan.guards.patrols), notes=tuple(notes))
+    facts = {"area_m2": area, "declared": declared, "reading": opt.reading,
+             "required": req, "have": total, "deployed": deployed,
+             "posts": len(plan.guards.posts), "patrols": len(plan.guards.patrols)}
     if req is None:
         return _r("SM-1.3b", "not_specified",
                   required="no number set below 10,000 m²",
-                  actual=f"{total} guards; {area_txt}", evidence=ev,
+                  actual=f"{total} guards; {area_txt}", evidence=ev, facts=facts,
                   remedies=("none required by the plan; judge staffing with --dynamic",))
     ok = total >= req
     return _r("SM-1.3b", "pass" if ok else "fail", required=f"≥ {req} guards",
-              actual=f"{total} guards", evidence=ev,
+              actual=f"{total} guards", evidence=ev, facts=facts,
               remedies=() if ok else (f"add {req - total} guards ({req} required for "
                                       f"{area:,.0f} m², plan has {total})",))
 
@@ -156,7 +161,12 @@ def check_sm13c(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> Clause
         rem.append("issue electric batons")
     if plan.equipment.tear_gas < 1:
         rem.append("issue tear gas")
+    lacks = [k for k, ok in (("uniform", g.uniformed), ("armbands", g.armbands),
+                             ("equipment", g.equipped), ("batons", plan.equipment.batons >= 1),
+                             ("tear_gas", plan.equipment.tear_gas >= 1)) if not ok]
     return _r("SM-1.3c", "fail" if rem else "pass",
+              facts={"patrols": len(patrols), "guards": sum(p.count for p in patrols),
+                     "lacks": lacks},
               required="patrol team; uniform, armbands, batons, tear gas",
               actual=f"{len(patrols)} patrols ({sum(p.count for p in patrols)} guards)"
                      + ("" if rem else "; all equipped"),
@@ -171,7 +181,9 @@ def check_sm13d(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> Clause
     t = plan.team if plan.has("team") else None
     if t is None:
         return _r("SM-1.3d", "fail", required=f"team of {lo}-{hi} with leader, deputy, liaison",
-                  actual="no team", remedies=(f"form an internal defence team of {lo}-{hi}",))
+                  actual="no team", remedies=(f"form an internal defence team of {lo}-{hi}",),
+                  facts={"lo": lo, "hi": hi, "have": 0,
+                         "roles_missing": ["leader", "deputy", "liaison"]})
     rem = []
     if t.members < lo:
         rem.append(f"add {lo - t.members} team members ({t.members} < {lo})")
@@ -184,7 +196,10 @@ def check_sm13d(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> Clause
               required=f"{lo}-{hi} members; leader, deputy, liaison",
               actual=f"{t.members} members" + ("; roles named" if all(
                   getattr(t, r) for r in ("leader", "deputy", "liaison")) else ""),
-              evidence=Evidence(spaces=(t.base,)), remedies=tuple(rem))
+              evidence=Evidence(spaces=(t.base,)), remedies=tuple(rem),
+              facts={"lo": lo, "hi": hi, "have": t.members,
+                     "roles_missing": [r for r in ("leader", "deputy", "liaison")
+                                       if not getattr(t, r)]})
 
 
 def check_sm13e(layout: Layout, plan: SecurityPlan, opt: CheckOptions,
@@ -240,7 +255,11 @@ def check_sm13e(layout: Layout, plan: SecurityPlan, opt: CheckOptions,
                      + ("" if ok else f"; {len(problems)} problems"),
               evidence=Evidence(devices=tuple(g.id for g in groups)),
               missing=Evidence(spaces=missing_spaces, notes=tuple(problems)),
-              remedies=tuple(rem))
+              remedies=tuple(rem),
+              facts={"shops": len(shops), "officers": len(shops) - len(no_officer),
+                     "groups": len(groups), "grouped": len(grouped & set(shops)),
+                     "lo": lo, "hi": hi, "distance_m": opt.group_distance_m,
+                     "problems": len(problems)})
 
 
 # ---------------------------------------------------------------------------- SM-1.4
@@ -264,6 +283,8 @@ def check_sm14a(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> Clause
                 missing.append(s)
                 rem.append(f"fit an emergency alarm button in the {name} {s}")
     return _r("SM-1.4a", "fail" if rem else "pass",
+              facts={"places": len(found) + len(missing), "found": len(found),
+                     "buttons": len(buttons), "missing": list(missing)},
               required="buttons: gate, CCTV room, duty room",
               actual=f"{len(found)}/{len(found) + len(missing)} places; {len(buttons)} buttons",
               evidence=Evidence(spaces=tuple(found), devices=tuple(b.id for b in buttons
@@ -310,7 +331,11 @@ def check_sm14c(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> Clause
             what = "perimeter cameras watching" if name == "perimeter" else "cameras covering"
             rem.append(f"add {what} {name}: {_list(lack)}")
     miss_o = list(dict.fromkeys(miss_o))
+    counts = {name: [len(t) - len([x for x in t if x not in cov]), len(t)]
+              for name, t, cov, _ in parts if t}
     return _r("SM-1.4c", "fail" if rem else "pass",
+              facts={"cameras": len(cams), "operators": ops, "parts": counts,
+                     "room": bool(rooms)},
               required="all 6 kinds of place covered; room on duty",
               actual=f"{len(cams)} cameras, {ops} operator{'s' if ops != 1 else ''}"
                      + (f"; short: {', '.join(h for h in have if _short(h))}" if any(
@@ -350,6 +375,10 @@ def check_sm14d(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> Clause
             miss += lack
             rem.append(f"{'restore' if off else 'extend'} {name} to: {_list(lack)}")
     return _r("SM-1.4d", "fail" if rem else "pass",
+              facts={"public": len(public), "systems": {
+                  key: [len(t) - len([x for x in t if not c(x) or (
+                      key in ("lighting", "pa", "detectors") and not plan.has(key))]), len(t)]
+                  for _, key, c, t in systems}},
               required=f"lighting, PA, fire in {len(public)} public spaces",
               actual="; ".join(a for a in acts if _short(a)) or "all covered",
               evidence=Evidence(devices=tuple(z.id for z in plan.pa.zones)
@@ -371,6 +400,8 @@ def check_sm14e(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> Clause
     short = {k: sets - v for k, v in have.items() if v < sets}
     rem = tuple(f"add {n} {k.replace('_', ' ')}" for k, n in short.items())
     return _r("SM-1.4e", "fail" if short else "pass",
+              facts={"guards": total, "per_set": opt.guards_per_set, "sets": sets,
+                     "have": have, "full_sets": min(have.values())},
               required=f"{sets} sets (1 per {opt.guards_per_set} guards)",
               actual=f"{min(have.values())} full sets",
               evidence=Evidence(notes=(f"{total} guards",)), remedies=rem)
@@ -391,6 +422,8 @@ def check_sm14f(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> Clause
         hit = [b.id for b in iso if b.opening == oid or b.space in (o.a, o.b)]
         (found.extend(hit) if hit else lack.append(oid))
     return _r("SM-1.4f", "fail" if lack else "pass",
+              facts={"mains": len(mains), "isolated": len(mains) - len(lack),
+                     "missing": list(lack)},
               required=f"isolation at {len(mains)} main entrances",
               actual=f"{len(mains) - len(lack)}/{len(mains)} isolated",
               evidence=Evidence(openings=tuple(o for o in mains if o not in lack),
@@ -409,6 +442,7 @@ def check_sm14g(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> Clause
     if not link:
         rem.append("link the monitoring centre to the police alarm platform")
     return _r("SM-1.4g", "fail" if rem else "pass", required="police alarm link",
+              facts={"link": bool(link), "room": bool(rooms)},
               actual=f"link {'yes' if link else 'no'}; room {_list(rooms) or 'none'}",
               evidence=Evidence(spaces=tuple(rooms)), remedies=tuple(rem))
 
@@ -441,6 +475,9 @@ def check_sm15(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> ClauseR
         rem.append(f"add speed bumps and warning signs on approaches: {_list(weak)}")
     n_ok = len(plan.approaches) - len(weak)
     return _r("SM-1.5", "fail" if rem else "pass",
+              facts={"doors": len(doors), "protected": len(doors) - len(lack),
+                     "missing": list(lack), "approaches": len(plan.approaches),
+                     "approaches_ok": n_ok, "roads_without_approach": list(no_app)},
               required="barriers at road doors; bumps, signs",
               actual=f"doors {len(doors) - len(lack)}/{len(doors)}; approaches {n_ok}/"
                      f"{len(plan.approaches)}",
@@ -469,6 +506,7 @@ def check_sm5b(layout: Layout, plan: SecurityPlan, opt: CheckOptions,
         if any(d.clause == "SM-5b" and d.status == "fail" for d in log.documents):
             rem.append("fix what the SM-5b document review found")
     return _r("SM-5b", "fail" if rem else "pass", required="alarm devices linked to police",
+              facts={"link": bool(link), "buttons": len(buttons)},
               actual=f"link {'yes' if link else 'no'}; {len(buttons)} alarm buttons",
               evidence=Evidence(devices=tuple(b.id for b in buttons), notes=tuple(notes)),
               remedies=tuple(rem))

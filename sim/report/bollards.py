@@ -1,0 +1,78 @@
+"""Where do bollards go? SM-1.5's missing barriers and the entrances ranked by harm, with ties.
+
+The ranking is :func:`sim.analysis.barriers.rank_entrances` (each road entrance rammed
+by the scenario's vehicle without a barrier there and with a bollard, common seeds) run
+with the plan under study. :func:`mark_ties` ranks entrances so that a tie is visible:
+an entrance's rank is one more than the number of entrances whose harm prevented is
+*clearly* larger (their 95 % confidence interval lies wholly above its own); entrances
+that share a rank are tied (marked ``=``): the runs cannot tell them apart. With a
+single replication there is no interval and only equal means tie.
+
+Seam (issue 18): ``safemall barriers`` will mark ties and rate barriers itself; when its
+rows carry ``rank`` and ``tied``, :func:`mark_ties` keeps them.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sim.report.scenario_runs import PlanRef
+
+
+def is_vehicle_scenario(path: Path) -> bool:
+    """True when the scenario file holds a ``vehicle`` hazard."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    hz = raw.get("hazards", [raw["hazard"]] if "hazard" in raw else [])
+    return any(isinstance(h, Mapping) and h.get("kind") == "vehicle" for h in hz)
+
+
+def _interval(r: Mapping[str, Any]) -> tuple[float, float]:
+    m = r.get("prevented")
+    h = r.get("prevented_ci_half")
+    if m is None:
+        return math.nan, math.nan
+    if h is None or not math.isfinite(h):
+        return float(m), float(m)
+    return float(m) - float(h), float(m) + float(h)
+
+
+def mark_ties(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows best first with ``rank`` (ties share one) and ``tied`` (see module notes)."""
+    out = [dict(r) for r in rows]
+    if out and all("tied" in r and "rank" in r for r in out):
+        return out  # ranked with ties by the barrier analysis itself
+    ivs = [_interval(r) for r in out]
+    for i, r in enumerate(out):
+        hi_i = ivs[i][1]
+        r["rank"] = 1 + sum(1 for j, (lo_j, _) in enumerate(ivs)
+                            if j != i and math.isfinite(lo_j) and lo_j > hi_i)
+    counts: dict[int, int] = {}
+    for r in out:
+        counts[r["rank"]] = counts.get(r["rank"], 0) + 1
+    for r in out:
+        r["tied"] = counts[r["rank"]] > 1
+    out.sort(key=lambda r: (r["rank"], -(r.get("prevented") or 0.0), r["entrance"]))
+    return out
+
+
+def rank_label(r: Mapping[str, Any]) -> str:
+    """``"1"`` or ``"1="``."""
+    return f"{r['rank']}{'=' if r.get('tied') else ''}"
+
+
+def rank_for_plan(scenario: Path, plan: PlanRef, *, replications: int, seed: int,
+                  workers: int, progress: Callable[[int, int], None] | None = None
+                  ) -> list[dict[str, Any]]:
+    """The vehicle scenario's entrances ranked with the plan's barriers, ties marked."""
+    from sim.analysis.barriers import rank_entrances
+
+    rows = rank_entrances(scenario, overrides=plan.overrides(), replications=replications,
+                          seed=seed, workers=workers, progress=progress)
+    return mark_ties(rows)
