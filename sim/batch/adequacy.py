@@ -172,6 +172,7 @@ class AdequacyResult:
     notes: list[str] = field(default_factory=list)
     batch: str = ""
     plan: SearchPlan | None = None
+    largest: bool = False
 
     def answer_evidence(self) -> Evidence | None:
         """The evidence of the answer."""
@@ -181,12 +182,18 @@ class AdequacyResult:
         """What binds at the answer and what fails just below it, in words."""
         e = self.answer_evidence()
         if e is None:
-            return ""
+            if not self.evidence:
+                return ""
+            top = (min if self.largest else max)(self.evidence, key=lambda x: x.value)
+            fails = [c for c in top.checks if not c.passed]
+            return f"at {self.vary} = {top.value} " + ", ".join(
+                f"{c.target} fails (bound {_w(c.bound)})" for c in fails)
         b = e.binding
         text = f"binding target {b.target} (bound {_w(b.bound)})"
         vals = [x.value for x in self.evidence]
         i = vals.index(self.answer)
-        j = i - 1 if i > 0 else None
+        j = (i + 1 if i + 1 < len(vals) else None) if self.largest else \
+            (i - 1 if i > 0 else None)
         if j is not None and vals[j] != self.answer:
             below = self.evidence[j]
             if not below.passed:
@@ -432,7 +439,8 @@ def find_adequate(store: Store, backend: Backend, scenario: str | Path, vary: st
         validate_configs([Config(i, study.scenario, study.config(v).overrides, {}, f"{vary}={v}")
                           for i, v in enumerate(cands)], source=str(scn), base_field="--values")
     c_each = 1 - (1 - confidence) / len(targets)
-    res = AdequacyResult(vary, None, list(targets), confidence, c_each, batch=study.name)
+    res = AdequacyResult(vary, None, list(targets), confidence, c_each, batch=study.name,
+                         largest=largest)
     n0 = max(replications, min_replications_for(targets, c_each))
     if n0 > replications:
         res.notes.append(f"replications raised from {replications} to {n0}: the "

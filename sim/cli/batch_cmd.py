@@ -388,7 +388,8 @@ def adequacy(
     for n in res.notes:
         console.print(f"note: {n}", highlight=False)
     if res.answer is None:
-        print(f"answer: no value of {vary} among the candidates meets every target")
+        print(f"answer: no value of {vary} among the candidates meets every target; "
+              f"{res.why()}")
         raise typer.Exit(1)
     word = "largest" if largest else "smallest"
     print(f"answer: {vary} = {res.answer} is the {word} candidate from which every "
