@@ -1,4 +1,4 @@
-"""Figures of a run (matplotlib): evacuation, occupancy, density, exits, alarm chain.
+"""Figures of a run (matplotlib): evacuation, occupancy, density, exits, alarm chain, smoke.
 
 Every function draws on a given ``Axes`` (or makes a figure) and returns the figure, so a
 report can compose them; :func:`plot` is what ``safemall plot`` calls.
@@ -16,7 +16,6 @@ matplotlib falls back to Agg by itself).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from sim.engine.replay import Replay, State
 from sim.errors import ReplayError
 from viz import style
 
-KINDS = ("evacuation", "occupancy", "heatmap", "exits", "alarm")
+KINDS = ("evacuation", "occupancy", "heatmap", "exits", "alarm", "smoke")
 Source = Replay | Mapping[str, Any]
 
 #: Persons per m² at the Fruin band boundaries (1 / m² per person), ascending.
@@ -45,12 +44,9 @@ def load_source(path: str | Path) -> Source:
     """A replay file, or a result / batch JSON mapping."""
     p = Path(path)
     if p.suffix.lower() == ".json":
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ReplayError(f"cannot read file ({exc.strerror})", source=str(p)) from None
-        except json.JSONDecodeError as exc:
-            raise ReplayError(f"not valid JSON ({exc})", source=str(p)) from None
+        from sim.io.input_file import read_json_file
+
+        data = read_json_file(p, ReplayError, "JSON file")
         if not isinstance(data, dict):
             raise ReplayError("expected a JSON object", source=str(p))
         return data
@@ -434,6 +430,72 @@ def alarm_timeline(src: Source, ax: Axes | None = None) -> Figure:
     return fig
 
 
+# -- smoke ---------------------------------------------------------------------------------
+
+def smoke_history(replay: Replay, *, n_spaces: int = 10, fig: Figure | None = None) -> Figure:
+    """Smoke layer height above the floor and visibility per space over time.
+
+    The spaces whose layer came lowest (at least one per level that had smoke, so upper
+    galleries of an atrium show), coloured by level; the clear height 1.6 + 0.1 H of GB
+    51251 §4.6.9, head height and the 10 m / 5 m visibility limits as reference lines.
+    """
+    from sim.hazards.design_fires import clear_height_m
+    from viz.geometry import PlanGeometry, network_params
+    from viz.smoke import space_smoke
+
+    if not isinstance(replay, Replay):
+        raise ReplayError("smoke needs a replay file", field="--kind")
+    geom = PlanGeometry(replay.layout, network_params=network_params(replay.meta))
+    sm = space_smoke(replay, geom)
+    if sm is None or not sm.spaces:
+        raise ReplayError("the replay has no smoke (not a fire run)", field="--kind")
+    if fig is None:
+        fig = plt.figure(figsize=(10, 7.5), layout="constrained")
+    ax_h, ax_v = fig.subplots(2, 1, sharex=True)
+    lvl_order = [lv.id for lv in geom.levels]
+    cmap = plt.get_cmap("tab10")
+    styles = ["-", "--", ":", "-."]
+    seen: dict[str, int] = {}
+    for k in sm.worst(n_spaces):
+        lv = sm.levels[k]
+        colour = cmap(lvl_order.index(lv) % 10)
+        ls = styles[seen.get(lv, 0) % len(styles)]
+        seen[lv] = seen.get(lv, 0) + 1
+        h = np.where(np.isnan(sm.layer_m[:, k]), sm.heights[k], sm.layer_m[:, k])
+        label = f"{sm.spaces[k]} ({lv})"
+        ax_h.plot(sm.t, h, ls, color=colour, lw=1.4, label=label)
+        # visibility counts (GB 51251 practice) once the layer is below the clear height
+        hq = clear_height_m(float(sm.heights[k]))
+        vis = np.where(h < hq, sm.visibility_m[:, k], np.inf)
+        ax_v.plot(sm.t, np.minimum(vis, 1e3), ls, color=colour, lw=1.4, label=label)
+    ax_h.axhline(1.8, color="0.2", lw=0.8, ls=(0, (4, 3)))
+    ax_h.text(sm.t[-1], 1.8, " head 1.8 m", va="bottom", ha="right", fontsize=8)
+    ax_h.axhline(2.0, color="0.5", lw=0.8, ls=(0, (1, 2)))
+    ax_h.text(sm.t[-1], 2.0, " H_q = 1.6 + 0.1·4 m", va="bottom", ha="right", fontsize=8,
+              color="0.4")
+    ax_h.set_ylabel("smoke layer above the floor (m)")
+    ax_h.set_ylim(0, min(max(float(np.nanmax(sm.heights[sm.worst(n_spaces)])), 4.0), 8.0) + 0.3)
+    ax_h.set_title("Smoke layer height above each space's floor (galleries see the atrium's "
+                   "layer; shown up to 8 m)", fontsize=10)
+    ax_h.grid(alpha=0.3)
+    ax_h.legend(fontsize=7, ncols=2, loc="lower left")
+    for v, lab in ((10.0, "10 m (large spaces)"), (5.0, "5 m (small spaces)")):
+        ax_v.axhline(v, color="0.3", lw=0.8, ls=(0, (4, 3)))
+        ax_v.text(sm.t[-1], v, " " + lab, va="bottom", ha="right", fontsize=8)
+    ax_v.set_yscale("log")
+    ax_v.set_ylim(0.1, 1e3)
+    ax_v.set_ylabel("visibility 3/K (m)")
+    ax_v.set_title("Visibility per space once its layer is below the clear height "
+                   "1.6 + 0.1 H (1000 m: clear)", fontsize=10)
+    ax_v.grid(alpha=0.3, which="both")
+    _mark_lines(ax_h, _marks(replay), ("alarm",))
+    _mark_lines(ax_v, _marks(replay), ("alarm",))
+    ax_v.set_xlim(0, float(sm.t[-1]))
+    _clock_axis(ax_v)
+    fig.suptitle("Smoke per space")
+    return fig
+
+
 # -- dispatch ------------------------------------------------------------------------------
 
 def plot(src: Source, kind: str, out: str | Path, *, t: float | None = None,
@@ -451,6 +513,10 @@ def plot(src: Source, kind: str, out: str | Path, *, t: float | None = None,
         fig = density_heatmap(src, t, levels=levels)
     elif kind == "exits":
         fig = exit_usage(src)
+    elif kind == "smoke":
+        if not isinstance(src, Replay):
+            raise ReplayError("smoke needs a replay file", field="--kind")
+        fig = smoke_history(src)
     else:
         fig = alarm_timeline(src)
     p = Path(out)

@@ -47,7 +47,7 @@ HELP_LINES = (
     ("wheel / + / -", "zoom"),
     ("f", "fit the plan"),
     ("d", "density layer (Fruin level of service)"),
-    ("s", "smoke and fire layer"),
+    ("s", "smoke: shading, layer height · visibility per space"),
     ("l", "legend"),
     ("h", "this help"),
     ("q / Esc", "quit"),
@@ -137,6 +137,7 @@ class Renderer:
                             self.geom.network.cells_of_space.get(self.fire_space or "", ())}
         self.frame_text = ""
         self._legend_items = self._legend()
+        self._space_smoke: Any = False  # computed on first use (None: no smoke series)
 
     def _fire_origin(self, replay: Replay) -> tuple[str | None, Any, float]:
         """Where and when a fire starts: ``meta["fire"]``, else the scenario's hazards."""
@@ -586,6 +587,32 @@ class Renderer:
                                                   (x - 0.5 * r, y + r * 0.6)])
         surf.set_clip(None)
 
+    def _draw_space_smoke(self, surf: pygame.Surface, tile: Tile, t: float) -> None:
+        """Layer height and visibility at each smoky space of the tile's level, at ``t``:
+        "1.4 m · 6 m" (the layer above the floor · visibility 3/K, shown once the layer is
+        below head height); red once the layer is below 1.8 m."""
+        if self._space_smoke is False:
+            from viz.smoke import space_smoke
+
+            self._space_smoke = space_smoke(self.replay, self.geom)
+        sm = self._space_smoke
+        if sm is None or tile.s < 1.2:
+            return
+        layer, vis = sm.at(t)
+        lid = self.geom.levels[tile.level].id
+        surf.set_clip(tile.rect)
+        for k, sid in enumerate(sm.spaces):
+            h = float(layer[k])
+            if sm.levels[k] != lid or not np.isfinite(h) or h >= sm.heights[k] - 0.05:
+                continue
+            sp = self.geom.layout.spaces[sid]
+            x, y = tile.project(np.float64(sp.centroid[0]), np.float64(sp.centroid[1]))
+            low = h < 1.8
+            label = f"{h:.1f} m" + (f" · {min(float(vis[k]), 99.0):.0f} m" if low else "")
+            img = self.text(label, 15, (255, 90, 90) if low else style.TEXT)
+            surf.blit(img, img.get_rect(center=(float(x), float(y) + 14)))
+        surf.set_clip(None)
+
     # -- HUD -----------------------------------------------------------------------------
 
     def _draw_panel(self, surf: pygame.Surface, t: float) -> None:
@@ -752,6 +779,8 @@ class Renderer:
                 if ov is not None:
                     surf.blit(ov, tile.rect.topleft)
             surf.set_clip(None)
+            if self.view.smoke:
+                self._draw_space_smoke(surf, tile, t)
             self._draw_fire_symbol(surf, tile, t)
             if len(tiles) > 1:
                 lab = self.text(self.geom.levels[tile.level].label, 18, style.TEXT)

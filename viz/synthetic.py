@@ -436,9 +436,10 @@ def make_synthetic_replay(layout: Layout | Mapping[str, Any] | None = None,
     series_t = np.arange(0.0, duration + sample_s, sample_s, dtype=np.float32)
     series["occupancy"] = _occupancy(stays, series_t, len(cell_ids))
     if scenario == "fire":
-        k, temp = _smoke(net, incident_cell, series_t, t_alarm)
+        k, temp, layer = _smoke(net, incident_cell, series_t, t_alarm)
         series["smoke_extinction_per_m"] = k
         series["temperature_c"] = temp
+        series["smoke_layer_m"] = layer
 
     total_w = sum(net.portals[p].width_m for p in exit_portals)
     meta["metrics"] = {
@@ -493,8 +494,9 @@ def _occupancy(stays: list[tuple[np.ndarray, np.ndarray, np.ndarray]], series_t:
 
 
 def _smoke(net: Network, fire_cell: str, series_t: np.ndarray,
-           t_alarm: float) -> tuple[np.ndarray, np.ndarray]:
-    """Extinction coefficient (1/m) spreading from the fire cell, and temperatures."""
+           t_alarm: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Extinction coefficient (1/m) spreading from the fire cell, temperatures, and a layer
+    descending from 4 m to 1 m where there is smoke (NaN elsewhere)."""
     g = nx.Graph()
     g.add_nodes_from(net.cells)
     g.add_edges_from((p.a, p.b) for p in net.portals.values())
@@ -502,6 +504,7 @@ def _smoke(net: Network, fire_cell: str, series_t: np.ndarray,
     cells = list(net.cells)
     k = np.zeros((len(series_t), len(cells)), np.float32)
     temp = np.full((len(series_t), len(cells)), 20.0, np.float32)
+    layer = np.full((len(series_t), len(cells)), np.nan, np.float32)
     t = series_t.astype(np.float64)
     for i, c in enumerate(cells):
         h = hops.get(c)
@@ -511,4 +514,5 @@ def _smoke(net: Network, fire_cell: str, series_t: np.ndarray,
         grow = np.clip((t - arrive) / (t_alarm * 4 + 60.0 * h), 0, 1)
         k[:, i] = (1.2 / (1 + 0.6 * h)) * grow
         temp[:, i] = 20.0 + (600.0 / (1 + 2.5 * h)) * grow
-    return k, temp
+        layer[:, i] = np.where(grow > 0, 4.0 - 3.0 * grow, np.nan)
+    return k, temp, layer

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import ScenarioError
+from sim.io.security_files import effective_plan
 from sim.io.toml import read_toml
 
 #: ``--set security.barriers.<key>`` list for each barrier kind.
@@ -77,24 +78,6 @@ def _load_raw(path: Path, overrides: Iterable[str]) -> dict[str, Any]:
     if isinstance(raw.get("security"), str):
         raw["security"] = {"plan": raw["security"]}
     return raw
-
-
-def effective_plan(scenario: Any) -> Any:
-    """The scenario's security plan with its ``[security]`` overrides (None without)."""
-    if scenario.security is None:
-        return None
-    from sim.io.layout_files import load_layout
-    from sim.io.security_files import load_security_plan
-    from sim.model.security_plan import apply_overrides
-
-    lay_path = Path(scenario.layout)
-    layout = load_layout(lay_path / "layout.toml" if lay_path.is_dir() else lay_path)
-    sec = dict(scenario.security)
-    plan_path = Path(sec["plan"]) if sec.get("plan") else \
-        Path(layout.source).parent / "security.toml"
-    plan = load_security_plan(plan_path, layout)
-    return apply_overrides(plan, {k: v for k, v in sec.items() if k != "plan"}, layout,
-                           source=scenario.source)
 
 
 def road_entrances(layout: Any, plan: Any) -> list[str]:

@@ -109,7 +109,11 @@ def parse_target(text: str) -> Target:
         except ValueError:
             raise ScenarioError(f"percentile out of range in {text!r}", field="--target",
                                 source="<command line>") from None
-    return Target(m["metric"], stat, m["op"], float(m["value"]))
+    value = float(m["value"])
+    if not math.isfinite(value):
+        raise ScenarioError(f"the threshold in {text!r} must be a finite number",
+                            field="--target", source="<command line>")
+    return Target(m["metric"], stat, m["op"], value)
 
 
 @dataclass
@@ -300,8 +304,10 @@ class _Study:
     """The adequacy study's own batch in the database, and run reuse across batches."""
 
     def __init__(self, store: Store, backend: Backend, scenario: Path, vary: str,
-                 sets: Sequence[str], root_seed: int, progress: ProgressFn | None) -> None:
+                 sets: Sequence[str], root_seed: int, progress: ProgressFn | None,
+                 keep_going: bool = True) -> None:
         self.store, self.backend, self.progress = store, backend, progress
+        self.keep_going = keep_going
         self.scenario = str(scenario.resolve())
         self.sha = file_sha256(self.scenario)
         self.vary, self.sets = vary, tuple(sets)
@@ -366,7 +372,7 @@ class _Study:
                 targets[own.id] = own_runs + missing
         if configs:
             execute(self.store, self.batch, configs, targets, self.backend,
-                    progress=self.progress)
+                    progress=self.progress, keep_going=self.keep_going)
         out = {}
         for v in want:
             _, uniq, _ = self.runs_of(v)
@@ -405,6 +411,39 @@ def _dig(m: dict[str, Any], dotted: str) -> Any:
     return node
 
 
+def check_confidence(confidence: float) -> float:
+    """``confidence`` if it is strictly between 0 and 1, else a one-line error."""
+    if not 0 < confidence < 1:
+        raise ScenarioError(f"must be between 0 and 1, got {confidence}",
+                            field="--confidence", source="<command line>")
+    return confidence
+
+
+def check_candidates(scenario: str | Path, vary: str, candidates: Sequence[Any],
+                     sets: Sequence[str] = (), *, validate: bool = True) -> list[Any]:
+    """The candidates, sorted; each is applied to the scenario and checked (``--vary``
+    key, value, security overrides) before any run starts or anything is stored.
+
+    Raises
+    ------
+    ScenarioError
+        A candidate is not a number, or makes the scenario invalid.
+    """
+    for v in candidates:
+        if not isinstance(v, int | float) or isinstance(v, bool):
+            raise ScenarioError(f"candidates are numbers (the search orders them), got "
+                                f"{v!r}", field="--values", source="<command line>")
+    cands = sorted(set(candidates))
+    if not cands:
+        raise ScenarioError("no candidate values", field="--values", source="<command line>")
+    if validate:
+        path = str(Path(scenario).resolve())
+        validate_configs([Config(i, path, (*sets, override(vary, v)), {}, f"{vary}={v}")
+                          for i, v in enumerate(cands)], source=str(scenario),
+                         base_field="--values")
+    return cands
+
+
 def find_adequate(store: Store, backend: Backend, scenario: str | Path, vary: str,
                   targets: Sequence[Target], candidates: Sequence[Any], *,
                   replications: int = 50, max_replications: int | None = None,
@@ -412,7 +451,7 @@ def find_adequate(store: Store, backend: Backend, scenario: str | Path, vary: st
                   largest: bool = False, progress: ProgressFn | None = None,
                   on_plan: Callable[[SearchPlan], None] | None = None,
                   explain: Callable[[Any], str | None] | None = None,
-                  validate: bool = True) -> AdequacyResult:
+                  validate: bool = True, keep_going: bool = True) -> AdequacyResult:
     """Evaluate every candidate; the smallest (``largest``: largest) value from which
     every larger (smaller) candidate meets every target. See the module notes.
 
@@ -427,17 +466,10 @@ def find_adequate(store: Store, backend: Backend, scenario: str | Path, vary: st
     if not targets:
         raise ScenarioError("give at least one --target", field="--target",
                             source="<command line>")
-    if not 0 < confidence < 1:
-        raise ScenarioError(f"must be between 0 and 1, got {confidence}",
-                            field="--confidence", source="<command line>")
-    cands = sorted(set(candidates))
-    if not cands:
-        raise ScenarioError("no candidate values", field="--values", source="<command line>")
+    check_confidence(confidence)
+    cands = check_candidates(scenario, vary, candidates, sets, validate=validate)
     scn = Path(scenario)
-    study = _Study(store, backend, scn, vary, sets, root_seed, progress)
-    if validate:
-        validate_configs([Config(i, study.scenario, study.config(v).overrides, {}, f"{vary}={v}")
-                          for i, v in enumerate(cands)], source=str(scn), base_field="--values")
+    study = _Study(store, backend, scn, vary, sets, root_seed, progress, keep_going)
     c_each = 1 - (1 - confidence) / len(targets)
     res = AdequacyResult(vary, None, list(targets), confidence, c_each, batch=study.name,
                          largest=largest)
@@ -541,6 +573,10 @@ def candidate_values(values: str | None, lo: float | None, hi: float | None,
     if lo is None or hi is None:
         raise ScenarioError("give --values or both --lo and --hi", field="--values",
                             source="<command line>")
+    for name, x in (("--lo", lo), ("--hi", hi), ("--step", step)):
+        if x is not None and not math.isfinite(x):
+            raise ScenarioError(f"must be a finite number, got {x}", field=name,
+                                source="<command line>")
     if hi < lo:
         raise ScenarioError(f"--hi {hi} is below --lo {lo}", field="--hi",
                             source="<command line>")

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
-from sim.batch.worker import RunOutcome, RunTask, execute_run, tune_process
+from sim.batch.worker import RunOutcome, RunTask, execute_run, init_worker
 
 
 class WorkerLost(Exception):
@@ -108,7 +108,7 @@ class LocalPool:
             ctx = mp.get_context(self.start_method)
             if self.start_method == "forkserver":
                 ctx.set_forkserver_preload(["sim.batch.worker", "sim.run.runner"])
-            kw: dict[str, Any] = {"initializer": tune_process}
+            kw: dict[str, Any] = {"initializer": init_worker, "initargs": (os.getpid(),)}
             if self.max_tasks_per_child:
                 kw["max_tasks_per_child"] = self.max_tasks_per_child
             self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=ctx, **kw)

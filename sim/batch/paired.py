@@ -1,5 +1,19 @@
 """Paired differences between configurations run on common random numbers.
 
+The one implementation of paired comparisons in SafeMall: batch reports
+(:mod:`sim.batch.report`, ``safemall batch report [--paired LABEL]``), the adequacy
+search's monotonicity check (:mod:`sim.batch.adequacy`) and studies that compare options
+all use it. The API is three functions and one record:
+
+``paired(a, b, metric=…)`` → :class:`PairedDiff`
+    Two per-seed value lists (replication ``k`` of ``a`` and of ``b`` ran on the same
+    seed) → the difference ``b − a``.
+``batch_pairs(runs, configs, metrics, against=…, baseline=…)`` → ``[PairedDiff]``
+    Every configuration of a batch against the previous one, the first one, or the one
+    labelled ``baseline``, seeds paired by replication index.
+``markdown_pairs(diffs)``
+    One table row per difference.
+
 A batch with ``seeding = "common"`` gives replication ``k`` of every configuration the
 same seed (:mod:`sim.batch.seeds`), and the keyed streams of :mod:`sim.engine.rng` keep
 everything that does not depend on what changed identical. The effect of a change is
@@ -14,7 +28,7 @@ then estimated from the per-seed differences ``d_k = x_k(B) − x_k(A)``:
 
 A seed where either side lacks a value (a time that never came) is dropped from that
 metric's pairs and counted in ``dropped``. Batches with independent seeding are not
-paired (the report says so instead of printing unpaired numbers as if they were).
+paired automatically; a report asked for pairs of such a batch says that the seeds differ.
 """
 
 from __future__ import annotations
@@ -22,11 +36,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from sim.batch.stats import t_quantile
+
+__all__ = ["HIGHER_IS_BETTER", "PairedDiff", "UnknownConfiguration", "batch_pairs",
+           "markdown_pairs", "paired"]
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,11 +67,19 @@ class PairedDiff:
     mean_b: float
     diff: float
     """Mean of ``b − a``."""
+    sd: float
+    """Sample standard deviation of ``b − a`` (NaN with fewer than two pairs)."""
     ci_lo: float
     ci_hi: float
+    """Two-sided t interval of ``diff`` (NaN with fewer than two pairs)."""
     better: int
     """Seeds where ``b`` is better than ``a``."""
     worse: int
+
+    @property
+    def ci_half(self) -> float:
+        """Half the width of the interval."""
+        return (self.ci_hi - self.ci_lo) / 2
 
     @property
     def verdict(self) -> str:
@@ -84,30 +109,45 @@ def paired(a: Sequence[float | None], b: Sequence[float | None], *, metric: str 
     d = y - x
     nan = float("nan")
     mean = float(d.mean()) if n else nan
-    if n > 1:
-        half = t_quantile(0.5 + confidence / 2, n - 1) * float(d.std(ddof=1)) / math.sqrt(n)
-    else:
-        half = nan
+    sd = float(d.std(ddof=1)) if n > 1 else nan
+    half = t_quantile(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n) if n > 1 else nan
     up = metric in HIGHER_IS_BETTER
     better = int((d > 0).sum() if up else (d < 0).sum())
     worse = int((d < 0).sum() if up else (d > 0).sum())
     return PairedDiff(metric, a_label, b_label, n, int((~ok).sum()),
                       float(x.mean()) if n else nan, float(y.mean()) if n else nan,
-                      mean, mean - half, mean + half, better, worse)
+                      mean, sd, mean - half, mean + half, better, worse)
+
+
+class UnknownConfiguration(KeyError):
+    """No configuration of the batch has the label asked for as the baseline."""
 
 
 def batch_pairs(runs: pd.DataFrame, configs: Sequence[Any], metrics: Sequence[str], *,
-                against: str = "previous", confidence: float = 0.95) -> list[PairedDiff]:
+                against: Literal["previous", "first"] = "previous",
+                baseline: str | None = None, confidence: float = 0.95) -> list[PairedDiff]:
     """Paired differences of every metric between configurations of one batch.
 
-    ``against = "previous"``: each configuration against the one before it (a sweep);
-    ``"first"``: each against the first (a baseline). Seeds pair by replication index.
+    ``runs`` has one row per run with columns ``config_index``, ``rep``, ``status`` and
+    one per metric; ``configs`` have ``index`` and ``label``. ``against = "previous"``:
+    each configuration against the one before it (a sweep); ``"first"``: each against
+    the first. ``baseline`` (a label) instead compares every other configuration with
+    that one (:class:`UnknownConfiguration` if no configuration has it). Seeds pair by
+    replication index; only ``ok`` runs enter. Differences are ``later − earlier``
+    (``configuration − baseline``).
     """
     ok = runs[runs["status"] == "ok"]
-    out = []
     order = sorted(configs, key=lambda c: c.index)
-    for i, cb in enumerate(order[1:], start=1):
-        ca = order[i - 1] if against == "previous" else order[0]
+    if baseline is not None:
+        base = next((c for c in order if c.label == baseline), None)
+        if base is None:
+            raise UnknownConfiguration(baseline)
+        pairs = [(base, c) for c in order if c is not base]
+    else:
+        pairs = [(order[i - 1] if against == "previous" else order[0], c)
+                 for i, c in enumerate(order) if i > 0]
+    out = []
+    for ca, cb in pairs:
         sa = ok[ok["config_index"] == ca.index].set_index("rep")
         sb = ok[ok["config_index"] == cb.index].set_index("rep")
         reps = sorted(set(sa.index) & set(sb.index))

@@ -12,15 +12,16 @@
     numbers, ``bootstrap`` for counts, ``exact`` for yes/no proportions, so no interval
     leaves the metric's range), min, p5, p50, p95, max (see :mod:`sim.batch.stats`).
 ``<batch>_table.md``
-    A markdown comparison table, one row per configuration: ``mean [CI]`` and p95 of
-    the key metrics.
-``<batch>_paired.csv``, ``<batch>_paired.md``
-    For a batch with common seeding (``seeding = "common"``): the paired difference of
-    every key metric between consecutive configurations and against the first, with
-    its 95% CI and how many seeds moved each way (:mod:`sim.batch.paired`).
     A markdown comparison table, one row per configuration (also those without a single
     finished run): ``mean [CI]`` and p95 of the key metrics, headed by their names and
     units from the metric catalogue.
+``<batch>_paired.csv``, ``<batch>_paired.md``
+    Paired differences (:mod:`sim.batch.paired`): for a batch with common seeding
+    (``seeding = "common"``) every key metric between consecutive configurations and
+    against the first; with ``--paired LABEL`` (any batch) also every other configuration
+    against the one labelled ``LABEL``. Each: the mean of the per-replication differences
+    with its 95% t interval, how many seeds moved each way and a verdict. The CSV has one
+    row per (comparison, metric), ``against`` naming the comparison.
 ``<batch>.xlsx``
     An Excel workbook with one sheet per table: ``comparison``, ``summary``, ``runs``.
 ``<batch>_*.png``
@@ -32,7 +33,6 @@ parameter list into text); CSV opens in any spreadsheet. Both are written.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -42,8 +42,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.batch.paired import PairedDiff, batch_pairs, markdown_pairs
 from sim.batch.stats import summarize
 from sim.batch.store import BatchRow, ConfigRow, Store
+from sim.errors import ScenarioError
 from sim.report.text import fmt_number, metric_info, metric_label
 
 if TYPE_CHECKING:
@@ -121,6 +123,7 @@ class BatchTables:
     runs: pd.DataFrame
     summary: pd.DataFrame
     files: list[Path] = field(default_factory=list)
+    paired: pd.DataFrame | None = None
 
 
 def runs_frame(store: Store, batch: BatchRow) -> tuple[pd.DataFrame, list[ConfigRow],
@@ -142,7 +145,11 @@ def runs_frame(store: Store, batch: BatchRow) -> tuple[pd.DataFrame, list[Config
     exit_cols = [m for m in metrics if m.startswith("exit_counts.")]
     records = []
     for r, fm in zip(runs, flat, strict=True):
-        c = by_id[r.config_id]
+        c = by_id.get(r.config_id)
+        if c is None:
+            raise ScenarioError(f"damaged batch database: runs[{r.id}] belongs to batch "
+                                f"{batch.name!r} but its configuration {r.config_id} does not",
+                                source=str(store.path))
         rec: dict[str, Any] = {"batch": batch.name, "config_index": c.index,
                                "config_label": c.label}
         rec.update({p: _param_cell(c.params.get(p)) for p in params})
@@ -319,29 +326,6 @@ def markdown_table(tables: BatchTables, metrics: Sequence[str] | None = None) ->
     return "\n".join(lines) + "\n"
 
 
-def write_pairs(t: BatchTables, stem: Path, metrics: Sequence[str] | None = None,
-                confidence: float = 0.95) -> list[Path]:
-    """Write the paired differences of a common-seeded batch (CSV and markdown)."""
-    import pandas as pd
-
-    from sim.batch.paired import batch_pairs, markdown_pairs
-
-    ms = choose_metrics(t, metrics)
-    rows = []
-    md = [f"### {t.batch.name}: paired differences (common random numbers)\n"]
-    for against in ("previous", "first"):
-        if against == "first" and len(t.configs) < 3:
-            continue
-        diffs = batch_pairs(t.runs, t.configs, ms, against=against, confidence=confidence)
-        rows += [{"against": against, **dataclasses.asdict(d), "verdict": d.verdict}
-                 for d in diffs]
-        md.append(f"\n#### each configuration against the {against}\n\n"
-                  + markdown_pairs(diffs, confidence))
-    csv = Path(f"{stem}_paired.csv")
-    pd.DataFrame.from_records(rows).to_csv(csv, index=False)
-    mdp = Path(f"{stem}_paired.md")
-    mdp.write_text("".join(md), encoding="utf-8")
-    return [csv, mdp]
 def write_workbook(tables: BatchTables, path: str | Path,
                    metrics: Sequence[str] | None = None) -> Path:
     """An Excel workbook, one sheet per table: comparison, summary, runs (openpyxl)."""
@@ -360,24 +344,132 @@ def write_workbook(tables: BatchTables, path: str | Path,
     return p
 
 
+#: Columns of the paired-differences frame and of ``<batch>_paired.csv``.
+PAIRED_COLUMNS = ("against", "config_index", "config_label", "baseline_label", "metric", "n",
+                  "missing", "mean_baseline", "mean_config", "diff", "sd", "ci_lo", "ci_hi",
+                  "ci_half", "better", "worse", "verdict")
+
+
+def _pairs_records(diffs: Sequence[PairedDiff], configs: Sequence[ConfigRow],
+                   against: str) -> list[dict[str, Any]]:
+    index_of = {c.label: c.index for c in configs}
+    return [{"against": against, "config_index": index_of.get(d.b), "config_label": d.b,
+             "baseline_label": d.a, "metric": d.metric, "n": d.n, "missing": d.dropped,
+             "mean_baseline": d.mean_a, "mean_config": d.mean_b, "diff": d.diff, "sd": d.sd,
+             "ci_lo": d.ci_lo, "ci_hi": d.ci_hi, "ci_half": d.ci_half, "better": d.better,
+             "worse": d.worse, "verdict": d.verdict} for d in diffs]
+
+
+def paired_frame(tables: BatchTables, baseline: str, metrics: Sequence[str],
+                 confidence: float = 0.95) -> pd.DataFrame:
+    """Per (configuration, metric): the paired difference to the ``baseline`` configuration
+    (:func:`sim.batch.paired.batch_pairs`), one row each, columns :data:`PAIRED_COLUMNS`.
+
+    Runs are matched by replication index; only ``ok`` runs enter. Raises
+    :class:`sim.batch.paired.UnknownConfiguration` when no configuration has the label ``baseline``.
+    """
+    import pandas as pd
+
+    diffs = batch_pairs(tables.runs, tables.configs, metrics, baseline=baseline,
+                        confidence=confidence)
+    return pd.DataFrame.from_records(_pairs_records(diffs, tables.configs, "baseline"),
+                                     columns=list(PAIRED_COLUMNS))
+
+
+def write_pairs(t: BatchTables, stem: Path, metrics: Sequence[str] | None = None,
+                confidence: float = 0.95, baseline: str | None = None) -> list[Path]:
+    """Write ``<stem>_paired.csv`` and ``.md``: against ``baseline`` (a label, when given;
+    kept in ``t.paired``) and, for a common-seeded batch of several configurations, each
+    configuration against the previous and against the first (nothing else: no files)."""
+    import pandas as pd
+
+    ms = choose_metrics(t, metrics)
+    rows: list[dict[str, Any]] = []
+    md = [f"### {t.batch.name}: paired differences\n"]
+    if t.batch.seeding != "common":
+        md.append("\nThis batch uses independent seeds: replication k of two configurations "
+                  "ran on different seeds, so these differences are not paired (they keep "
+                  "the noise of the placements).\n")
+    if baseline is not None:
+        t.paired = paired_frame(t, baseline, ms, confidence)
+        rows += t.paired.to_dict("records")
+        md.append(f"\n#### configuration − {baseline} (mean [{confidence:.0%} CI])\n\n"
+                  + paired_markdown(t.paired, baseline))
+    if t.batch.seeding == "common" and len(t.configs) > 1:
+        for against in ("previous", "first"):
+            if against == "first" and len(t.configs) < 3:
+                continue
+            diffs = batch_pairs(t.runs, t.configs, ms, against=against, confidence=confidence)
+            rows += _pairs_records(diffs, t.configs, against)
+            md.append(f"\n#### each configuration against the {against}\n\n"
+                      + markdown_pairs(diffs, confidence))
+    if not rows:
+        return []
+    csv = Path(f"{stem}_paired.csv")
+    pd.DataFrame.from_records(rows, columns=list(PAIRED_COLUMNS)).to_csv(csv, index=False)
+    mdp = Path(f"{stem}_paired.md")
+    mdp.write_text("".join(md), encoding="utf-8")
+    return [csv, mdp]
+
+
+def paired_markdown(frame: pd.DataFrame, baseline: str) -> str:
+    """The paired differences as a table: one row per configuration, one column per metric
+    (``mean config − mean baseline [95% CI]``, n pairs when some are missing)."""
+    metrics = list(dict.fromkeys(frame["metric"]))
+    labels = list(dict.fromkeys(frame["config_label"]))
+    head = ["configuration − " + baseline, *(metric_label(m) for m in metrics)]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * len(metrics)]
+    base_row = [f"{baseline} (mean)"]
+    for m in metrics:
+        r = frame[frame["metric"] == m]
+        base_row.append(_fmt(float(r["mean_baseline"].iloc[0])) if len(r) else "—")
+    lines.append("| " + " | ".join(base_row) + " |")
+    for lab in labels:
+        cells = [lab]
+        for m in metrics:
+            r = frame[(frame["config_label"] == lab) & (frame["metric"] == m)]
+            if r.empty or not r["n"].iloc[0]:
+                cells.append("—")
+                continue
+            r0 = r.iloc[0]
+            miss = f" (n={int(r0['n'])})" if r0["missing"] else ""
+            cells.append(f"{_fmt(r0['diff'])} [{_fmt(r0['ci_lo'])}, {_fmt(r0['ci_hi'])}]{miss}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
 
 
 def write_report(store: Store, out_dir: str | Path, *, batches: Sequence[str] | None = None,
-                 metrics: Sequence[str] | None = None,
-                 confidence: float = 0.95) -> list[BatchTables]:
+                 metrics: Sequence[str] | None = None, confidence: float = 0.95,
+                 paired: str | None = None) -> list[BatchTables]:
     """Write tables and exports for every (or the named) batch of the database.
 
     Plots are drawn on top of these tables by :func:`viz.batch_plots.plot_batch`.
+    Named batches and metrics are checked before anything is written.
     """
+    stored = store.batches()
+    for name in batches or []:
+        if name not in {b.name for b in stored}:
+            raise ScenarioError(f"no batch {name!r} in this database (it holds "
+                                f"{', '.join(repr(b.name) for b in stored) or 'none'})",
+                                field="--batch", source=str(store.path))
+    all_tables = [batch_tables(store, b, confidence) for b in stored
+                  if not batches or b.name in batches]
+    for m in metrics or []:  # checked before anything is written
+        if not any(m in t.metrics for t in all_tables):
+            have = sorted({x for t in all_tables for x in t.metrics})
+            raise ScenarioError(f"no stored run reports metric {m!r} (the runs report "
+                                f"{', '.join(have[:12]) or 'no metric'}"
+                                f"{' …' if len(have) > 12 else ''})",
+                                field="--metric", source=str(store.path))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result = []
-    for b in store.batches():
-        if batches and b.name not in batches:
-            continue
-        t = batch_tables(store, b, confidence)
+    for t in all_tables:
+        b = t.batch
         stem = out / _safe(b.name)
         for name, df in (("runs", t.runs), ("summary", t.summary)):
             csv = Path(f"{stem}_{name}.csv")
@@ -389,7 +481,6 @@ def write_report(store: Store, out_dir: str | Path, *, batches: Sequence[str] | 
         md.write_text(f"### {b.name}\n\n" + markdown_table(t, metrics), encoding="utf-8")
         t.files.append(md)
         t.files.append(write_workbook(t, Path(f"{stem}.xlsx"), metrics))
-        if b.seeding == "common" and len(t.configs) > 1:
-            t.files += write_pairs(t, stem, metrics, confidence)
+        t.files += write_pairs(t, stem, metrics, confidence, baseline=paired)
         result.append(t)
     return result

@@ -20,9 +20,13 @@ decisions and ends with the same runs.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import math
+import os
+import socket
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,6 +117,11 @@ class Plan:
         """Runs already stored."""
         return sum(len(st.done) for st in self.states.values())
 
+    @property
+    def has_ready(self) -> bool:
+        """Whether a run is waiting to be started."""
+        return bool(self._heap)
+
     def next_task(self) -> RunTask | None:
         """The next run to start, or ``None`` if nothing is ready now."""
         if not self._heap:
@@ -168,15 +177,37 @@ class RunSummary:
     warnings: list[str] = field(default_factory=list)
 
 
+class RunFailed(ScenarioError):
+    """A run of the batch failed and the batch stopped (no ``keep_going``)."""
+
+
+#: Seconds between checks on runs other runners have claimed, and between heartbeats.
+CLAIM_POLL_S = 1.0
+
+
+def _first_line(text: str | None) -> str:
+    lines = (text or "").splitlines()[:1]
+    return lines[0] if lines else "?"
+
+
 def execute(store: Store, batch: BatchRow, configs: Sequence[ConfigRow],
             targets: dict[int, int], backend: Backend, *, until_ci: UntilCI | None = None,
-            progress: ProgressFn | None = None, max_runs: int | None = None) -> RunSummary:
+            progress: ProgressFn | None = None, max_runs: int | None = None,
+            keep_going: bool = True) -> RunSummary:
     """Run every missing run of ``configs`` up to ``targets`` (config id → count).
+
+    Each run is claimed in the database before it starts, so several runners on one
+    database (two ``--resume`` sessions) share the work: a run another live runner has
+    claimed is not started again, and is waited for at the end (taken over if that
+    runner dies).
 
     Parameters
     ----------
     max_runs : int, optional
         Stop after starting this many runs (for tests and smoke checks).
+    keep_going : bool
+        Record failed runs and go on (default); if false, the first failed run stops the
+        batch with :class:`RunFailed` carrying its one-line error.
     """
     t0 = time.perf_counter()
     plan = Plan(batch, configs, targets, store, until_ci=until_ci)
@@ -188,20 +219,50 @@ def execute(store: Store, batch: BatchRow, configs: Sequence[ConfigRow],
     rebuilds = 0
     metric_checked = False
     failed_total = store.counts(batch.id)[1]
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    elsewhere: list[RunTask] = []  # claimed by another live runner
+    last_beat = time.monotonic()
 
     def _report() -> None:
         if progress is not None:
             progress(plan.stored, failed_total, plan.total)
 
+    def _check_elsewhere() -> None:
+        """Record runs other runners stored; take over those whose runner died."""
+        keep: list[RunTask] = []
+        for task in elsewhere:
+            state = store.claim(task.config_id, task.rep, owner)
+            if state == "stored":
+                outcome = store.stored_outcome(task.config_id, task.rep)
+                if outcome is not None:
+                    plan.record(task, outcome)
+            elif state == "mine":
+                plan.requeue(task)
+            else:
+                keep.append(task)
+        elsewhere[:] = keep
+
     _report()
     try:
         while True:
+            if time.monotonic() - last_beat > CLAIM_POLL_S:
+                store.heartbeat(owner)
+                last_beat = time.monotonic()
             cap = 2 * backend.capacity
             while (suspect is None and len(inflight) < cap
                    and (max_runs is None or started < max_runs)):
                 task = plan.next_task()
                 if task is None:
                     break
+                state = store.claim(task.config_id, task.rep, owner)
+                if state != "mine":
+                    if state == "taken":
+                        elsewhere.append(task)
+                    else:
+                        outcome = store.stored_outcome(task.config_id, task.rep)
+                        if outcome is not None:
+                            plan.record(task, outcome)
+                    continue
                 if losses.get((task.config_id, task.rep)):
                     if inflight:  # retry it alone once the others are done
                         plan.requeue(task)
@@ -210,7 +271,15 @@ def execute(store: Store, batch: BatchRow, configs: Sequence[ConfigRow],
                 inflight[backend.submit(task)] = task
                 started += 1
             if not inflight:
+                if elsewhere and (max_runs is None or started < max_runs):
+                    _check_elsewhere()
+                    if elsewhere and not plan.has_ready:
+                        _report()
+                        time.sleep(CLAIM_POLL_S)
+                    continue
                 break
+            if elsewhere:
+                _check_elsewhere()
             for fut in backend.wait_any(inflight):
                 task = inflight.pop(fut)
                 if task is suspect:
@@ -248,10 +317,15 @@ def execute(store: Store, batch: BatchRow, configs: Sequence[ConfigRow],
                         summary.failed += 1
                         failed_total += 1
                         if len(summary.failures) < 20:
-                            first = (outcome.error or "").splitlines()[:1]
                             summary.failures.append(
                                 f"config {task.config_index} rep {task.rep}: "
-                                f"{first[0] if first else '?'}")
+                                f"{_first_line(outcome.error)}")
+                        if not keep_going:
+                            raise RunFailed(
+                                f"run {task.rep} of configuration {task.config_index} "
+                                f"failed: {_first_line(outcome.error)} (stored; the batch "
+                                "stopped: fix the input, or pass --keep-going)",
+                                source=str(store.path))
                 plan.record(task, outcome)
                 _report()
             if not metric_checked:
@@ -261,7 +335,10 @@ def execute(store: Store, batch: BatchRow, configs: Sequence[ConfigRow],
             fut.cancel()
         backend.close(cancel=True)
         inflight.clear()
+        with contextlib.suppress(Exception):
+            store.release_claims(owner)
         raise
+    store.release_claims(owner)
     summary.stored = plan.stored
     summary.total = plan.total
     summary.elapsed_s = time.perf_counter() - t0
@@ -270,7 +347,7 @@ def execute(store: Store, batch: BatchRow, configs: Sequence[ConfigRow],
 
 def run_batch(spec: BatchSpec, store: Store, backend: Backend, *, resume: bool = False,
               retry_failed: bool = False, progress: ProgressFn | None = None,
-              max_runs: int | None = None) -> RunSummary:
+              max_runs: int | None = None, keep_going: bool = True) -> RunSummary:
     """Store the batch and its configurations, then run whatever is missing.
 
     Raises
@@ -292,7 +369,7 @@ def run_batch(spec: BatchSpec, store: Store, backend: Backend, *, resume: bool =
         store.delete_failed(batch.id)
     targets = {r.id: spec.replications for r in rows}
     summary = execute(store, batch, rows, targets, backend, until_ci=spec.until_ci,
-                      progress=progress, max_runs=max_runs)
+                      progress=progress, max_runs=max_runs, keep_going=keep_going)
     summary.warnings += [f"{p} changed since the batch was first stored; runs of this "
                          "session used the new file" for p in changed]
     return summary

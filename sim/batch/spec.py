@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import tomllib
+import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +26,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import SafeMallError, ScenarioError
+from sim.io.input_file import is_dir
 from sim.io.toml import read_toml, toml_value
+from sim.model import limits
 from sim.model.scenario import apply_overrides, parse_value, scenario_from_dict
-from sim.model.validation import first_error
+from sim.model.validation import Number, Seed, Whole, first_error
+from sim.run.metric_names import check_metric
 
 SCHEMA = "safemall/batch/1"
+#: A batch name: starts with a letter or digit; letters, digits, ``_``, ``-``, ``.`` after
+#: (so never ``..``, ``/`` or an absolute path).
+BATCH_NAME = r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]*$"
 Seeding = Literal["independent", "common"]
 
 
@@ -49,9 +56,9 @@ class UntilCI(_Strict):
 
     metric: str = Field(min_length=1)
     """The metric whose 95% confidence interval is watched (e.g. ``t_evacuation_s``)."""
-    rel: float = Field(gt=0, lt=1)
+    rel: Number = Field(gt=0, lt=1)
     """Target half-width of the 95% CI relative to the mean (0.05 = ±5%)."""
-    max_replications: int = Field(default=500, ge=2)
+    max_replications: Whole = Field(default=500, ge=2, le=limits.MAX_REPLICATIONS)
     """Never run more than this many replications of one configuration."""
 
 
@@ -61,9 +68,9 @@ class ConfigEntry(_Strict):
     label: str = ""
     scenario: str | None = None
     """Another scenario file for this configuration (relative to the batch file)."""
-    overrides: list[str] = Field(default_factory=list)
+    overrides: list[str] = Field(default_factory=list, max_length=limits.MAX_OVERRIDES)
     """``dotted.key=value`` strings, as ``--set`` takes them."""
-    set: dict[str, Any] = Field(default_factory=dict)
+    set: dict[str, Any] = Field(default_factory=dict, max_length=limits.MAX_OVERRIDES)
     """The same as a table: ``set = { "security.guards" = 20 }``."""
 
     @field_validator("overrides")
@@ -78,17 +85,19 @@ class BatchFile(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     schema_: Literal["safemall/batch/1"] = Field(alias="schema")
-    name: str = ""
+    name: str = Field(default="", max_length=100)
+    """An identifier (letters, digits, ``_ . -``; no ``/``, no ``..``): it names the
+    default database ``results/<name>.db``."""
     description: str = ""
     scenario: str = Field(min_length=1)
     """Base scenario file, relative to the batch file."""
-    replications: int = Field(default=50, ge=1)
-    root_seed: int | None = Field(default=None, ge=0)
+    replications: Whole = Field(default=50, ge=1, le=limits.MAX_REPLICATIONS)
+    root_seed: Seed | None = None
     """Root of every seed in the batch; if omitted, fresh entropy is drawn and recorded."""
     seeding: Seeding = "independent"
-    overrides: list[str] = Field(default_factory=list)
+    overrides: list[str] = Field(default_factory=list, max_length=limits.MAX_OVERRIDES)
     """Overrides applied to every configuration, before the configuration's own."""
-    grid: dict[str, Any] = Field(default_factory=dict)
+    grid: dict[str, Any] = Field(default_factory=dict, max_length=limits.MAX_OVERRIDES)
     configs: list[ConfigEntry] = Field(default_factory=list)
     until_ci: UntilCI | None = None
 
@@ -96,6 +105,20 @@ class BatchFile(_Strict):
     @classmethod
     def _kv(cls, v: list[str]) -> list[str]:
         return _check_kv(v)
+
+    @field_validator("name")
+    @classmethod
+    def _identifier(cls, v: str) -> str:
+        if v and not re.match(BATCH_NAME, v):
+            raise ValueError(f"{v!r} is not a batch name: use letters, digits, '_', '-' "
+                             "and '.' (no '/', no '..'); it names results/<name>.db")
+        return v
+
+
+def default_name(stem: str) -> str:
+    """A batch name made from a file name (characters outside the identifier set → ``_``)."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", stem).replace("..", "_")
+    return name if re.match(BATCH_NAME, name) else f"batch_{name}"
 
 
 @dataclass(frozen=True)
@@ -196,6 +219,10 @@ def load_batch(path: str | Path, *, extra_overrides: Sequence[str] = (),
         if not isinstance(values, list) or not values:
             raise ScenarioError("expected a non-empty list of values",
                                 field=f"grid.{key}", source=src)
+    n_configs = max(1, len(bf.configs)) * math.prod(len(v) for v in grid.values())
+    if n_configs > limits.MAX_CONFIGS:
+        raise ScenarioError(f"expands to {n_configs:,} configurations, more than the "
+                            f"{limits.MAX_CONFIGS:,} accepted", field="grid", source=src)
     base_dir = p.parent
     base_scn = str((base_dir / bf.scenario).resolve())
     entries = list(bf.configs) or [ConfigEntry()]
@@ -229,7 +256,9 @@ def load_batch(path: str | Path, *, extra_overrides: Sequence[str] = (),
         import numpy as np
 
         root = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
-    spec = BatchSpec(name=bf.name or p.stem, source=str(p.resolve()),
+    if bf.until_ci is not None:
+        check_metric(bf.until_ci.metric, field="until_ci.metric", source=src)
+    spec = BatchSpec(name=bf.name or default_name(p.stem), source=str(p.resolve()),
                      description=bf.description, configs=tuple(configs),
                      replications=bf.replications, root_entropy=int(root),
                      seeding=bf.seeding, until_ci=bf.until_ci, raw=raw)
@@ -241,7 +270,8 @@ def load_batch(path: str | Path, *, extra_overrides: Sequence[str] = (),
 
 def validate_configs(configs: Sequence[Config], *, source: str,
                      base_field: str = "configs") -> None:
-    """Load every configuration's scenario and apply its geometry; first problem raises.
+    """Load every configuration's scenario, apply its geometry and security overrides;
+    the first problem raises.
 
     The message names the batch file, the configuration and the scenario field:
     ``batch.toml: configs[3] (security.guards=-1): occupants.count: must be >= 0``.
@@ -252,32 +282,40 @@ def validate_configs(configs: Sequence[Config], *, source: str,
     raw_cache: dict[str, dict[str, Any]] = {}
     layouts: dict[str, Any] = {}
     geos: set[tuple[str, str]] = set()
+    plans: set[tuple[str, str]] = set()
     for c in configs:
         where = f"{base_field}[{c.index}] ({c.label})"
         try:
             if c.scenario_path not in raw_cache:
                 sp = Path(c.scenario_path)
                 try:
-                    raw_cache[c.scenario_path] = tomllib.loads(sp.read_text(encoding="utf-8"))
-                except OSError as exc:
-                    raise ScenarioError(f"cannot read scenario {sp} ({exc.strerror})",
-                                        field="scenario") from None
-                except tomllib.TOMLDecodeError as exc:
-                    raise ScenarioError(f"scenario {sp} is not valid TOML: {exc}",
-                                        field="scenario") from None
+                    raw_cache[c.scenario_path] = read_toml(sp, ScenarioError, "scenario")
+                except ScenarioError as exc:
+                    raise ScenarioError(f"{exc.reason}: {sp}", field="scenario") from None
             sp = Path(c.scenario_path)
             data = apply_overrides(raw_cache[c.scenario_path], c.overrides, source=str(sp))
             scn = scenario_from_dict(data, base_dir=sp.parent, source=str(sp))
             geo = json.dumps(scn.geometry.model_dump(exclude_defaults=True), sort_keys=True)
             if geo != "{}" and (scn.layout, geo) not in geos:
                 lp = Path(scn.layout)
-                lp = lp / "layout.toml" if lp.is_dir() else lp
+                lp = lp / "layout.toml" if is_dir(lp) else lp
                 if str(lp) not in layouts:
                     layouts[str(lp)] = load_layout(lp)
                 apply_geometry(layouts[str(lp)], json.loads(geo))
                 geos.add((scn.layout, geo))
+            sec = json.dumps(scn.security, sort_keys=True, default=str)
+            if scn.security is not None and (scn.layout, sec) not in plans:
+                # security overrides (guards, team, barriers, ...) are applied at run
+                # time; check them now so a typo fails before any run starts
+                from sim.io.security_files import effective_plan
+
+                effective_plan(scn)
+                plans.add((scn.layout, sec))
         except SafeMallError as exc:
             inner = f"{exc.field}: {exc.reason}" if exc.field else exc.reason
+            if exc.source not in ("<memory>", "<command line>", c.scenario_path) \
+                    and Path(exc.source).name != Path(c.scenario_path).name:
+                inner = f"{exc.source}: {inner}"  # another file: the plan, the layout
             raise ScenarioError(inner, field=where, source=source) from None
 
 

@@ -20,6 +20,8 @@ Any metric can be queried in SQL with ``json_extract(metrics_json, '$.t_evacuati
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -32,6 +34,7 @@ import numpy as np
 from sim.batch.spec import BatchSpec, Config, file_sha256
 from sim.batch.worker import RunOutcome, RunTask
 from sim.errors import ScenarioError
+from sim.io.input_file import path_problem
 
 SCHEMA_VERSION = 1
 
@@ -83,13 +86,45 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at     TEXT NOT NULL,
     UNIQUE (config_id, rep)
 );
+CREATE TABLE IF NOT EXISTS claims (
+    config_id       INTEGER NOT NULL,
+    rep             INTEGER NOT NULL,
+    owner           TEXT NOT NULL,
+    host            TEXT NOT NULL,
+    pid             INTEGER NOT NULL,
+    heartbeat       REAL NOT NULL,
+    PRIMARY KEY (config_id, rep)
+);
 CREATE INDEX IF NOT EXISTS runs_by_batch ON runs (batch_id, status);
 CREATE INDEX IF NOT EXISTS configs_by_scenario ON configs (scenario_path);
 """
 
 
+#: A claim not refreshed for this long (s) is taken over (its runner is presumed dead).
+CLAIM_TTL_S = 120.0
+
+
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _host_pid() -> tuple[str, int]:
+    return socket.gethostname(), os.getpid()
+
+
+def _stale(row: Sequence[Any], now: float) -> bool:
+    """Whether a claim ``(owner, host, pid, heartbeat)`` belongs to a dead runner."""
+    _, host, pid, beat = row
+    if now - float(beat) > CLAIM_TTL_S:
+        return True
+    if host == socket.gethostname():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+    return False
 
 
 @dataclass(frozen=True)
@@ -153,26 +188,111 @@ class RunSpec:
         return np.random.SeedSequence(self.seed_entropy, spawn_key=self.spawn_key)
 
 
+#: The tables every SafeMall batch database has.
+_TABLES = frozenset({"meta", "batches", "configs", "runs"})
+
+
+def _check_safemall(con: sqlite3.Connection, src: str, *, empty_ok: bool) -> None:
+    """Refuse a database that is not SafeMall's (an empty one only when ``empty_ok``)."""
+    tables = {r[0] for r in con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
+    if not tables and empty_ok:
+        return
+    if not tables >= _TABLES:
+        raise ScenarioError("not a SafeMall batch database (it has no SafeMall tables); "
+                            "give another --db", source=src)
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is None or row[0] != str(SCHEMA_VERSION):
+        raise ScenarioError(f"SafeMall batch database of schema version "
+                            f"{row[0] if row else '?'}; this SafeMall reads {SCHEMA_VERSION}",
+                            source=src)
+
+
+def _damaged(src: str, where: str, exc: BaseException) -> ScenarioError:
+    return ScenarioError(f"damaged batch database: {where} ({type(exc).__name__}: {exc})",
+                         source=src)
+
+
+def _json(text: Any, src: str, where: str) -> Any:
+    """A JSON column's value; a damaged one is a one-line :class:`ScenarioError`."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise _damaged(src, f"{where} is not valid JSON", exc) from None
+
+
+def _entropy(text: Any, src: str, where: str) -> int:
+    try:
+        return int(text)
+    except (TypeError, ValueError) as exc:
+        raise _damaged(src, f"{where} is not a seed", exc) from None
+
+
+def _spawn_key(text: Any, src: str, where: str) -> tuple[int, ...]:
+    key = _json(text, src, where)
+    if not isinstance(key, list) or not all(isinstance(k, int) and not isinstance(k, bool)
+                                            and k >= 0 for k in key):
+        raise ScenarioError(f"damaged batch database: {where} is not a spawn key", source=src)
+    return tuple(key)
+
+
+def _strings(text: Any, src: str, where: str) -> tuple[str, ...]:
+    items = _json(text, src, where)
+    if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+        raise ScenarioError(f"damaged batch database: {where} is not a list of overrides",
+                            source=src)
+    return tuple(items)
+
+
+def _table(text: Any, src: str, where: str) -> dict[str, Any]:
+    value = _json(text, src, where)
+    if not isinstance(value, dict):
+        raise ScenarioError(f"damaged batch database: {where} is not a JSON object",
+                            source=src)
+    return value
+
+
 class Store:
-    """The batch results database (one connection, used by one thread)."""
+    """The batch results database (one connection, used by one thread).
+
+    ``create=True`` (``safemall batch``, ``adequacy``) opens it for writing, creating the
+    file and its tables when missing; an existing file must be an empty or a SafeMall
+    database (another SQLite file is refused, never altered). ``create=False`` (``batch
+    report``) opens an existing SafeMall database read-only.
+    """
 
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.path = Path(path)
-        if not create and not self.path.exists():
-            raise ScenarioError("no such database", source=str(self.path))
-        if create:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = not create
+        src = str(self.path)
         try:
-            self.con = sqlite3.connect(str(self.path), timeout=60.0, isolation_level=None)
-            self.con.execute("PRAGMA journal_mode=WAL")
-            self.con.execute("PRAGMA synchronous=NORMAL")
-            self.con.execute("PRAGMA foreign_keys=ON")
-            self.con.executescript(_SCHEMA)
-            self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                             (str(SCHEMA_VERSION),))
+            exists = self.path.exists()
+            is_file = self.path.is_file()
+        except (OSError, ValueError) as exc:
+            raise ScenarioError(path_problem(exc, "database"), source=src) from None
+        if not create and not exists:
+            raise ScenarioError("no such database", source=src)
+        if exists and not is_file:
+            raise ScenarioError("not a database file", source=src)
+        try:
+            if create:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.con = sqlite3.connect(src, timeout=60.0, isolation_level=None)
+                _check_safemall(self.con, src, empty_ok=True)
+                self.con.execute("PRAGMA journal_mode=WAL")
+                self.con.execute("PRAGMA synchronous=NORMAL")
+                self.con.execute("PRAGMA foreign_keys=ON")
+                self.con.executescript(_SCHEMA)
+                self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                                 (str(SCHEMA_VERSION),))
+            else:
+                self.con = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                           timeout=60.0, isolation_level=None)
+                _check_safemall(self.con, src, empty_ok=False)
         except sqlite3.DatabaseError as exc:
-            raise ScenarioError(f"not a SafeMall batch database ({exc})",
-                                source=str(self.path)) from None
+            raise ScenarioError(f"not a SafeMall batch database ({exc})", source=src) from None
+        except OSError as exc:
+            raise ScenarioError(path_problem(exc, "database"), source=src) from None
 
     def close(self) -> None:
         """Close the connection (every run is already committed)."""
@@ -191,14 +311,21 @@ class Store:
         row = self.con.execute(
             "SELECT id, name, kind, source, root_entropy, seeding, replications, "
             "until_ci_json FROM batches WHERE name = ?", (name,)).fetchone()
-        return None if row is None else _batch_row(row)
+        return None if row is None else _batch_row(row, str(self.path))
 
     def batches(self) -> list[BatchRow]:
         """Every stored batch, oldest first."""
         rows = self.con.execute(
             "SELECT id, name, kind, source, root_entropy, seeding, replications, "
             "until_ci_json FROM batches ORDER BY id").fetchall()
-        return [_batch_row(r) for r in rows]
+        return [_batch_row(r, str(self.path)) for r in rows]
+
+    def check_new(self, name: str, *, resume: bool) -> None:
+        """Refuse to start batch ``name`` again unless ``resume`` (it is stored already)."""
+        if not resume and self.batch(name) is not None:
+            raise ScenarioError(
+                f"already holds batch {name!r}; pass --resume to run what is missing, "
+                "or another --db", source=str(self.path))
 
     def open_batch(self, *, name: str, kind: str, source: str, description: str,
                    root_entropy: int, seeding: str, replications: int,
@@ -214,12 +341,9 @@ class Store:
         """
         from sim.run.runner import __version__
 
+        self.check_new(name, resume=resume)
         old = self.batch(name)
         if old is not None:
-            if not resume:
-                raise ScenarioError(
-                    f"already holds batch {name!r}; pass --resume to run what is missing, "
-                    "or another --db", source=str(self.path))
             if old.root_entropy != root_entropy or old.seeding != seeding:
                 raise ScenarioError(
                     f"batch {name!r} was stored with root seed {old.root_entropy} "
@@ -231,13 +355,18 @@ class Store:
                 (replications, json.dumps(until_ci) if until_ci else None,
                  json.dumps(spec, default=str), _now(), old.id))
             return self._must_batch(name)
-        self.con.execute(
-            "INSERT INTO batches (name, kind, source, description, root_entropy, seeding, "
-            "replications, until_ci_json, spec_json, sim_version, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        cur = self.con.execute(
+            "INSERT OR IGNORE INTO batches (name, kind, source, description, root_entropy, "
+            "seeding, replications, until_ci_json, spec_json, sim_version, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (name, kind, source, description, str(root_entropy), seeding, replications,
              json.dumps(until_ci) if until_ci else None, json.dumps(spec, default=str),
              __version__, _now(), _now()))
+        if not cur.rowcount:  # another runner stored it a moment ago: check it as above
+            return self.open_batch(name=name, kind=kind, source=source,
+                                   description=description, root_entropy=root_entropy,
+                                   seeding=seeding, replications=replications,
+                                   until_ci=until_ci, spec=spec, resume=resume)
         return self._must_batch(name)
 
     def _must_batch(self, name: str) -> BatchRow:
@@ -255,9 +384,10 @@ class Store:
             A stored configuration with the same index has other overrides (the sweep
             changed: its seeds would now belong to another configuration).
         """
-        stored = {c.index: c for c in self.configs(batch.id)}
         self.con.execute("BEGIN IMMEDIATE")
         try:
+            # read inside the write lock: a concurrent runner may have stored them
+            stored = {c.index: c for c in self.configs(batch.id)}
             for c in configs:
                 old = stored.get(c.index)
                 if old is not None:
@@ -290,9 +420,11 @@ class Store:
             q += " WHERE batch_id = ?"
             args = (batch_id,)
         rows = self.con.execute(q + " ORDER BY batch_id, config_index", args).fetchall()
+        src = str(self.path)
         return [ConfigRow(id=r[0], batch_id=r[1], index=r[2], label=r[3],
                           scenario_path=r[4], scenario_sha256=r[5],
-                          overrides=tuple(json.loads(r[6])), params=json.loads(r[7]))
+                          overrides=_strings(r[6], src, f"configs[{r[0]}].overrides_json"),
+                          params=_table(r[7], src, f"configs[{r[0]}].params_json"))
                 for r in rows]
 
     # -- runs --------------------------------------------------------------------------
@@ -313,9 +445,12 @@ class Store:
         if conds:
             q += " WHERE " + " AND ".join(conds)
         rows = self.con.execute(q + " ORDER BY config_id, rep", args).fetchall()
+        src = str(self.path)
         return [RunRow(id=r[0], config_id=r[1], rep=r[2], status=r[3],
-                       metrics=json.loads(r[4]) if r[4] else None,
-                       seed_entropy=int(r[5]), spawn_key=tuple(json.loads(r[6])))
+                       metrics=_table(r[4], src, f"runs[{r[0]}].metrics_json") if r[4]
+                       else None,
+                       seed_entropy=_entropy(r[5], src, f"runs[{r[0]}].seed_entropy"),
+                       spawn_key=_spawn_key(r[6], src, f"runs[{r[0]}].spawn_key"))
                 for r in rows]
 
     def write_run(self, task: RunTask, outcome: RunOutcome) -> int | None:
@@ -332,7 +467,61 @@ class Store:
              json.dumps(outcome.curve) if outcome.curve is not None else None,
              float(t_evac) if isinstance(t_evac, int | float) else None,
              round(outcome.wall_s, 4), outcome.error, outcome.worker, _now()))
+        self.con.execute("DELETE FROM claims WHERE config_id = ? AND rep = ?",
+                         (task.config_id, task.rep))
         return cur.lastrowid if cur.rowcount else None
+
+    # -- claims: concurrent runners on one database share the work ----------------------
+
+    def claim(self, config_id: int, rep: int, owner: str) -> str:
+        """Claim run ``(config_id, rep)`` for ``owner`` before starting it.
+
+        Returns ``"mine"`` (start it), ``"stored"`` (another runner finished it) or
+        ``"taken"`` (a live runner is computing it). A claim whose runner has died (same
+        host, process gone) or has not shown a sign of life for :data:`CLAIM_TTL_S` is
+        taken over.
+        """
+        host, pid = _host_pid()
+        now = time.time()
+        self.con.execute("BEGIN IMMEDIATE")
+        try:
+            done = self.con.execute("SELECT 1 FROM runs WHERE config_id = ? AND rep = ?",
+                                    (config_id, rep)).fetchone()
+            if done is not None:
+                self.con.execute("COMMIT")
+                return "stored"
+            row = self.con.execute("SELECT owner, host, pid, heartbeat FROM claims "
+                                   "WHERE config_id = ? AND rep = ?",
+                                   (config_id, rep)).fetchone()
+            if row is not None and row[0] != owner and not _stale(row, now):
+                self.con.execute("COMMIT")
+                return "taken"
+            self.con.execute("INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?, ?, ?)",
+                             (config_id, rep, owner, host, pid, now))
+            self.con.execute("COMMIT")
+            return "mine"
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def heartbeat(self, owner: str) -> None:
+        """Show that ``owner`` is alive: its claims stay valid for another TTL."""
+        self.con.execute("UPDATE claims SET heartbeat = ? WHERE owner = ?",
+                         (time.time(), owner))
+
+    def release_claims(self, owner: str) -> None:
+        """Drop every claim of ``owner`` (its runner is stopping)."""
+        self.con.execute("DELETE FROM claims WHERE owner = ?", (owner,))
+
+    def stored_outcome(self, config_id: int, rep: int) -> RunOutcome | None:
+        """The stored result of a run (stored by any runner), or ``None``."""
+        row = self.con.execute("SELECT id, status, metrics_json FROM runs "
+                               "WHERE config_id = ? AND rep = ?", (config_id, rep)).fetchone()
+        if row is None:
+            return None
+        metrics = _table(row[2], str(self.path), f"runs[{row[0]}].metrics_json") \
+            if row[2] else None
+        return RunOutcome(row[1], metrics, None, None, 0.0, "")
 
     def delete_failed(self, batch_id: int) -> int:
         """Forget the failed runs of a batch (``--retry-failed``); returns how many."""
@@ -345,7 +534,7 @@ class Store:
         for cid, text in self.con.execute(
                 "SELECT config_id, curve_json FROM runs WHERE batch_id = ? AND status = 'ok' "
                 "AND curve_json IS NOT NULL ORDER BY config_id, rep", (batch_id,)):
-            yield cid, json.loads(text)
+            yield cid, _table(text, str(self.path), f"runs of configuration {cid}: curve_json")
 
     def counts(self, batch_id: int) -> tuple[int, int]:
         """``(runs stored, of which failed)`` for a batch."""
@@ -355,10 +544,12 @@ class Store:
         return int(row[0]), int(row[1])
 
 
-def _batch_row(r: Sequence[Any]) -> BatchRow:
-    return BatchRow(id=r[0], name=r[1], kind=r[2], source=r[3], root_entropy=int(r[4]),
+def _batch_row(r: Sequence[Any], src: str = "<database>") -> BatchRow:
+    return BatchRow(id=r[0], name=r[1], kind=r[2], source=r[3],
+                    root_entropy=_entropy(r[4], src, f"batches[{r[1]!r}].root_entropy"),
                     seeding=r[5], replications=r[6],
-                    until_ci=json.loads(r[7]) if r[7] else None)
+                    until_ci=_table(r[7], src, f"batches[{r[1]!r}].until_ci_json") if r[7]
+                    else None)
 
 
 def spec_record(spec: BatchSpec) -> dict[str, Any]:
@@ -375,10 +566,15 @@ def load_run_spec(db_path: str | Path, run_id: int) -> RunSpec:
         No such database or run.
     """
     p = Path(db_path)
-    if not p.exists():
-        raise ScenarioError("no such database", source=str(p))
+    src = str(p)
     try:
-        con = sqlite3.connect(f"file:{p.resolve()}?mode=ro", uri=True, timeout=60.0)
+        if not p.is_file():
+            raise ScenarioError("no such database", source=src)
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(path_problem(exc, "database"), source=src) from None
+    try:
+        con = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True, timeout=60.0)
+        _check_safemall(con, src, empty_ok=False)
         row = con.execute(
             "SELECT r.id, b.name, c.config_index, r.rep, c.scenario_path, c.overrides_json, "
             "r.seed_entropy, r.spawn_key, r.status, r.metrics_json FROM runs r "
@@ -389,7 +585,11 @@ def load_run_spec(db_path: str | Path, run_id: int) -> RunSpec:
         raise ScenarioError(f"not a SafeMall batch database ({exc})", source=str(p)) from None
     if row is None:
         raise ScenarioError(f"no run with id {run_id}", field="RUN_ID", source=str(p))
+    where = f"runs[{row[0]}]"
     return RunSpec(run_id=row[0], batch=row[1], config_index=row[2], rep=row[3],
-                   scenario_path=row[4], overrides=list(json.loads(row[5])),
-                   seed_entropy=int(row[6]), spawn_key=tuple(json.loads(row[7])),
-                   status=row[8], metrics=json.loads(row[9]) if row[9] else None)
+                   scenario_path=row[4],
+                   overrides=list(_strings(row[5], src, f"{where}: configs.overrides_json")),
+                   seed_entropy=_entropy(row[6], src, f"{where}.seed_entropy"),
+                   spawn_key=_spawn_key(row[7], src, f"{where}.spawn_key"),
+                   status=row[8],
+                   metrics=_table(row[9], src, f"{where}.metrics_json") if row[9] else None)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import ctypes
 import math
 import os
+import select
 import socket
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -103,6 +105,49 @@ def tune_process() -> bool:
         return bool(ok and libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20) == 1)
     except (OSError, AttributeError):
         return False
+
+
+def watch_parent(parent_pid: int, *, poll_s: float = 1.0) -> threading.Thread:
+    """End this process when ``parent_pid`` (the batch runner) ends, however it ends.
+
+    A pool worker blocks on its task queue forever if the runner is killed (``kill -9``
+    leaves no one to close the queue), and it keeps the forkserver and the resource
+    tracker alive with it. A daemon thread waits on a pidfd of the runner (Linux), else
+    polls it every ``poll_s`` seconds, and exits the process at once when it is gone.
+    """
+    def _gone() -> bool:
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # alive, another user's (cannot happen for our parent)
+            return False
+        return False
+
+    def _watch() -> None:
+        fd = -1
+        try:
+            fd = os.pidfd_open(parent_pid)
+        except (AttributeError, OSError):
+            fd = -1
+        if fd >= 0:
+            select.select([fd], [], [])  # readable when the process has ended
+            os._exit(70)
+        while not _gone():
+            time.sleep(poll_s)
+        os._exit(70)
+
+    if _gone():
+        os._exit(70)
+    th = threading.Thread(target=_watch, name="watch-runner", daemon=True)
+    th.start()
+    return th
+
+
+def init_worker(parent_pid: int) -> None:
+    """Initializer of a local pool worker: allocator tuning, exit with the runner."""
+    tune_process()
+    watch_parent(parent_pid)
 
 
 @lru_cache(maxsize=64)

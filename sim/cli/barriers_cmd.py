@@ -27,7 +27,10 @@ def barriers(
     """Run the vehicle scenario at every road entrance with and without a bollard there,
     and rank the entrances by the harm (vehicle_victims) the bollard prevents."""
     from sim.analysis.barriers import rank_entrances
+    from sim.cli.checks import check_seed
 
+    if seed is not None:
+        check_seed(seed)
     rows = rank_entrances(scenario, overrides=set_ or [], replications=replications,
                           seed=seed, workers=workers, entrances=entrance or None)
     if as_json:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import signal
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -28,7 +30,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from sim.cli.checks import check_seed
 from sim.errors import ScenarioError
+from sim.model.limits import MAX_REPLICATIONS
+from sim.model.validation import first_error
+from sim.run.metric_names import check_metric
 
 
 class _DefaultRunGroup(typer.core.TyperGroup):
@@ -52,13 +58,22 @@ def _backend(workers: int | None, scheduler: str | None, start_method: str | Non
     if scheduler:
         try:
             return DaskPool(scheduler)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:  # unreachable, or not an address
             raise ScenarioError(f"cannot reach the Dask scheduler ({exc})",
-                                field="--scheduler", source=scheduler) from None
+                                field="--scheduler", source="<command line>") from None
     if workers == 0:
         return InlinePool()
-    return LocalPool(workers, start_method=start_method,
-                     max_tasks_per_child=max_tasks_per_child)
+    if workers is not None and workers < 0:
+        raise ScenarioError(f"must be >= 0, got {workers}", field="--workers",
+                            source="<command line>")
+    if max_tasks_per_child is not None and max_tasks_per_child < 1:
+        raise ScenarioError(f"must be >= 1, got {max_tasks_per_child}",
+                            field="--max-tasks-per-child", source="<command line>")
+    try:
+        return LocalPool(workers, start_method=start_method,
+                         max_tasks_per_child=max_tasks_per_child)
+    except ValueError as exc:
+        raise ScenarioError(str(exc), field="--start-method", source="<command line>") from None
 
 
 @contextmanager
@@ -145,6 +160,9 @@ def batch_run(
         help="Process start method: forkserver (default), spawn or fork.")] = None,
     max_tasks_per_child: Annotated[int | None, typer.Option(
         help="Recycle each worker process after this many runs.")] = None,
+    keep_going: Annotated[bool, typer.Option(
+        help="Record failed runs and go on (default: the first failed run stops the batch "
+        "with its error).")] = False,
 ) -> None:
     """Run a batch; every finished run is stored at once (resume with --resume)."""
     from sim.batch.runner import run_batch
@@ -153,9 +171,9 @@ def batch_run(
 
     spec = load_batch(file, extra_overrides=set_ or [])
     if replications is not None:
-        if replications < 1:
-            raise ScenarioError(f"must be >= 1, got {replications}", field="--replications",
-                                source="<command line>")
+        if not 1 <= replications <= MAX_REPLICATIONS:
+            raise ScenarioError(f"must be from 1 to {MAX_REPLICATIONS:,}, got {replications}",
+                                field="--replications", source="<command line>")
         spec = dataclasses.replace(spec, replications=replications)
     if until_ci is not None or metric is not None:
         base = spec.until_ci
@@ -163,16 +181,24 @@ def batch_run(
         if name is None:
             raise ScenarioError("--until-ci needs --metric NAME", field="--metric",
                                 source="<command line>")
+        check_metric(name, field="--metric")
         rel = until_ci if until_ci is not None else (base.rel if base else 0.05)
         mx = max_replications or (base.max_replications if base else 500)
         try:
             uc = UntilCI(metric=name, rel=rel, max_replications=mx)
-        except ValueError as exc:
-            raise ScenarioError(str(exc).splitlines()[-1], field="--until-ci",
-                                source="<command line>") from None
+        except ValidationError as exc:
+            fld, reason = first_error(exc, {"rel": rel, "max_replications": mx})
+            opt = "--until-ci" if fld == "rel" else "--max-replications"
+            raise ScenarioError(reason, field=opt, source="<command line>") from None
         spec = dataclasses.replace(spec, until_ci=uc)
     db_path = db or Path("results") / f"{spec.name}.db"
-    backend = _backend(workers, scheduler, start_method, max_tasks_per_child)
+    store = Store(db_path)  # a foreign or stored database is refused before anything starts
+    try:
+        store.check_new(spec.name, resume=resume)
+        backend = _backend(workers, scheduler, start_method, max_tasks_per_child)
+    except BaseException:
+        store.close()
+        raise
     err = Console(stderr=True)
     where = (f"Dask at {backend.address}" if scheduler
              else f"{backend.capacity} local processes" if workers != 0 else "this process")
@@ -181,11 +207,11 @@ def batch_run(
               + (f" (until CI ±{spec.until_ci.rel:.0%} on {spec.until_ci.metric}, "
                  f"≤ {spec.until_ci.max_replications})" if spec.until_ci else "")
               + f" on {where} → {db_path}")
-    store = Store(db_path)
     try:
         with _sigterm_as_interrupt(), _progress_bar(spec.name) as tick:
             summary = run_batch(spec, store, backend, resume=resume,
-                                retry_failed=retry_failed, progress=tick)
+                                retry_failed=retry_failed, progress=tick,
+                                keep_going=keep_going)
     except KeyboardInterrupt:
         stored, failed = (store.counts(b.id) if (b := store.batch(spec.name)) else (0, 0))
         store.close()
@@ -216,27 +242,44 @@ def batch_report(
     metric: Annotated[list[str] | None, typer.Option(
         help="Metrics for the table and plots (repeatable; default: the key ones).")] = None,
     plots: Annotated[bool, typer.Option(help="Draw plots.")] = True,
+    paired: Annotated[str | None, typer.Option(
+        help="Also paired differences (95% CI) of every configuration against the one "
+             "with this label (use with seeding = \"common\").")] = None,
 ) -> None:
     """Per-configuration statistics (mean, sd, 95% CI, p5/p50/p95), exports and plots."""
-    from sim.batch.report import write_report
+    from sim.batch.paired import UnknownConfiguration
+    from sim.batch.report import paired_markdown, write_report
     from sim.batch.store import Store
     from sim.report.text import plural
 
     out_dir = out or db.with_suffix("")
-    with Store(db, create=False) as store:
-        tables = write_report(store, out_dir, batches=batch, metrics=metric)
-        if plots:
-            from viz.batch_plots import plot_batch
+    for m in metric or []:
+        check_metric(m, field="--metric")
+    try:
+        with Store(db, create=False) as store:
+            try:
+                tables = write_report(store, out_dir, batches=batch, metrics=metric,
+                                      paired=paired)
+            except UnknownConfiguration:
+                raise ScenarioError(f"no configuration labelled {paired!r}",
+                                    field="--paired", source=str(db)) from None
+            if plots:
+                from viz.batch_plots import plot_batch
 
-            for t in tables:
-                if not t.runs.empty:
-                    t.files += plot_batch(store, t, Path(out_dir), metrics=metric)
+                for t in tables:
+                    if not t.runs.empty:
+                        t.files += plot_batch(store, t, Path(out_dir), metrics=metric)
+    except sqlite3.Error as exc:
+        raise ScenarioError(f"damaged batch database ({exc})", source=str(db)) from None
     if not tables:
         raise ScenarioError("no batch to report" + (f" named {batch}" if batch else ""),
                             source=str(db))
     console = Console(width=None if sys.stdout.isatty() else 120, highlight=False)
     for t in tables:
         _print_compact(console, t, metric)
+        if t.paired is not None:
+            print(f"\npaired differences (configuration − {paired}, mean [95% CI]):\n")
+            print(paired_markdown(t.paired, paired or ""))
     files = [f for t in tables for f in t.files]
     plots = [f for f in files if f.suffix == ".png"]
     print(f"full tables and plots in {out_dir}")
@@ -299,6 +342,9 @@ def adequacy(
         help="Find the largest adequate value instead (targets get harder as it grows).")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    keep_going: Annotated[bool, typer.Option(
+        help="Record failed runs and go on (default: the first failed run stops the search "
+        "with its error).")] = False,
     uncertain: Annotated[bool, typer.Option(
         "--uncertain", help="Sample the scenario's assumptions jointly with the seeds; "
         "--confidence is then the probability asked of P(every target met).")] = False,
@@ -313,13 +359,32 @@ def adequacy(
         help="--uncertain: folder for the probability-curve plot.")] = None,
 ) -> None:
     """Smallest value of --vary meeting every --target with the stated confidence."""
-    from sim.batch.adequacy import candidate_values, find_adequate, parse_target
+    from sim.batch.adequacy import (
+        candidate_values,
+        check_candidates,
+        check_confidence,
+        find_adequate,
+        parse_target,
+    )
     from sim.batch.store import Store
     from sim.io.scenario_files import load_scenario
 
     targets = [parse_target(t) for t in target]
+    for t in targets:
+        check_metric(t.metric, field="--target")
+    check_confidence(confidence)
     cands = candidate_values(values, lo, hi, step)
     scn = load_scenario(scenario, set_ or [])
+    if seed is not None:
+        check_seed(seed)
+    for name, n in (("--replications", replications), ("--max-replications",
+                                                        max_replications)):
+        if n is not None and not 1 <= n <= MAX_REPLICATIONS:
+            raise ScenarioError(f"must be from 1 to {MAX_REPLICATIONS:,}, got {n}",
+                                field=name, source="<command line>")
+    # every candidate applied to the scenario (the --vary key, security overrides) before
+    # anything runs or is stored
+    check_candidates(scenario, vary, cands, set_ or [])
     root = seed if seed is not None else scn.seed
     db_path = db or Path("results") / "adequacy.db"
     if uncertain:
@@ -330,7 +395,6 @@ def adequacy(
                       sets=set_ or [], root_seed=root, db_path=db_path, workers=workers,
                       scheduler=scheduler, as_json=as_json, out=out)
         return
-    backend = _backend(workers, scheduler)
     store = Store(db_path)
     err = Console(stderr=True)
 
@@ -338,12 +402,18 @@ def adequacy(
         err.print(f"adequacy of [bold]{vary}[/]: {plan.describe()}", soft_wrap=True)
 
     try:
+        backend = _backend(workers, scheduler)
+    except BaseException:
+        store.close()
+        raise
+    try:
         with _sigterm_as_interrupt(), _progress_bar(f"adequacy {vary}") as tick:
             res = find_adequate(store, backend, scenario, vary, targets, cands,
                                 replications=replications, max_replications=max_replications,
                                 confidence=confidence, sets=set_ or [], root_seed=root,
                                 largest=largest, progress=tick, on_plan=_announce,
-                                explain=_staffing_explainer(scenario, set_ or [], vary))
+                                explain=_staffing_explainer(scenario, set_ or [], vary),
+                                validate=False, keep_going=keep_going)
     except KeyboardInterrupt:
         store.close()
         err.print(f"interrupted; finished runs are stored in {db_path}")

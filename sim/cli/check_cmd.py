@@ -71,6 +71,12 @@ def check(
 
     if replications < 1:
         raise typer.BadParameter("must be >= 1", param_hint="--replications")
+    from sim.cli.checks import check_seed
+
+    check_seed(seed)
+    if responder_s is not None and not 0 < responder_s <= 86_400:
+        raise typer.BadParameter(f"must be a time in seconds from 0 to 86400, got "
+                                 f"{responder_s}", param_hint="--responder-s")
     inp = resolve_inputs(target, security=security, drills=drills)
     opt = CheckOptions(reading="lenient" if lenient else "strict",
                        group_distance_m=group_distance,

@@ -1,11 +1,14 @@
 """The ``safemall`` command line: a thin layer over :mod:`sim` and :mod:`viz`.
 
 Every input problem is a :class:`sim.errors.SafeMallError`; it is printed as one line on
-stderr and the command exits with status 2 (never a traceback).
+stderr and the command exits with status 2 (never a traceback). Anything else that escapes
+is a bug: one line, exit status 3, and ``--debug`` shows the traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 
 import click
@@ -17,7 +20,7 @@ try:  # typer >= 0.16 ships its own copy of click; its exception classes are dis
 except ImportError:  # pragma: no cover - older typer uses click itself
     _USAGE = (click.ClickException,)
 
-from sim.errors import SafeMallError
+from sim.errors import SafeMallError, one_line
 
 app = typer.Typer(
     name="safemall",
@@ -26,6 +29,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+@app.callback()
+def _root(debug: bool = typer.Option(
+        False, "--debug", help="On an internal error, show the traceback instead of one line "
+        "(accepted anywhere on the command line).")) -> None:
+    """SafeMall: evacuation and security-staffing simulator for shopping malls."""
+
 
 _COMMAND_MODULES = (
     "sim.cli.layout_cmd",
@@ -53,13 +63,43 @@ def _register() -> None:
     app._safemall_registered = True  # type: ignore[attr-defined]
 
 
+#: Exit status of an unexpected internal error (a bug; ``--debug`` shows the traceback).
+EXIT_INTERNAL = 3
+
+
+def _internal_error(exc: BaseException) -> str:
+    """One line for an exception nobody classified, with the hint to rerun with --debug."""
+    text = one_line(str(exc))
+    text = text if len(text) <= 300 else text[:297] + "..."
+    return (f"error: internal error ({type(exc).__name__}: {text}); this is a bug in "
+            "SafeMall: rerun with --debug for the traceback and report it")
+
+
+def _usage_line(exc: Exception) -> str:
+    """A command-line usage error as one line: the command, the problem, where to look."""
+    ctx = getattr(exc, "ctx", None)
+    path = ctx.command_path if ctx is not None else "safemall"
+    msg = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    return one_line(f"error: {path}: {msg} (see '{path} --help')")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return the exit status (0 ok, 1 a check failed, 2 bad input)."""
+    """Run the CLI; return the exit status.
+
+    0 ok, 1 a check failed, 2 bad input (one line naming the file and the field), 3 an
+    internal error (one line; ``--debug`` anywhere on the command line, or
+    ``SAFEMALL_DEBUG=1``, shows the traceback instead), 130 interrupted.
+    """
     _register()
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("SAFEMALL_DEBUG", "") not in ("", "0")
+    args = [a for a in args if a != "--debug"]
     cmd = typer.main.get_command(app)
     try:
-        rv = cmd.main(args=argv, prog_name="safemall", standalone_mode=False)
+        rv = cmd.main(args=args, prog_name="safemall", standalone_mode=False)
     except SafeMallError as exc:
+        if debug and exc.__cause__ is not None:
+            raise  # the exception it stands for, with its traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (typer.Abort, click.Abort):
@@ -68,11 +108,29 @@ def main(argv: list[str] | None = None) -> int:
     except (typer.Exit, click.exceptions.Exit) as exc:
         return int(exc.exit_code)
     except _USAGE as exc:
-        exc.show()  # type: ignore[attr-defined]
-        return 0 if type(exc).__name__ == "NoArgsIsHelpError" else 2
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # type: ignore[attr-defined]
+            return 0
+        print(_usage_line(exc), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `safemall ... | head`: the reader left; nothing to report
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the exit flush
+        return 0
+    except MemoryError:
+        if debug:
+            raise
+        print("error: out of memory; the input asks for more work than this machine can "
+              "hold (rerun with --debug for the traceback)", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if debug:
+            raise
+        print(_internal_error(exc), file=sys.stderr)
+        return EXIT_INTERNAL
     return int(rv) if isinstance(rv, int) else 0
 
 

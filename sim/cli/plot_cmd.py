@@ -11,7 +11,7 @@ import typer
 def plot(
     source: Annotated[Path, typer.Argument(help="RUN.replay, or RESULT.json / batch JSON.")],
     kind: Annotated[str, typer.Option(
-        help="evacuation | occupancy | heatmap | exits | alarm")] = "evacuation",
+        help="evacuation | occupancy | heatmap | exits | alarm | smoke")] = "evacuation",
     out: Annotated[Path, typer.Option(help="Output image (.png, .svg, .pdf).")] = Path(
         "fig.png"),
     t: Annotated[float | None, typer.Option(
@@ -22,7 +22,8 @@ def plot(
     dpi: Annotated[int, typer.Option(help="Resolution of raster output.")] = 130,
 ) -> None:
     """Draw one figure: evacuation curve, occupancy per level, density heatmap, exit usage,
-    alarm-chain timeline. A batch JSON with ``replications`` gives a median and 5-95 % band."""
+    alarm-chain timeline, smoke layer height and visibility per space. A batch JSON with
+    ``replications`` gives a median and 5-95 % band."""
     import matplotlib
 
     matplotlib.use("Agg")

@@ -9,9 +9,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
+from sim.cli.checks import check_names, check_seed
 from sim.io.scenario_files import load_scenario
 from sim.run.runner import RunResult, run_scenario
 
@@ -52,6 +54,16 @@ def print_summary(res: RunResult, console: Console) -> None:
         console.print(e)
 
 
+class _SafeColumn(ProgressColumn):
+    """``done/total safe``; ``done safe`` until the run has reported how many there are."""
+
+    def render(self, task: Task) -> Text:
+        done = int(task.completed)
+        if task.total is None:
+            return Text(f"{done:,} safe")
+        return Text(f"{done:,}/{int(task.total):,} safe")
+
+
 def _json_default(o: Any) -> Any:
     if hasattr(o, "item"):
         return o.item()
@@ -74,7 +86,7 @@ def run(
 ) -> None:
     """Run one scenario and print its metrics (a table, or JSON with --json)."""
     console = Console(stderr=True)
-    seed_arg: Any = seed
+    seed_arg: Any = seed if seed is None else check_seed(seed)
     if from_batch is not None:
         from sim.batch.store import load_run_spec
 
@@ -90,7 +102,7 @@ def run(
         res = run_scenario(scn, seed=seed_arg, record_tracks=record)
     else:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                      TextColumn("{task.completed:,}/{task.total:,} safe"),
+                      _SafeColumn(),
                       TextColumn("t = {task.fields[t]:,.0f} s"), TimeElapsedColumn(),
                       console=console, transient=True) as bar:
             task = bar.add_task("evacuating", total=None, t=0.0)
@@ -118,23 +130,46 @@ def run(
 def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     case: Annotated[list[str] | None, typer.Option(help="Run only these case ids.")] = None,
+    kind: Annotated[str | None, typer.Option(
+        help="Run only 'engine' cases (they run the simulator) or 'formula' cases.")] = None,
+    mutations: Annotated[bool, typer.Option(
+        "--mutations", help="Break the engine on purpose, one defect at a time, and show "
+        "which cases catch each defect.")] = False,
 ) -> None:
-    """Run the verification suite (RiMEA, IMO, SFPE, fire) and print each case."""
-    from sim.analysis.verification import run_cases
+    """Run the verification suite (RiMEA, IMO, SFPE, laboratory data, fire) and print each
+    case: engine cases run the simulator, formula cases check the laws it uses."""
+    if kind not in (None, "engine", "formula"):
+        raise typer.BadParameter("give engine or formula", param_hint="--kind")
+    if mutations:
+        from sim.analysis.verification.mutations import format_table, run_harness
 
-    results = run_cases(case)
+        rows = run_harness(workers=2)
+        if as_json:
+            print(json.dumps([r.__dict__ for r in rows], default=_json_default))
+        else:
+            print(format_table(rows))
+        if not all(r.caught for r in rows):
+            raise typer.Exit(1)
+        return
+    from sim.analysis.verification import all_cases, run_cases
+
+    if case:
+        check_names(case, all_cases(), option="--case", what="verification case")
+    results = run_cases(case, kind)  # type: ignore[arg-type]
     if as_json:
         print(json.dumps([r.__dict__ for r in results], default=_json_default))
     else:
         t = Table(title="SafeMall verification")
-        for col in ("case", "test", "expected", "obtained", "tolerance", "result"):
+        for col in ("case", "kind", "test", "expected", "obtained", "tolerance", "result"):
             t.add_column(col, overflow="fold")
         for r in results:
-            t.add_row(r.id, r.name, r.expected, r.obtained, r.tolerance,
+            t.add_row(r.id, r.kind, r.name, r.expected, r.obtained, r.tolerance,
                       "[green]pass[/]" if r.passed else "[red]FAIL[/]")
         Console(width=200).print(t)
         n_ok = sum(r.passed for r in results)
-        print(f"{n_ok} passed, {len(results) - n_ok} failed")
+        n_eng = sum(r.kind == "engine" for r in results)
+        print(f"{n_ok} passed, {len(results) - n_ok} failed "
+              f"({n_eng} engine cases run the simulator, {len(results) - n_eng} check formulas)")
     if not all(r.passed for r in results):
         raise typer.Exit(1)
 

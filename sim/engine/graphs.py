@@ -34,10 +34,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import networkx as nx
+import shapely
+from shapely import STRtree
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
+from sim.errors import LayoutError
 from sim.model.layout import STAIR_KINDS, Footprint, Layout, Space
+from sim.model.limits import MAX_CELLS, MAX_CELLS_PER_SPACE
 
 #: Default largest cell area (m²) before a space is split.
 MAX_CELL_AREA_M2 = 300.0
@@ -155,21 +159,57 @@ class Network:
         return _within(self.cells[cell_id], self.portals[p], self.portals[q], self.layout)
 
 
-def _split(space: Space, max_area: float, max_len: float) -> list[Polygon]:
-    """Cut a polygon into grid cells no larger than the limits (see module doc)."""
+def grid_size(space: Space, max_area: float, max_len: float) -> tuple[int, int]:
+    """Columns and rows of the grid that cuts ``space`` (``(1, 1)``: not split).
+
+    Raises
+    ------
+    LayoutError
+        The grid would have more than :data:`sim.model.limits.MAX_CELLS_PER_SPACE` tiles (refused
+        before any tile is cut).
+    """
     shape = space.shape
     assert shape is not None
     minx, miny, maxx, maxy = shape.bounds
     w, h = maxx - minx, maxy - miny
     if shape.area <= max_area and w <= max_len and h <= max_len:
-        return [shape]
+        return (1, 1)
     nx_, ny = max(1, math.ceil(w / max_len - 1e-9)), max(1, math.ceil(h / max_len - 1e-9))
+    lower = max(nx_ * ny, math.ceil(w * h / max_area - 1e-9))
+    if lower > MAX_CELLS_PER_SPACE:
+        raise _too_many(space, lower)
     while (w / nx_) * (h / ny) > max_area:
         if w / nx_ >= h / ny:
             nx_ += 1
         else:
             ny += 1
-    out: list[Polygon] = []
+    if nx_ * ny > MAX_CELLS_PER_SPACE:
+        raise _too_many(space, nx_ * ny)
+    return (nx_, ny)
+
+
+def _too_many(space: Space, n: int) -> LayoutError:
+    return LayoutError(f"would be cut into {n:,} cells, more than the {MAX_CELLS_PER_SPACE:,} "
+                       "accepted per space (raise movement.max_cell_area_m2 and "
+                       "max_cell_length_m, or draw the space smaller)",
+                       field=f"spaces[{space.id!r}]")
+
+
+def _split(space: Space, max_area: float, max_len: float
+           ) -> list[tuple[Polygon, tuple[int, int]]]:
+    """Cut a polygon into grid cells no larger than the limits (see module doc).
+
+    Returns each piece with its grid tile ``(column, row)``: pieces of one tile never
+    share an edge, so only pieces of side-by-side tiles can be neighbours.
+    """
+    shape = space.shape
+    assert shape is not None
+    nx_, ny = grid_size(space, max_area, max_len)
+    if (nx_, ny) == (1, 1):
+        return [(shape, (0, 0))]
+    minx, miny, maxx, maxy = shape.bounds
+    w, h = maxx - minx, maxy - miny
+    out: list[tuple[Polygon, tuple[int, int]]] = []
     for i in range(nx_):
         for j in range(ny):
             tile = box(minx + w * i / nx_, miny + h * j / ny,
@@ -177,9 +217,29 @@ def _split(space: Space, max_area: float, max_len: float) -> list[Polygon]:
             piece: BaseGeometry = shape.intersection(tile)
             if piece.is_empty:
                 continue
-            parts = piece.geoms if isinstance(piece, MultiPolygon) else [piece]
-            out.extend(p for p in parts if isinstance(p, Polygon) and p.area > 1e-9)
+            # a clip may fall apart into polygons, and may come as a collection of a
+            # polygon and the line where the tile grazes a notch: keep every polygon
+            parts = [g for part in shapely.get_parts(piece)
+                     for g in (part.geoms if isinstance(part, MultiPolygon) else [part])]
+            out.extend((p, (i, j)) for p in parts if isinstance(p, Polygon) and p.area > 1e-9)
     return out
+
+
+def _neighbour_pairs(tiles: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Index pairs ``(a, b)``, ``a < b``, of pieces in side-by-side tiles, in order.
+
+    Linear in the number of pieces (a dictionary of tiles), where comparing every pair
+    was quadratic; the pairs come out in the order the pairwise loop visited them.
+    """
+    by_tile: dict[tuple[int, int], list[int]] = {}
+    for k, t in enumerate(tiles):
+        by_tile.setdefault(t, []).append(k)
+    pairs: list[tuple[int, int]] = []
+    for k, (i, j) in enumerate(tiles):
+        for nb in ((i + 1, j), (i, j + 1), (i - 1, j), (i, j - 1)):
+            pairs.extend((k, m) for m in by_tile.get(nb, ()) if m > k)
+    pairs.sort()
+    return pairs
 
 
 def _within(cell: Cell, p: Portal, q: Portal, layout: Layout) -> float:
@@ -197,11 +257,18 @@ def build_network(layout: Layout, *, max_cell_area_m2: float = MAX_CELL_AREA_M2,
     cells: dict[str, Cell] = {}
     cells_of_space: dict[str, list[str]] = {}
     portals: dict[str, Portal] = {}
+    try:
+        splits = _check_cell_counts(layout, max_cell_area_m2, max_cell_length_m)
+    except LayoutError as exc:
+        raise exc.with_source(layout.source) from None
     for s in layout.spaces.values():
-        if s.shape is None or s.is_exit or s.is_vertical:
+        tiles: list[tuple[int, int]] = []
+        if not splits[s.id]:
             pieces: list[Polygon | None] = [s.shape]
         else:
-            pieces = list(_split(s, max_cell_area_m2, max_cell_length_m))
+            cut = _split(s, max_cell_area_m2, max_cell_length_m)
+            pieces = [p for p, _ in cut]
+            tiles = [t for _, t in cut]
         ids: list[str] = []
         for i, poly in enumerate(pieces):
             cid = s.id if len(pieces) == 1 else f"{s.id}#{i}"
@@ -210,22 +277,23 @@ def build_network(layout: Layout, *, max_cell_area_m2: float = MAX_CELL_AREA_M2,
             ids.append(cid)
         cells_of_space[s.id] = ids
         if len(ids) > 1:
-            for i, ca in enumerate(ids):
-                for cb in ids[i + 1:]:
-                    sa, sb = cells[ca].shape, cells[cb].shape
-                    assert sa is not None and sb is not None
-                    shared = sa.boundary.intersection(sb.boundary)
-                    if shared.is_empty or shared.length < MIN_SHARED_EDGE_M:
-                        continue
-                    mid = shared.interpolate(0.5, normalized=True)
-                    pid = f"{ca}|{cb}"
-                    portals[pid] = Portal(pid, ca, cb, float(shared.length),
-                                          (float(mid.x), float(mid.y)), s.level, "virtual", None)
+            for ia, ib in _neighbour_pairs(tiles):
+                ca, cb = ids[ia], ids[ib]
+                sa, sb = cells[ca].shape, cells[cb].shape
+                assert sa is not None and sb is not None
+                shared = sa.boundary.intersection(sb.boundary)
+                if shared.is_empty or shared.length < MIN_SHARED_EDGE_M:
+                    continue
+                mid = shared.interpolate(0.5, normalized=True)
+                pid = f"{ca}|{cb}"
+                portals[pid] = Portal(pid, ca, cb, float(shared.length),
+                                      (float(mid.x), float(mid.y)), s.level, "virtual", None)
     net_stub = {k: tuple(v) for k, v in cells_of_space.items()}
     portal_of_opening: dict[str, str] = {}
+    trees: dict[tuple[str, ...], STRtree] = {}
     for o in layout.openings.values():
-        ca = _attach(cells, net_stub[o.a], o.at)
-        cb = _attach(cells, net_stub[o.b], o.at)
+        ca = _attach(cells, net_stub[o.a], o.at, trees)
+        cb = _attach(cells, net_stub[o.b], o.at, trees)
         portals[o.id] = Portal(o.id, ca, cb, o.width_m, o.at, o.level, o.kind, o.id)
         portal_of_opening[o.id] = o.id
     portals_of: dict[str, list[str]] = {c: [] for c in cells}
@@ -259,10 +327,42 @@ def build_network(layout: Layout, *, max_cell_area_m2: float = MAX_CELL_AREA_M2,
                    _portal_of_opening=portal_of_opening)
 
 
-def _attach(cells: Mapping[str, Cell], ids: tuple[str, ...], at: tuple[float, float]) -> str:
-    """The cell among ``ids`` nearest to an opening's midpoint."""
+def _check_cell_counts(layout: Layout, max_area: float, max_len: float) -> dict[str, bool]:
+    """Which spaces are split; refuse a network above :data:`sim.model.limits.MAX_CELLS` cells
+    (counted from the grids, before any tile is cut)."""
+    split: dict[str, bool] = {}
+    total = 0
+    for s in layout.spaces.values():
+        if s.shape is None or s.is_exit or s.is_vertical:
+            split[s.id] = False
+            total += 1
+            continue
+        nx_, ny = grid_size(s, max_area, max_len)
+        split[s.id] = (nx_, ny) != (1, 1)
+        total += nx_ * ny
+        if total > MAX_CELLS:
+            raise LayoutError(f"the network would have more than {MAX_CELLS:,} cells (at "
+                              f"space {s.id!r}); raise movement.max_cell_area_m2 and "
+                              "max_cell_length_m", field="spaces")
+    return split
+
+
+#: Above this many cells in a space, openings find their cell with a spatial index.
+_INDEX_FROM = 32
+
+
+def _attach(cells: Mapping[str, Cell], ids: tuple[str, ...], at: tuple[float, float],
+            trees: dict[tuple[str, ...], STRtree] | None = None) -> str:
+    """The cell among ``ids`` nearest to an opening's midpoint (the first one on a tie)."""
     if len(ids) == 1:
         return ids[0]
     pt = Point(at)
+    if len(ids) > _INDEX_FROM and all(cells[c].shape is not None for c in ids):
+        cache = trees if trees is not None else {}
+        tree = cache.get(ids)
+        if tree is None:
+            tree = cache[ids] = STRtree([cells[c].shape for c in ids])
+        hits = tree.query_nearest(pt, all_matches=True)
+        return ids[int(min(hits))]
     return min(ids, key=lambda c: cells[c].shape.distance(pt)  # type: ignore[union-attr]
                if cells[c].shape is not None else math.inf)

@@ -36,6 +36,7 @@ import shapely
 from sim.engine import movement as mv
 from sim.engine.world import World
 from sim.errors import ScenarioError
+from sim.model.limits import MAX_OCCUPANTS
 
 GROUP_RANGES_MPS: Final = {"under30": (0.58, 1.61), "age30_50": (1.41, 1.54),
                            "over50": (0.68, 1.41)}
@@ -96,11 +97,24 @@ def occupant_counts(world: World) -> list[int]:
     return counts
 
 
+def _check_explicit(world: World, n: int) -> None:
+    """Every explicit pre-movement delay must name an occupant of this run."""
+    explicit = world.scenario.premovement.explicit
+    bad = sorted((k for k in explicit if int(k) >= n), key=int)
+    if bad:
+        raise ScenarioError(f"occupant {bad[0]} does not exist (this run places {n} "
+                            f"{'person' if n == 1 else 'people'}, indices 0 to {n - 1})",
+                            field=f"premovement.explicit.{bad[0]}", source=world.scenario.source)
+
+
 def _spread(counts: list[int], cells: list[int], n: int, world: World,
             rng: np.random.Generator) -> None:
     """Add ``n`` persons over ``cells`` by area, never above a cell's jam capacity."""
     if n <= 0 or not cells:
         return
+    if sum(counts) + n > MAX_OCCUPANTS:
+        raise ScenarioError(f"{sum(counts) + n:,} persons, more than the {MAX_OCCUPANTS:,} "
+                            "one run accepts", field="occupants", source=world.scenario.source)
     room = np.array([max(0, world.cap[c] - counts[c]) for c in cells], dtype=np.int64)
     if room.sum() < n:
         raise ScenarioError(f"{n} persons do not fit below jam density "
@@ -172,6 +186,7 @@ def free_speeds(world: World, n: int) -> np.ndarray:
 def populate(world: World) -> None:
     """Create the occupants of ``world``: positions, speeds and (not yet) cues."""
     counts = occupant_counts(world)
+    _check_explicit(world, sum(counts))
     rng = world.streams["placement"]
     cells: list[int] = []
     xy: list[tuple[float, float]] = []

@@ -6,7 +6,10 @@ Every occupant is a SimPy process: cue → pre-movement delay → for each hop: 
 the current cell to the chosen opening at a speed set by the cell's density when they
 enter it (SFPE or Weidmann, times the person's free speed, stair factors on stairs), then
 pass the opening through a FIFO queue whose service headway is ``1 / (F_s · W_eff)``
-(capped flow), entering the next cell only while it is below jam density (blocking).
+(capped flow; a door onto a flight passes the smaller of the door's and the flight's
+flow), stretched by ``J(D_c) / J(D)`` when the next cell is denser than the density of
+maximum flow ``D_c`` (receiving side of the cell transmission model), entering the next
+cell only while it is below jam density (blocking).
 
 Openings are :class:`Door` objects with one queue per direction and no server process:
 the head of a queue is woken at its turn (one SimPy event per queued passage) with a
@@ -199,7 +202,7 @@ class Door:
                 or not self._room(to)):
             return False
         d = 0 if to == self.b else 1
-        self.next_free = now + self.headway[d]
+        self.next_free = now + self.headway[d] * w.supply_headway_factor(to)
         self.passes += 1
         w.move(person, frm, to, self.idx)
         return True
@@ -271,7 +274,7 @@ class Door:
         if q and q[0] is entry and self._room(entry[3]) and now >= self.next_free - 1e-12:
             q.popleft()
             w.queued[entry[2]] -= 1
-            self.next_free = now + self.headway[d]
+            self.next_free = now + self.headway[d] * w.supply_headway_factor(entry[3])
             self.passes += 1
             w.move(entry[1], entry[2], entry[3], self.idx)
             self.kick()
@@ -361,18 +364,20 @@ class World:
         self.level_ids = layout.level_ids()
         lvl_index = {lv: i for i, lv in enumerate(self.level_ids)}
         self.level_elev = [layout.level(lv).elevation_m for lv in self.level_ids]
-        self.area = [c.area_m2 for c in cells]
+        self.area = [_walking_area_m2(c, layout) for c in cells]
+        """Floor area people stand on (m²): plan area, or a flight's sloped surface."""
         self.is_exit = [c.is_exit for c in cells]
         self.is_stair = [c.is_stair for c in cells]
         self.cell_kind = [c.kind for c in cells]
         self.cell_space = [c.space for c in cells]
         self.cell_level = [lvl_index[c.level] for c in cells]
         self.jam_pm2 = [mvs.jam_density_pm2] * len(cells)
-        self.cap = [10**9 if c.is_exit else max(1, int(c.area_m2 * mvs.jam_density_pm2))
-                    for c in cells]
+        self.cap = [10**9 if c.is_exit else max(1, int(a * mvs.jam_density_pm2))
+                    for c, a in zip(cells, self.area, strict=True)]
         d_flow = mv.max_flow_density_pm2(self.speed_model)
         d_walk = min(d_flow, mvs.jam_density_pm2)
-        self.wcap = [10**9 if c.is_exit else max(1, int(c.area_m2 * d_walk)) for c in cells]
+        self.wcap = [10**9 if c.is_exit else max(1, int(a * d_walk))
+                     for c, a in zip(cells, self.area, strict=True)]
         """Most people that may be *walking* in a cell: area × the density of maximum flow.
 
         Admission into a cell needs both room below jam density (``cap``, everyone counts)
@@ -391,14 +396,18 @@ class World:
         """Places in each cell reserved for a queue head whose passage is scheduled."""
         self.waiters: list[list[Door]] = [[] for _ in cells]
         self.cell_centroid = [c.centroid for c in cells]
-        self.inv_area_milli = [1000.0 / c.area_m2 if c.area_m2 > 0 else 0.0 for c in cells]
+        self.inv_area_milli = [1000.0 / a if a > 0 else 0.0 for a in self.area]
         # relative walking speed tabulated every 0.001 persons/m² (0–20 p/m²)
         self.rel_table = _relative_speed_table(self.speed_model)
         self.rel_floor = mv.relative_speed(_REL_STEPS / 1000.0, self.speed_model)
+        self.supply_table = _supply_factor_table(self.speed_model)
+        self.supply_floor = self.supply_table[-1]
         self.speed_factor = [1.0] * len(cells)
         """Extra multiplier on walking speed per cell (smoke sets it below 1)."""
         self.avoid = [False] * len(cells)
         """Cells people avoid when another way exists (smoke-logged)."""
+        self.turned_back: set[int] = set()
+        """People who reached an opening into an avoided cell and took another way."""
 
         # ---- portals
         self.portal_ids: list[str] = list(network.portals)
@@ -507,22 +516,23 @@ class World:
         mvs = self.scenario.movement
         out = []
         for frm, to in ((a, b), (b, a)):
+            if mvs.flow == "empirical":
+                flow = mv.EMPIRICAL_FS * width_m
+            else:
+                weff = mv.effective_width_m(width_m, "corridor" if virtual else "door")
+                flow = mv.SFPE_FS_MAX_LEVEL * weff
             stair = to if self.is_stair[to] else frm if self.is_stair[frm] else None
             if stair is not None:
+                # SFPE transition rule F = min(F_door, F_stair): the opening and the flight
+                # are two elements, each with its own boundary layer and specific flow; the
+                # flight's capacity scales with the flight's own clear width
                 space = self.layout.spaces[self.cell_space[stair]]
-                w = min(width_m, space.clear_width_m)
-                weff = mv.effective_width_m(w, "stair")
                 if mvs.stairs == "imo":
                     going_up = self._stair_going_up(stair, level, entering=(to == stair))
                     fs = mv.IMO_FS_STAIR_UP if going_up else mv.IMO_FS_STAIR_DOWN
                 else:
                     fs = mv.sfpe_stair_constants(space.riser_mm, space.tread_mm)[1]
-                flow = fs * weff
-            elif mvs.flow == "empirical":
-                flow = mv.EMPIRICAL_FS * width_m
-            else:
-                weff = mv.effective_width_m(width_m, "corridor" if virtual else "door")
-                flow = mv.SFPE_FS_MAX_LEVEL * weff
+                flow = min(flow, fs * mv.effective_width_m(space.clear_width_m, "stair"))
             out.append(1.0 / max(flow, 1e-6))
         return out[0], out[1]
 
@@ -600,6 +610,24 @@ class World:
         if not injured_exposed:
             out |= state == State.INJURED
         return cell_of, ~out
+
+    def supply_headway_factor(self, cell: int) -> float:
+        """Headway multiplier (≥ 1) of a passage into ``cell`` at its present density.
+
+        The receiving side of the cell transmission model (Daganzo 1994): a cell denser
+        than the density of maximum flow ``D_c`` accepts only the flow its crowd carries,
+        ``J(D) = D·v(D)``, so an opening into it passes ``J(D_c) / J(D)`` times slower.
+        A queue upstream of a bottleneck therefore settles on the congested branch of the
+        fundamental diagram (the upper root of ``J(D)·W = F``) instead of packing at jam
+        density, and a dense crowd in a corridor moves at ``J(D)``. Below ``D_c`` the
+        factor is 1, and so it is in a cell without orderly admission (``wcap`` raised to
+        ``cap``: a pushing crowd, :mod:`sim.hazards.crush`), where people force their way
+        in regardless of the flow the crowd carries.
+        """
+        if self.wcap[cell] >= self.cap[cell]:
+            return 1.0
+        k = int(self.count[cell] * self.inv_area_milli[cell])
+        return self.supply_table[k] if k < _REL_STEPS else self.supply_floor
 
     def has_room(self, cell: int) -> bool:
         """Whether one more person may enter ``cell`` now.
@@ -759,6 +787,7 @@ class World:
         timeout = env.timeout
         count, queued, inv_area = self.count, self.queued, self.inv_area_milli
         rel_table, rel_floor, speed_factor = self.rel_table, self.rel_floor, self.speed_factor
+        avoid = self.avoid
         is_stair, is_exit, level_elev = self.is_stair, self.is_exit, self.level_elev
         v0 = self.v0[i]
         cell = self.cell_of[i]
@@ -795,6 +824,13 @@ class World:
             if door.blocked:
                 q, dist = router.first_hop(i, cell, door.at[0], door.at[1], q)
                 continue
+            if avoid[to] and not avoid[cell]:
+                # facing dense smoke (or a threat) at the opening: another way if there is one
+                q2, d2 = router.first_hop(i, cell, door.at[0], door.at[1], q)
+                if q2 >= 0:
+                    self.turned_back.add(i)
+                    q, dist = q2, d2
+                    continue
             if not door.try_pass(i, cell, to):
                 if rec:
                     qx, qy = self._queue_xy(door, cell)
@@ -875,10 +911,38 @@ class World:
             self.mark("deadlock_resolved", f"gridlock of {len(cycle)} cells rotated")
 
 
+def _walking_area_m2(cell: Any, layout: Layout) -> float:
+    """Area (m²) over which a cell's density is counted.
+
+    A flight of stairs is walked along its slope: its density (and so its speed, jam
+    and walking capacity) is counted over clear width × slope length, the surface the
+    people stand on, not over its smaller plan projection. SFPE's stair law
+    ``F_s = k(1 - aD)·D`` relates the flow along the line of travel to that density.
+    """
+    area = float(cell.area_m2)
+    if cell.is_stair and cell.length_m:
+        width = layout.spaces[cell.space].clear_width_m
+        if math.isfinite(width):
+            return max(area, width * float(cell.length_m))
+    return area
+
+
 @lru_cache(maxsize=4)
 def _relative_speed_table(model: mv.SpeedModel) -> list[float]:
     """Relative walking speed every 0.001 persons/m² from 0 to 20 (shared, read-only)."""
     return [mv.relative_speed(k / 1000.0, model) for k in range(_REL_STEPS)]
+
+
+@lru_cache(maxsize=4)
+def _supply_factor_table(model: mv.SpeedModel) -> list[float]:
+    """``max(1, J(D_c) / J(D))`` every 0.001 persons/m² from 0 to 20 (shared, read-only)."""
+    d_c = mv.max_flow_density_pm2(model)
+    j_c = d_c * mv.relative_speed(d_c, model)
+    out = []
+    for k in range(_REL_STEPS):
+        d = k / 1000.0
+        out.append(1.0 if d <= d_c else j_c / (d * mv.relative_speed(d, model)))
+    return out
 
 
 def _sampler(dist: PremovementDist, z: list[float]) -> Callable[[int], float]:
@@ -894,20 +958,20 @@ def _sampler(dist: PremovementDist, z: list[float]) -> Callable[[int], float]:
     if dist.model == "fixed":
         return lambda i: dist.fixed_s
     if dist.model == "uniform":
-        def one(i: int) -> float:
+        def uniform(i: int) -> float:
             return lo + (hi - lo) * 0.5 * (1.0 + math.erf(z[i] / math.sqrt(2.0)))
-        return one
+        return uniform
     if dist.model == "normal":
         mean, sd = dist.mean_s, dist.sd_s
 
-        def one(i: int) -> float:
+        def normal(i: int) -> float:
             return min(max(mean + sd * z[i], lo), hi)
-        return one
+        return normal
     m, s = max(dist.mean_s, 1e-6), dist.sd_s
     sigma2 = math.log(1.0 + (s / m) ** 2)
     mu = math.log(m) - sigma2 / 2.0
     sig = math.sqrt(sigma2)
 
-    def one(i: int) -> float:
+    def lognormal(i: int) -> float:
         return min(max(math.exp(mu + sig * z[i]), lo), hi)
-    return one
+    return lognormal

@@ -25,6 +25,15 @@ The **full** plan meets every static clause the checker tests (``docs/compliance
   room, every finance room and main-entrance hall; a smoke detector in every indoor room
   but stairs, escalators and car parks (heat detectors there); one guided PA zone per
   level; emergency lighting and fire systems everywhere; the police link.
+* **Smoke control** (GB 51251-2017, GB 50016 §5.3.2 / §8.5; ``docs/fire-and-smoke.md``):
+  mechanical exhaust in every mall street (one smoke zone each), every shop of more than
+  100 m² (GB 50016 §8.5.3, recalled) and every car park (30 000 m³/h, GB 50067 Table 8.2.5
+  for ≤ 3 m, recalled), at the GB 51251 design rates the fire hazard computes; one atrium
+  system per void (§4.6.5); fire shutters (防火卷帘, on evacuation routes: two-stage) on every
+  opening between a street and an atrium, separating the atrium from the floors around it
+  (GB 50016 §5.3.2); fixed 0.5 m smoke curtains on the joins between streets (reservoirs of
+  at least 10 % of the height and 0.5 m, GB 51251 §4.6.2, recalled). No natural vents or
+  channelling screens (both available in the format).
 * **Equipment** (SM-1.4e): one set (fork, shield, helmet, stab vest, tear gas) per 3
   guards — the 3-person "minimum combat unit" of MALL-DATA §3.3 with the items of the
   GB 55029 §3.3 commentary [C3]; an **assumption**, no standard sets the number — and a
@@ -323,10 +332,46 @@ def generate_plan(layout: Layout, *, understaffed: bool = False, network: Networ
     plan["pa"] = {"guided": True, "zones": zones}
     plan["emergency_lighting"] = {"all": True}
     plan["fire_systems"] = {"all": True}
+    plan["smoke_control"] = smoke_control(layout)
     plan["equipment"] = equipment
     plan["barriers"] = barriers
     plan["approaches"] = approaches
     return plan
+
+
+SHOP_EXHAUST_M2 = 100.0
+"""Shops larger than this get mechanical exhaust (GB 50016-2014 §8.5.3: above-ground rooms
+over 100 m² where people stay; recalled, UNVERIFIED)."""
+CAR_PARK_EXHAUST_M3_H = 30000.0
+"""Car-park smoke zone exhaust for a clear height of 3 m or less (GB 50067-2014 Table 8.2.5,
+recalled, UNVERIFIED)."""
+
+
+def smoke_control(layout: Layout) -> dict[str, Any]:
+    """The ``[smoke_control]`` table of a full plan (module docstring)."""
+    from sim.hazards.smoke_geometry import find_voids
+
+    sp = layout.spaces
+    exhaust: list[dict[str, Any]] = []
+    for s in sp.values():
+        if s.kind == "corridor" or (s.kind == "shop" and s.area_m2 > SHOP_EXHAUST_M2):
+            exhaust.append({"id": f"exhaust-{s.id}", "spaces": [s.id]})
+        elif s.kind == "parking":
+            exhaust.append({"id": f"exhaust-{s.id}", "spaces": [s.id],
+                            "rate_m3_h": CAR_PARK_EXHAUST_M3_H})
+    voids = find_voids(layout)
+    members = {m for g in voids for m in g}
+    for k, group in enumerate(voids, start=1):
+        # any member space stands for the whole void (one smoke zone)
+        exhaust.append({"id": f"exhaust-atrium-{k}", "spaces": [group[0]], "kind": "atrium"})
+    shutters, curtains = [], []
+    for o in layout.openings.values():
+        ka, kb = sp[o.a].kind, sp[o.b].kind
+        if (o.a in members and kb == "corridor") or (o.b in members and ka == "corridor"):
+            shutters.append({"id": f"shutter-{o.id}", "opening": o.id})
+        elif ka == "corridor" and kb == "corridor":
+            curtains.append({"id": f"curtain-{o.id}", "opening": o.id, "depth_m": 0.5})
+    return {"exhaust": exhaust, "shutters": shutters, "curtains": curtains}
 
 
 HEADER = """\

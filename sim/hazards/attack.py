@@ -84,7 +84,19 @@ from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
+from sim.model import limits
 from sim.model.assumptions import declare
+from sim.model.validation import (
+    Density,
+    Number,
+    PositiveLength,
+    Rate,
+    Seconds,
+    Share,
+    Speed,
+    TimeStep,
+    Whole,
+)
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident
@@ -176,25 +188,25 @@ class AttackSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["attack"] = "attack"
     weapon: Literal["knife", "firearm"] = "knife"
-    attackers: int = Field(default=1, ge=1, le=50)
-    t_s: float = Field(default=0.0, ge=0)
-    interval_s: float = Field(default=0.0, ge=0)
+    attackers: Whole = Field(default=1, ge=1, le=50)
+    t_s: Seconds = 0.0
+    interval_s: Seconds = 0.0
     entrance: str | None = None
     target: Literal["densest", "space", "route"] = "densest"
     space: str | None = None
-    route: list[str] = Field(default_factory=list)
-    speed_mps: float | None = Field(default=None, gt=0)
-    rate_per_min: float | None = Field(default=None, ge=0)
-    density_ref_pm2: float | None = Field(default=None, gt=0)
-    density_factor_max: float | None = Field(default=None, gt=0)
-    fatality: float | None = Field(default=None, ge=0, le=1)
-    guards_required: int | None = Field(default=None, ge=1)
-    struggle_s: float | None = Field(default=None, ge=0)
-    police_struggle_s: float | None = Field(default=None, ge=0)
-    confronted_factor: float | None = Field(default=None, ge=0, le=1)
-    search_radius_m: float | None = Field(default=None, gt=0)
-    tick_s: float = Field(default=2.0, gt=0)
-    all_clear_s: float | None = Field(default=None, ge=0)
+    route: list[str] = Field(default_factory=list, max_length=limits.MAX_ITEMS)
+    speed_mps: Speed | None = None
+    rate_per_min: Rate | None = None
+    density_ref_pm2: Density | None = None
+    density_factor_max: Number | None = Field(default=None, gt=0, le=limits.MAX_RATE)
+    fatality: Share | None = None
+    guards_required: Whole | None = Field(default=None, ge=1, le=limits.MAX_STAFF)
+    struggle_s: Seconds | None = None
+    police_struggle_s: Seconds | None = None
+    confronted_factor: Share | None = None
+    search_radius_m: PositiveLength | None = None
+    tick_s: TimeStep = 2.0
+    all_clear_s: Seconds | None = None
 
 
 @dataclass

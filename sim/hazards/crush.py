@@ -61,7 +61,9 @@ from sim.engine.world import World
 from sim.errors import ScenarioError
 from sim.hazards.crowd_physics import CONGESTION_DENSITY_PM2, LOS_LETTERS
 from sim.hazards.registry import HazardKind, register
+from sim.model import limits
 from sim.model.assumptions import declare
+from sim.model.validation import Density, Number, Rate, Seconds, Share, TimeStep, Whole
 
 _C = ("crush",)
 _NO_DATA = "assumed: no published dose-response for crowd crush exists"
@@ -123,19 +125,19 @@ class CrushSpec(BaseModel):
     kind: Literal["crush"] = "crush"
     trigger: Literal["panic", "gathering", "escalator_stop"] = "panic"
     space: str
-    t_s: float = Field(default=0.0, ge=0)
-    panic_radius: int = Field(default=2, ge=0)
-    speed_boost: float | None = Field(default=None, ge=1.0)
-    compliance: float | None = Field(default=None, ge=0, le=1)
-    push_density_pm2: float | None = Field(default=None, gt=0)
-    critical_density_pm2: float | None = Field(default=None, gt=0)
-    sustained_s: float | None = Field(default=None, ge=0)
-    injury_rate_per_min: float | None = Field(default=None, ge=0)
-    stair_factor: float | None = Field(default=None, ge=1)
-    fall_density_pm2: float | None = Field(default=None, gt=0)
-    fall_rate_per_min: float | None = Field(default=None, ge=0)
-    fall_block_s: float | None = Field(default=None, ge=0)
-    sample_s: float = Field(default=1.0, gt=0)
+    t_s: Seconds = 0.0
+    panic_radius: Whole = Field(default=2, ge=0, le=limits.MAX_PANIC_RADIUS)
+    speed_boost: Number | None = Field(default=None, ge=1.0, le=10.0)
+    compliance: Share | None = None
+    push_density_pm2: Density | None = None
+    critical_density_pm2: Density | None = None
+    sustained_s: Seconds | None = None
+    injury_rate_per_min: Rate | None = None
+    stair_factor: Number | None = Field(default=None, ge=1, le=limits.MAX_RATE)
+    fall_density_pm2: Density | None = None
+    fall_rate_per_min: Rate | None = None
+    fall_block_s: Seconds | None = None
+    sample_s: TimeStep = 1.0
 
 
 def start(world: World, spec: CrushSpec) -> None:
@@ -194,6 +196,8 @@ class CrushProcess:
                     o = d.b if d.a == c else d.a
                     if not w.is_exit[o] and o not in zone:
                         nxt.add(o)
+            if not nxt:  # the whole reachable building is in the zone already
+                break
             zone |= nxt
             frontier = nxt
         return zone

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from sim.engine.world import World
 from sim.hazards.registry import HazardKind, register
+from sim.model.validation import Seconds
 
 
 class DrillSpec(BaseModel):
@@ -20,7 +21,7 @@ class DrillSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["drill"] = "drill"
-    t_s: float = Field(default=0.0, ge=0)
+    t_s: Seconds = 0.0
     space: str | None = None
     alarm: Literal["general", "zoned"] = "general"
 

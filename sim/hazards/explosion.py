@@ -40,6 +40,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
+from sim.model import limits
+from sim.model.validation import Coordinate, Number, Seconds, Share
 
 
 class SecondDevice(BaseModel):
@@ -47,9 +49,9 @@ class SecondDevice(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     space: str
-    delay_s: float = Field(default=300.0, ge=0)
-    charge_kg: float = Field(default=5.0, gt=0)
-    at: tuple[float, float] | None = None
+    delay_s: Seconds = 300.0
+    charge_kg: Number = Field(default=5.0, gt=0, le=limits.MAX_CHARGE_KG)
+    at: tuple[Coordinate, Coordinate] | None = None
 
 
 class ExplosionSpec(BaseModel):
@@ -58,14 +60,14 @@ class ExplosionSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["explosion"] = "explosion"
     space: str
-    t_s: float = Field(default=0.0, ge=0)
-    charge_kg: float = Field(default=5.0, gt=0)
-    at: tuple[float, float] | None = None
-    fatal_z: float = Field(default=2.5, ge=0)
-    injury_z: float = Field(default=8.0, ge=0)
-    neighbour_injury_p: float = Field(default=0.5, ge=0, le=1)
-    lose_z: float = Field(default=2.0, ge=0)
-    lose_openings: list[str] = Field(default_factory=list)
+    t_s: Seconds = 0.0
+    charge_kg: Number = Field(default=5.0, gt=0, le=limits.MAX_CHARGE_KG)
+    at: tuple[Coordinate, Coordinate] | None = None
+    fatal_z: Number = Field(default=2.5, ge=0, le=1000)
+    injury_z: Number = Field(default=8.0, ge=0, le=1000)
+    neighbour_injury_p: Share = 0.5
+    lose_z: Number = Field(default=2.0, ge=0, le=1000)
+    lose_openings: list[str] = Field(default_factory=list, max_length=limits.MAX_ITEMS)
     second: SecondDevice | None = None
 
 

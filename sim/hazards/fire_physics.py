@@ -1,7 +1,7 @@
 """Fire, smoke-filling and tenability physics (pure functions, SI units, no state).
 
-Every constant names its source key as used in ``/work/shared/VERIFICATION.md`` (the V&V crib
-sheet; keys such as [T1], [C1], [J2], [A1], [V1] are listed at the end of that file). Values that
+Every constant names its source key ([T1], [C1], [J2], [A1], [V1], ...), listed with the full
+references at the end of ``docs/fire-and-smoke.md``. Values that
 are **not** backed by a number read in those sources are marked ``assumption`` in the comment or
 docstring next to them; they are engineering choices to be checked against the primary documents
 (SFPE Handbook ch. 63, ISO 13571, NUREG-1805) before they are used to sign off a design.
@@ -19,7 +19,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
+
+import numpy as np
+
+from sim.model.assumptions import declare
 
 __all__ = [
     "AMBIENT_TEMP_K",
@@ -32,11 +36,14 @@ __all__ = [
     "HOT_LAYER_TEMP_LIMIT_C",
     "KELVIN",
     "PLUME_ENTRAINMENT_KG_S",
+    "RADIANT_TENABILITY_KW_M2",
+    "RADIANT_THRESHOLD_KW_M2",
     "RHO_T_KG_K_M3",
     "RMV_L_MIN",
     "SMOKE_SPEED_FLOOR_MPS",
     "SMOKE_TEMP_LIMIT_C",
     "SPRINKLER_DECAY_TAU_S",
+    "STEFAN_BOLTZMANN_KW_M2_K4",
     "T2_ALPHA_KW_S2",
     "T2_REFERENCE_HRR_KW",
     "VISIBILITY_C_LIGHT_EMITTING",
@@ -47,7 +54,9 @@ __all__ = [
     "alpert_ceiling_jet",
     "fed_rate_per_s",
     "hrr_kw",
+    "layer_radiant_flux_kw_m2",
     "link_temperature_c",
+    "radiant_tolerance_min",
     "speed_in_smoke_mps",
     "t2_growth_time_s",
     "visibility_m",
@@ -83,7 +92,7 @@ T2_ALPHA_KW_S2: dict[str, float] = {
     "fast": 0.0469,  # 150 s [T1]
     "ultrafast": 0.1876,  # 75 s [T1]
 }
-"""NFPA 204 t-squared growth coefficients alpha in kW/s^2 [T1] (VERIFICATION.md section 5.1)."""
+"""NFPA 204 t-squared growth coefficients alpha in kW/s^2 [T1] (docs/fire-and-smoke.md §2)."""
 
 SPRINKLER_DECAY_TAU_S = 410.0
 """Exponential decay time constant of a sprinkler-controlled fire, s. Evans, *Sprinkler fire
@@ -143,7 +152,7 @@ def hrr_kw(
         Growth coefficient, kW/s^2 (see :data:`T2_ALPHA_KW_S2`) [T1].
     peak_kw : float
         Peak (fuel- or ventilation-controlled) HRR, kW. No verified retail value exists
-        (VERIFICATION.md section 5.1, gap 4): the caller must choose it.
+        (docs/fire-and-smoke.md §2 gives the code tables): the caller must choose it.
     ignition_s : float
         Ignition time, s; Q = 0 before it.
     sprinkler_activation_s : float or None
@@ -447,7 +456,7 @@ def visibility_m(extinction_per_m: float, c: float = VISIBILITY_C_REFLECTING) ->
 def speed_in_smoke_mps(
     v0_mps: float, extinction_per_m: float, model: SmokeSpeedModel = "frantzich_nilsson"
 ) -> float:
-    """Walking speed in smoke of extinction coefficient K (VERIFICATION.md section 5.3) [J2].
+    """Walking speed in smoke of extinction coefficient K (docs/fire-and-smoke.md §6) [J2].
 
     * ``"frantzich_nilsson"`` (2003): v = max(0.3, v0 (1 - (0.057/0.706) K)). The 0.3 m/s floor is
       absolute (m/s), as in JPSfire.
@@ -487,7 +496,7 @@ def speed_in_smoke_mps(
 
 
 # --------------------------------------------------------------------------------------------
-# Tenability limits (VERIFICATION.md section 5.2)
+# Tenability limits (docs/fire-and-smoke.md §6)
 # --------------------------------------------------------------------------------------------
 CLEAR_LAYER_HEIGHT_M = 2.0
 """Clear-layer design target above the floor, m [A1]."""
@@ -509,12 +518,18 @@ FED_LETHAL = 1.0
 _CO_COHB_COEFF = 3.317e-5
 """%COHb per minute = 3.317e-5 [CO ppm]^1.036 RMV (Stewart et al. 1973, used by Purser) [J2]."""
 _CO_EXPONENT = 1.036  # [J2]
-RMV_L_MIN = 25.0
-"""Respiratory minute volume V_E, L/min, light activity (walking to escape): Purser's value for
-light work. **Assumption**: JPSfire codes 50 L/min [J2]; 25 was not read in the reference files."""
-COHB_INCAPACITATION_PCT = 30.0
-"""%COHb at incapacitation D for light activity (Purser). **Assumption**: JPSfire codes D = 20 %
-[J2] (more conservative); 30 % was not read in the reference files."""
+RMV_L_MIN = declare(
+    "fed.rmv_l_min", default=25.0, unit="L/min", low=20.0, high=50.0, dist="uniform",
+    valid_min=1.0, status="assumed", used_by=("fire",),
+    source="assumed: Purser's light-work value for people walking out (not read here); "
+           "JuPedSim JPSfire codes 50 L/min", name="Respiratory minute volume").default
+"""Respiratory minute volume V_E, L/min, light activity (register default)."""
+COHB_INCAPACITATION_PCT = declare(
+    "fed.cohb_incapacitation_pct", default=30.0, unit="%COHb", low=20.0, high=40.0,
+    dist="uniform", valid_min=1.0, status="assumed", used_by=("fire",),
+    source="assumed: Purser, light activity (not read here); JuPedSim JPSfire codes 20 %",
+    name="Carboxyhaemoglobin at incapacitation").default
+"""%COHb at incapacitation D for light activity (register default)."""
 _HCN_EXPONENT = 2.36  # [J2]
 _HCN_DENOMINATOR = 2.43e7  # [J2]; JPSfire then multiplies by V_E (see fed_rate_per_s)
 _O2_A = 8.13  # FED_O2 per min = 1 / exp(8.13 - 0.54 (20.9 - O2 %)) [J2]
@@ -524,6 +539,46 @@ _CO2_DIVISOR_PCT = 5.0  # hyperventilation multiplier V_CO2 = exp(CO2 % / 5) [J2
 HEAT_FED_THRESHOLD_C = 35.0
 """Convective heat dose counts only above this gas temperature, degrees C. **Assumption** (below
 it the tolerance time exceeds 10^5 min, so the cut-off changes FED by < 1e-5 per minute)."""
+
+
+STEFAN_BOLTZMANN_KW_M2_K4 = 5.670e-11
+"""Stefan–Boltzmann constant, kW/(m²·K⁴)."""
+RADIANT_TENABILITY_KW_M2 = 2.5
+"""Radiant flux at head height above which a space is untenable, kW/m² (NFPA Journal 2008
+atrium-CFD checklist [E12]; the value used with the 180–200 °C hot-layer rule in Chinese
+performance-based design, that attribution UNVERIFIED)."""
+RADIANT_THRESHOLD_KW_M2 = 1.7
+"""Radiant flux below which no radiant dose accrues, kW/m² (ISO 13571; recalled, UNVERIFIED:
+the standard was not read here)."""
+
+
+def layer_radiant_flux_kw_m2(layer_temp_c: Any, extinction_per_m: Any, depth_m: Any,
+                             ambient_c: float = 20.0) -> Any:
+    """Radiant flux from a hot smoke layer to a person below it, kW/m² (floats or arrays).
+
+    q = ε σ (T_l⁴ − T_a⁴), ε = 1 − exp(−K d): a grey layer of depth d whose absorption
+    coefficient is taken equal to the soot extinction coefficient K (**assumption**: soot
+    absorbs most of what it extinguishes in the infrared), seen with a view factor of 1 (a
+    layer much wider than its distance to the head: conservative); 0 for a layer no hotter
+    than ambient. 200 °C, thick layer → 2.43 kW/m² (the 200 °C hot-layer rule and the
+    2.5 kW/m² limit agree).
+    """
+    t = np.asarray(layer_temp_c, dtype=float)
+    d = np.clip(np.asarray(depth_m, dtype=float), 0.0, None)
+    eps = 1.0 - np.exp(-np.clip(np.asarray(extinction_per_m, dtype=float), 0.0, None) * d)
+    tl = t + KELVIN
+    ta = ambient_c + KELVIN
+    q = np.where(t > ambient_c, eps * STEFAN_BOLTZMANN_KW_M2_K4 * (tl**4 - ta**4), 0.0)
+    return float(q) if q.ndim == 0 else q
+
+
+def radiant_tolerance_min(flux_kw_m2: float) -> float:
+    """Time to the radiant-heat tolerance limit, min: t = 6.9 q^(−1.56) for q above
+    :data:`RADIANT_THRESHOLD_KW_M2`, else infinite (ISO 13571 radiant-heat FED term,
+    recalled, UNVERIFIED). 2.5 kW/m² → 1.65 min; 5 kW/m² → 0.56 min."""
+    if flux_kw_m2 <= RADIANT_THRESHOLD_KW_M2:
+        return math.inf
+    return 6.9 * flux_kw_m2**-1.56
 
 
 def _heat_tolerance_min(temp_c: float) -> float:
@@ -540,6 +595,9 @@ def fed_rate_per_s(
     o2_pct: float = 20.9,
     temp_c: float = 20.0,
     smoke_below_head: bool = True,
+    radiant_kw_m2: float = 0.0,
+    rmv_l_min: float = RMV_L_MIN,
+    cohb_pct: float = COHB_INCAPACITATION_PCT,
 ) -> float:
     """Rate of fractional effective dose for incapacitation, 1/s (Purser, SFPE ch. 63).
 
@@ -561,8 +619,11 @@ def fed_rate_per_s(
       severe and is not used). Counted only for T > 35 degrees C (**assumption**,
       :data:`HEAT_FED_THRESHOLD_C`).
 
-    Radiant heat from a hot layer above the head and irritants are not included (the
-    200 degrees C hot-layer limit of the tenability test covers radiation).
+    * FED_rad = 1 / t_rad with t_rad = 6.9 q^-1.56 min above 1.7 kW/m² (ISO 13571, recalled,
+      :func:`radiant_tolerance_min`): the radiant flux from a hot layer, counted whether or
+      not the person stands in the smoke (heat doses add, ISO 13571).
+
+    Irritants are not included.
 
     Parameters
     ----------
@@ -574,7 +635,11 @@ def fed_rate_per_s(
         Gas temperature at head height, degrees C.
     smoke_below_head : bool
         False when the smoke layer is above the occupant's head: the occupant breathes clear
-        lower-layer air and the rate is 0.
+        lower-layer air; only the radiant term remains.
+    radiant_kw_m2 : float
+        Radiant flux from the hot layer at head height, kW/m² (>= 0).
+    rmv_l_min, cohb_pct : float
+        V_E and D of the CO term (the run's ``fed.*`` assumptions).
 
     Returns
     -------
@@ -583,13 +648,15 @@ def fed_rate_per_s(
     """
     if co_ppm < 0.0 or hcn_ppm < 0.0 or co2_pct < 0.0 or not 0.0 <= o2_pct <= 100.0:
         raise ValueError("gas concentrations must be >= 0 (and O2 within 0-100 %)")
+    t_rad = radiant_tolerance_min(radiant_kw_m2)
+    fed_rad = 0.0 if math.isinf(t_rad) else 1.0 / t_rad
     if not smoke_below_head:
-        return 0.0
-    fed_co = _CO_COHB_COEFF * co_ppm**_CO_EXPONENT * RMV_L_MIN / COHB_INCAPACITATION_PCT
-    fed_hcn = RMV_L_MIN * hcn_ppm**_HCN_EXPONENT / _HCN_DENOMINATOR
+        return fed_rad / 60.0
+    fed_co = _CO_COHB_COEFF * co_ppm**_CO_EXPONENT * rmv_l_min / cohb_pct
+    fed_hcn = rmv_l_min * hcn_ppm**_HCN_EXPONENT / _HCN_DENOMINATOR
     v_co2 = math.exp(co2_pct / _CO2_DIVISOR_PCT)
     o2 = min(o2_pct, _O2_NORMAL_PCT)
     fed_o2 = 1.0 / math.exp(_O2_A - _O2_B * (_O2_NORMAL_PCT - o2)) - 1.0 / math.exp(_O2_A)
     fed_heat = 1.0 / _heat_tolerance_min(temp_c) if temp_c > HEAT_FED_THRESHOLD_C else 0.0
-    per_min = (fed_co + fed_hcn) * v_co2 + max(0.0, fed_o2) + fed_heat
+    per_min = (fed_co + fed_hcn) * v_co2 + max(0.0, fed_o2) + fed_heat + fed_rad
     return per_min / 60.0

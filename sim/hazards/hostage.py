@@ -39,6 +39,7 @@ from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
+from sim.model.validation import Length, Seconds, Whole
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident
@@ -51,10 +52,10 @@ class HostageSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["hostage"] = "hostage"
     space: str | None = None
-    t_s: float = Field(default=0.0, ge=0)
-    zone_radius_m: float = Field(default=30.0, ge=0)
-    cordon_per_cell: int = Field(default=1, ge=1)
-    siege_s: float = Field(default=1200.0, ge=0)
+    t_s: Seconds = 0.0
+    zone_radius_m: Length = 30.0
+    cordon_per_cell: Whole = Field(default=1, ge=1, le=100)
+    siege_s: Seconds = 1200.0
 
 
 def default_shop(world: World) -> str:

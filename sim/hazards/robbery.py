@@ -35,12 +35,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
+from sim.model.validation import Seconds, Share, Speed
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident
@@ -53,11 +54,11 @@ class RobberySpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["robbery"] = "robbery"
     target: str | None = None
-    t_s: float = Field(default=0.0, ge=0)
-    dwell_s: float = Field(default=60.0, ge=0)
-    speed_mps: float = Field(default=2.5, gt=0)
+    t_s: Seconds = 0.0
+    dwell_s: Seconds = 60.0
+    speed_mps: Speed = 2.5
     exit: str | None = None
-    intercept_p: float = Field(default=0.5, ge=0, le=1)
+    intercept_p: Share = 0.5
 
 
 def default_target(world: World) -> str:

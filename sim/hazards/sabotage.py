@@ -29,6 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
+from sim.model import limits
+from sim.model.validation import Number, Seconds
 
 Device = Literal["cctv", "pa", "buttons", "detectors", "police_link", "lighting", "duty_room"]
 
@@ -38,10 +40,10 @@ class SabotageSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["sabotage"] = "sabotage"
-    t_s: float = Field(default=0.0, ge=0)
+    t_s: Seconds = 0.0
     devices: list[Device] = Field(default_factory=list)
-    locked_exits: list[str] = Field(default_factory=list)
-    dark_speed_factor: float = Field(default=0.6, gt=0, le=1)
+    locked_exits: list[str] = Field(default_factory=list, max_length=limits.MAX_ITEMS)
+    dark_speed_factor: Number = Field(default=0.6, gt=0, le=1)
 
 
 def start(world: World, spec: SabotageSpec) -> None:

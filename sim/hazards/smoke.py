@@ -1,669 +1,842 @@
-"""Zone-type smoke-network model: one hot layer per space, stepped in time (no SimPy, no I/O).
+"""Zone model of smoke in a mall: one hot layer per zone, stepped in time (no SimPy, no I/O).
 
-The engine builds a :class:`SmokeModel` from the plan's spaces and open doorways, calls
-:meth:`SmokeModel.advance` every few simulated seconds and reads :meth:`SmokeModel.state` /
-:meth:`SmokeModel.untenable` for the spaces its occupants are in. Only spaces already reached by
-smoke cost anything per step (an active set in arrival order), so a 2000-space mall over 1800 s
-is cheap until the smoke has actually spread.
+The fire hazard (:mod:`sim.hazards.fire`) builds a :class:`SmokeModel` from the plan
+(:mod:`sim.hazards.smoke_geometry`: one zone per space, the stacked atrium spaces of a void
+merged into one tall zone), calls :meth:`SmokeModel.advance` every few simulated seconds
+and reads the layer of each zone. Heights are **absolute elevations** (m above grade), so
+a void that opens to the galleries of several levels is one zone whose interface the
+galleries see at their own floor height.
 
-Physics, choice by choice
--------------------------
-Each space holds one well-mixed upper layer described by its gas mass m (kg), excess enthalpy
-h = m c_p (T - T_a) (kJ), soot mass and CO mass (kg). The ideal gas law at ambient pressure
-(rho T = 353 kg K/m^3, FDT eq 2.13 [C1]) gives the layer volume V = (m T_a + h / c_p) / 353, hence
-the interface height z = H - V/A and the temperature T = T_a + h / (m c_p). Volume is linear in
-(m, h), so moving gas between spaces conserves volume, mass, energy and species exactly.
+State and geometry
+------------------
+Each zone holds one well-mixed upper layer: gas mass m (kg), excess enthalpy
+e = m c_p (T − T_a) (kJ), and the masses of soot, CO, CO₂ and O₂ in it. With ρT = 353 kg·K/m³
+the layer volume is V = (m T_a + e/c_p)/353, its interface y = ceiling − V/A (clipped to the
+floor) and its temperature T = T_a + e/(m c_p). Every transfer moves a fraction of all these
+quantities, so mass, energy and species are conserved exactly except through vents,
+exhaust and wall losses.
 
-1. **Fire** - t-squared growth to the peak (NFPA 204 [T1]) via
-   :func:`sim.hazards.fire_physics.hrr_kw`; with sprinklers the HRR is *capped* at its value at
-   activation (``sprinkler_mode="cap"``). Sprinkler spray cooling and smoke drag-down are **not**
-   modelled.
-2. **Origin filling = Yamana-Tanaka** (NUREG-1805 FDT eq 2.10-2.13 [C1]). Plume entrainment
-   m_p = 0.076 Q^(1/3) z^(5/3) kg/s (total HRR, fire at floor level). Each sub-step advances
-   z^(-2/3) by (2k/3A) Q^(1/3) dt exactly, with k = 0.076 T_g / 353 evaluated from the current
-   layer temperature T_g (FDT eq 2.12-2.13), and the entrained mass is rho_g times the volume
-   that step adds. With a constant T_g and no openings this *is* eq 2.10 (integral form for the
-   time-varying fire). Fuel mass Q/dH_c also joins the layer.
-3. **Energy balance** - the layer receives (1 - lambda) Q with a boundary heat-loss fraction
-   lambda = 0.7 (:data:`HEAT_LOSS_FRACTION`; Karlsson & Quintiere quote 0.6-0.9 for lambda_c;
-   **assumption**, value not read in the reference files). lambda includes the radiated fraction,
-   so it is floored at ``FireSpec.radiative_fraction``. Entrained air arrives at ambient
-   temperature. Transferred gas keeps its enthalpy (no further losses downstream:
-   conservative for temperature).
-4. **Soot and CO** - produced at y_s Q/dH_c and y_CO Q/dH_c kg/s and mixed through the layer.
-   Extinction K = K_m m_soot / V with K_m = 8700 m^2/kg (Mulholland & Croarkin 2000, flaming;
-   **assumption**: value not in the reference files). CO in ppm by volume
-   = 1e6 (m_CO / m) (M_air / M_CO).
-5. **Spill to neighbours** (engineering approximation, not a standard). A link's top is the door
-   soffit, 2.1 m (capped by both ceilings), or the lower of the two ceilings for openings wider
-   than 4 m (open-plan joins) (VERIFICATION.md section 5.4 says "propagate to neighbours through
-   open doors with a lag (engineering choice, not a standard)"). When a space's interface falls
-   below a link's top the neighbour is *reached* ``spread_delay_s`` later (per hop; a transport
-   time, not a standard value). From then on hot gas flows through the opening with the weir
-   form of the hot-layer vent flow (Karlsson & Quintiere / SFPE)
-   m = (2/3) C_d W rho_a sqrt(2 g (T_a/T)(1 - T_a/T)) (d_i - d_j)^(3/2), where d is each side's
-   layer depth below the opening top and C_d = 0.7 (**assumption**). Flow runs only from the
-   space reached earlier to the one reached later (no back-flow). The neighbour then fills with
-   a reduced effective fire: the enthalpy flux through the opening, Q_eff = m c_p (T - T_a), acts
-   as a spill plume entraining 0.076 Q_eff^(1/3) r^(5/3) kg/s of ambient air over the rise r from
-   the opening top to the neighbour's interface (the axisymmetric plume law applied to a door
-   jet: an approximation that dilutes the smoke; without it smoke would arrive undiluted).
-6. **Vents** - links to :data:`OUTSIDE` use the same weir flow with no counter-layer and remove
-   the gas (mass, heat, soot and CO) from the model. They reduce the layer descent.
-7. **Numerics** - sub-steps of at most 1 s. A link moves at most half of the volume that would
-   level the two layers, shared between the links of the busier end; while the fire is growing a
-   space may not send out more volume than it received in the same sub-step, so interfaces never
-   rise during growth (they can rise through vents once the fire is capped or at its peak).
-8. **Sprinkler activation** - DETACT-QS link lag (RTI, activation temperature) in the origin's
-   ceiling jet: gas temperature max(T_layer, T_a + dT_Alpert(Q, H, r)) and Alpert velocity, with
-   the head at r = 2.5 m from the plume axis (:data:`SPRINKLER_RADIUS_M`, about the half-diagonal
-   of a 3.5 m x 3.5 m head grid; **assumption**). A fixed ``FireSpec.sprinkler_activation_s``
-   overrides the calculation.
-9. **Tenability** (VERIFICATION.md section 5.2 [A1][V1]) - a space is untenable when its interface
-   is below 2.0 m and (T > 60 degrees C or visibility C/K < 10 m, C = 3), or when its layer is
-   hotter than 200 degrees C at any height. Once untenable while the fire is still growing it
-   stays untenable (``untenable_since_s`` kept); a space that turns untenable after growth has
-   stopped may recover.
+Physics, one sub-step (≤ 1 s)
+-----------------------------
+1. **Fire.** Q(t) = α (t − t_ign)², capped at ``peak_kw``; with sprinklers, once the link
+   operates (DETACT-QS lag in the Alpert ceiling jet, or a fixed time), Q holds at
+   max(Q(t_a), ``sprinklered_kw``): GB 51251 §4.6.7 (:mod:`sim.hazards.design_fires`).
+   **Ventilation limit**: no more than ``vent_limit_kw`` (1500 A_v √h_v, PD 7974-1 eq 33)
+   burns inside the room of origin; the rest burns in the outflow at its openings, its heat
+   joining the gas that leaves.
+2. **Plume in the origin.** The axisymmetric plume of NFPA 92 / GB 51251 eq 4.6.11-1
+   entrains m_p(Q_c, z) kg/s of air, z the clear height above the fire base, Q_c = (1 − χ_r) Q
+   (χ_r = 0.3: Q_c = 0.7 Q as GB 51251); ``plume="zukoski"`` uses 0.076 Q^(1/3) z^(5/3) (the
+   Yamana–Tanaka entrainment) instead. Midpoint rule in z. The air drawn in is never less
+   than Q/3000 kg/s (Huggett: 3 MJ per kg of air): a room whose layer reaches the floor still
+   receives the air its fire burns, which bounds the layer at about 900 K above ambient
+   instead of heating it without limit.
+3. **Openings.** Hot gas flows through an opening from the side whose layer reaches deeper
+   below the opening's top: weir flow m = (2/3) C_d W ρ_a (2 g (T_a/T)(1 − T_a/T))^(1/2)
+   ΔD^(3/2) on the difference ΔD of the two layers' depths in the opening (Karlsson &
+   Quintiere / SFPE hot-layer vent flow; C_d 0.7, ``smoke.discharge_coeff``). A link
+   carries nothing until the smoke front has crossed its source zone (``delay_s``:
+   distance / front speed).
+4. **Spill plumes.** When gas enters a zone whose interface is above the opening's top, it
+   rises as a spill plume to the layer. Its total mass there is the balcony spill plume
+   m = 0.36 (Q_c W²)^(1/3) (z_b + 0.25 H) (NFPA 92 / GB 51251 eq 4.6.11-3), Q_c the
+   convective heat flux actually crossing the edge, W the opening width or the gap between
+   channelling screens, H the edge height above the opening's floor, z_b the rise; the air
+   it entrains is that minus the gas that came through. This is the shop front into the mall
+   street and the balcony edge into the atrium, and, through the void, the smoke that reaches
+   the galleries of every level the void opens to (an opening whose top is below the void's
+   interface lets the void's layer into the gallery).
+5. **Exhaust and vents.** A running mechanical system draws its volume flow from the layers
+   of its zones (shared in proportion to their layer volumes), each inlet at most the
+   plug-holing limit V_max = 4.16 γ d^(5/2) (ΔT/T_0)^(1/2) (GB 51251 §4.6.14). An open
+   natural vent passes m = C_d A ρ_a (2 g d θ T_a)^(1/2)/T_s. Make-up air is assumed.
+6. **Wall losses.** The layer loses h_w (A + P d)(T − T_a) to the ceiling and the walls it
+   touches (h_w = :data:`WALL_HEAT_TRANSFER_KW_M2K`, **assumption**; set 0 for the adiabatic
+   layer of NFPA 92 / GB 51251 hand calculations, K = 1).
+7. **Species.** Soot, CO and CO₂ at their yields per kg of fuel (Q/ΔH_c); O₂ consumed at
+   Q/13 100 kJ per kg (Huggett). Extinction K = 8700 m²/kg × soot density (Mulholland &
+   Croarkin 2000, flaming).
 
-Not modelled: mechanical smoke exhaust (GB 51251-2017 rates, MALL-DATA.md section 1.8: add them as
-vents if needed), wind, stack effect between floors, oxygen depletion and ventilation-limited
-burning (choose ``peak_kw`` at or below 1500 A_v sqrt(h_v) kW, PD 7974-1 eq 33 [C1]; layer
-temperatures above about 600 degrees C mean the room has flashed over and the model no longer
-applies there), layer radiation, the lower layer's contamination.
+Every assumed value is declared in the assumptions register (``smoke.*``, ``fire.*``:
+``safemall assumptions``); the fire hazard passes the run's values to the model.
 
-Cost: a 2000-space open-plan grid with 1500 spaces reached, advanced every 5 s to 1800 s, takes
-about 3 s of CPU in CPython; with door-linked shops only the few reached spaces cost anything.
+Numerics: every link moves at most half the volume that would level the two layers, a zone
+never sends out more than 0.9 of its layer per sub-step. The model is vectorised (numpy) over
+zones and links.
+
+Not modelled: wind, stack effect in closed shafts, the lower layer's contamination, the
+layer's radiation to the fuel, make-up air velocities, sprinkler spray cooling.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
+import numpy as np
+
+from sim.hazards import plumes
 from sim.hazards.fire_physics import (
-    CLEAR_LAYER_HEIGHT_M,
     CP_AIR_KJ_KG_K,
-    HOT_LAYER_TEMP_LIMIT_C,
     KELVIN,
-    PLUME_ENTRAINMENT_KG_S,
     RHO_T_KG_K_M3,
-    SMOKE_TEMP_LIMIT_C,
-    VISIBILITY_C_REFLECTING,
-    VISIBILITY_LIMIT_M,
     alpert_ceiling_jet,
-    hrr_kw,
     link_temperature_c,
 )
 from sim.model.assumptions import declare
 
 __all__ = [
-    "DOOR_SOFFIT_M",
-    "HEAT_LOSS_FRACTION",
     "MAX_SUBSTEP_S",
-    "OPEN_PLAN_WIDTH_M",
     "OUTSIDE",
     "SOOT_MASS_EXTINCTION_M2_KG",
     "SPRINKLER_RADIUS_M",
     "VENT_DISCHARGE_COEFF",
+    "WALL_HEAT_TRANSFER_KW_M2K",
+    "ExhaustSystem",
     "FireSpec",
+    "NaturalVent",
     "SmokeLink",
     "SmokeModel",
-    "SmokeSpace",
-    "SpaceSmokeState",
+    "SmokeZone",
+    "ZoneState",
 ]
 
 OUTSIDE = "__outside__"
-"""Pseudo-space id for the open air; a link to it is a vent."""
-DOOR_SOFFIT_M = 2.1
-"""Top of a doorway, m (typical door head height; engineering choice)."""
-OPEN_PLAN_WIDTH_M = 4.0
-"""Openings wider than this are open-plan joins whose top is the lower ceiling (engineering
-choice)."""
-HEAT_LOSS_FRACTION = declare(
-    "smoke.heat_loss_fraction", default=0.7, unit="share of HRR", low=0.6, high=0.9,
-    dist="uniform", valid_min=0.0, valid_max=0.99, status="sourced", used_by=("fire",),
-    source="Karlsson & Quintiere, Enclosure Fire Dynamics (2000): lambda_c 0.6-0.9",
-    name="Fraction of the heat release lost to boundaries (zone model)").default
-"""Fraction of the HRR lost to boundaries (register default; a run passes its own)."""
-SOOT_MASS_EXTINCTION_M2_KG = 8700.0
-"""Mass-specific extinction coefficient of flaming soot, m^2/kg (Mulholland & Croarkin 2000);
-assumption (not in the reference files)."""
-VENT_DISCHARGE_COEFF = 0.7
-"""Discharge coefficient of doorways and vents (textbook value); assumption."""
-SPRINKLER_RADIUS_M = 2.5
-"""Radial distance of the first sprinkler head from the plume axis, m; assumption."""
+"""Pseudo-zone id for the open air; a link to it is an exterior opening."""
+_F = ("fire",)
+SOOT_MASS_EXTINCTION_M2_KG = declare(
+    "smoke.soot_mass_extinction_m2_kg", default=8700.0, unit="m²/kg", low=7600.0,
+    high=9800.0, dist="uniform", valid_min=1000.0, status="sourced", used_by=_F,
+    source="Mulholland & Croarkin, Fire and Materials 24 (2000): 8700 ± 1100 m²/kg for "
+           "flaming fuels", name="Mass-specific extinction coefficient of soot").default
+"""Mass-specific extinction coefficient of flaming soot, m²/kg (register default)."""
+VENT_DISCHARGE_COEFF = declare(
+    "smoke.discharge_coeff", default=0.7, unit="—", low=0.6, high=0.8, dist="uniform",
+    valid_min=0.1, valid_max=1.0, status="assumed", used_by=_F,
+    source="assumed: textbook doorway coefficient (Karlsson & Quintiere 0.6–0.7)",
+    name="Discharge coefficient of doorways and openings for smoke").default
+"""Discharge coefficient of doorways and openings (register default)."""
+SPRINKLER_RADIUS_M = declare(
+    "smoke.sprinkler_radius_m", default=2.5, unit="m", low=1.5, high=3.5, dist="uniform",
+    valid_min=0.1, status="assumed", used_by=_F,
+    source="assumed: half-diagonal of a 3.5 m × 3.5 m sprinkler grid",
+    name="Distance of the first sprinkler head from the plume axis").default
+"""Radial distance of the first sprinkler head from the plume axis, m (register default)."""
+SPRINKLER_RTI = declare(
+    "smoke.sprinkler_rti", default=50.0, unit="(m·s)^½", low=25.0, high=100.0,
+    dist="loguniform", valid_min=1.0, status="sourced", used_by=_F,
+    source="quick-response sprinklers in enclosed shopping centres: RTI < 50 (Scottish "
+           "Technical Handbook 2.C.15)", name="Sprinkler response time index").default
+"""Sprinkler response time index, (m·s)^½ (register default)."""
+SPRINKLER_RATING_C = declare(
+    "smoke.sprinkler_rating_c", default=68.0, unit="°C", low=57.0, high=93.0,
+    dist="uniform", valid_min=40.0, status="assumed", used_by=_F,
+    source="assumed: ordinary-temperature glass bulb (68 °C, red)",
+    name="Sprinkler operating temperature").default
+"""Sprinkler link rating, °C (register default)."""
+WALL_HEAT_TRANSFER_KW_M2K = declare(
+    "smoke.wall_heat_transfer_kw_m2k", default=0.01, unit="kW/(m²·K)", low=0.005,
+    high=0.025, dist="loguniform", valid_min=0.0, status="assumed", used_by=_F,
+    source="assumed: convection plus radiation to cold boundaries early in a fire, "
+           "5–15 W/(m²·K) in zone-model practice; gives small rooms Karlsson & Quintiere's "
+           "λ_c 0.6–0.9", name="Heat-transfer coefficient from a smoke layer to its "
+           "ceiling and walls").default
+"""h_w of the wall losses, kW/(m²·K) (register default). It makes small rooms lose 50–80 %
+of their heat (Karlsson & Quintiere's λ_c = 0.6–0.9) and tall atria little."""
 MAX_SUBSTEP_S = 1.0
 """Longest internal integration step, s."""
+SPILL_COEFF = 0.36
+"""Coefficient of the balcony spill plume (NFPA 92 / GB 51251 eq 4.6.11-3)."""
+O2_HEAT_KJ_KG = 13100.0
+"""Heat released per kg of oxygen consumed (Huggett 1980), kJ/kg."""
+AIR_O2_MASS_FRACTION = 0.232
+"""Mass fraction of oxygen in air."""
 
-_G_MPS2 = 9.81
-_M_AIR_G_MOL = 28.97
-_M_CO_G_MOL = 28.01
-_EPS_KG = 1e-9
-_MAX_OUT_FRACTION = 0.9
+_G = plumes.G_MPS2
+_M_AIR = 28.97
+_M_CO = 28.01
+_M_CO2 = 44.01
+_M_O2 = 32.0
+_EPS = 1e-9
+_MAX_OUT = 0.9
 
 
 @dataclass(frozen=True, slots=True)
-class SmokeSpace:
-    """A space (room, shop, corridor segment, atrium cell) that can hold a smoke layer.
+class SmokeZone:
+    """A volume that holds one smoke layer: a space, or the void of a stack of atria.
 
     Attributes
     ----------
     id : str
         Unique id (not :data:`OUTSIDE`).
     area_m2 : float
-        Floor area, m^2 (> 0).
-    height_m : float
-        Floor-to-ceiling height, m (> 0).
+        Plan area, m² (> 0).
+    floor_m, ceiling_m : float
+        Absolute elevations of its floor and ceiling, m (ceiling > floor).
+    perimeter_m : float
+        Wall length, m (0: taken as 4 √A).
     """
 
     id: str
     area_m2: float
-    height_m: float
+    floor_m: float
+    ceiling_m: float
+    perimeter_m: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class SmokeLink:
-    """An open doorway or opening between two spaces, or a vent when ``b == OUTSIDE``.
+    """An opening between two zones, or to :data:`OUTSIDE`.
 
     Attributes
     ----------
     a, b : str
-        Space ids; either may be :data:`OUTSIDE` (not both).
+        Zone ids (either may be :data:`OUTSIDE`, not both).
     width_m : float
-        Clear width, m (> 0). Wider than :data:`OPEN_PLAN_WIDTH_M` means an open-plan join.
+        Clear width, m (> 0).
+    bottom_m, top_m : float
+        Absolute elevations of the opening's sill and head (its soffit, or the bottom of a
+        downstand or smoke curtain), m.
+    id : str
+        The layout opening it stands for (devices find it by this id).
+    spill_width_m : float or None
+        Spill width set by channelling screens; None: the opening's width.
+    delay_s : float
+        Time for the smoke front to cross each side's zone before this opening carries
+        anything, s: (from ``a``, from ``b``).
     """
 
     a: str
     b: str
     width_m: float
+    bottom_m: float
+    top_m: float
+    id: str = ""
+    spill_width_m: float | None = None
+    delay_s: tuple[float, float] = (0.0, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class ExhaustSystem:
+    """A mechanical smoke-exhaust system: fans drawing ``rate_m3_s`` from ``zones``."""
+
+    id: str
+    zones: tuple[str, ...]
+    rate_m3_s: float
+    inlets_per_zone: int = 1
+    gamma: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class NaturalVent:
+    """A roof or high-level vent of ``area_m2`` in ``zone`` (discharge coefficient ``cd``)."""
+
+    id: str
+    zone: str
+    area_m2: float
+    cd: float = 0.6
 
 
 @dataclass(frozen=True, slots=True)
 class FireSpec:
-    """Design fire in one space.
+    """The design fire.
 
     Attributes
     ----------
     origin : str
-        Space id of the fire.
+        Zone of the fire.
     alpha_kw_s2 : float
-        t-squared growth coefficient, kW/s^2.
+        t² growth coefficient, kW/s².
     peak_kw : float
-        Peak HRR, kW.
+        Steady HRR the fire grows to without sprinkler control, kW.
     ignition_s : float
         Ignition time, s.
+    base_m : float or None
+        Elevation of the fire's base, m (None: the origin zone's floor).
     sprinklered : bool
-        Whether the origin has sprinklers.
+        Sprinklers protect the fire.
+    sprinklered_kw : float or None
+        Lowest HRR a sprinklered fire holds at after the sprinklers operate (the code's
+        sprinklered design fire), kW; None: it holds at its HRR at activation.
     sprinkler_activation_s : float or None
-        Fixed activation time (absolute, s); None means compute it (RTI model). Only valid when
-        ``sprinklered``.
-    soot_yield, co_yield : float
-        Mass yields, kg per kg of fuel burnt.
+        Fixed activation time (absolute), s; None: computed (RTI model).
+    sprinkler_height_m : float or None
+        Height of the sprinkler heads above the fire base, m (None: origin ceiling − base).
+    soot_yield, co_yield, co2_yield : float
+        Mass yields per kg of fuel.
     heat_of_combustion_kj_kg : float
         Effective heat of combustion, kJ/kg.
     radiative_fraction : float
-        Radiated fraction of the HRR; lower bound of the heat-loss fraction.
+        χ_r; the convective HRR is Q_c = (1 − χ_r) Q.
+    plume : {"nfpa92", "zukoski"}
+        Entrainment law of the fire plume.
+    vent_limit_kw : float
+        Most HRR that can burn inside the origin, kW.
     """
 
     origin: str
     alpha_kw_s2: float
     peak_kw: float
     ignition_s: float = 0.0
+    base_m: float | None = None
     sprinklered: bool = False
+    sprinklered_kw: float | None = None
     sprinkler_activation_s: float | None = None
+    sprinkler_height_m: float | None = None
     soot_yield: float = 0.05
     co_yield: float = 0.04
+    co2_yield: float = 1.5
     heat_of_combustion_kj_kg: float = 20000.0
-    radiative_fraction: float = 0.35
+    radiative_fraction: float = 1.0 - plumes.CONVECTIVE_FRACTION
+    plume: Literal["nfpa92", "zukoski"] = "nfpa92"
+    vent_limit_kw: float = math.inf
 
 
-@dataclass(slots=True)
-class SpaceSmokeState:
-    """Snapshot of one space (a copy: mutating it does not affect the model).
+@dataclass(frozen=True, slots=True)
+class ZoneState:
+    """Snapshot of one zone's layer.
 
     Attributes
     ----------
-    layer_height_m : float
-        Interface height above the floor, m (the ceiling height when clean).
+    interface_m : float
+        Absolute elevation of the layer's lower surface, m (the ceiling when clean).
+    depth_m : float
+        Layer depth, m.
     temperature_c : float
-        Layer temperature, degrees C (ambient when clean).
+        Layer temperature, °C.
     extinction_per_m : float
-        Layer extinction coefficient K, 1/m.
-    co_ppm : float
-        Layer CO concentration, ppm by volume.
-    untenable_since_s : float or None
-        Time the space became untenable, s; None while tenable.
+        Extinction coefficient K, 1/m.
+    co_ppm, co2_pct, o2_pct : float
+        Layer gas composition (ppm, % by volume).
+    reached_s : float or None
+        When smoke first entered the zone, s.
     """
 
-    layer_height_m: float
+    interface_m: float
+    depth_m: float
     temperature_c: float
     extinction_per_m: float
     co_ppm: float
-    untenable_since_s: float | None
+    co2_pct: float
+    o2_pct: float
+    reached_s: float | None
 
 
 class SmokeModel:
-    """Hot-layer smoke spread over a network of spaces (see the module docstring for physics).
+    """Hot-layer smoke over a network of zones (see the module docstring for the physics).
 
     Parameters
     ----------
-    spaces : sequence of SmokeSpace
-        All spaces of the plan.
-    links : sequence of SmokeLink
-        Open doorways/openings between spaces and vents to :data:`OUTSIDE`. Closed doors are
-        simply not listed.
+    zones, links : sequences
+        The zones and the open links between them (closed doors are not listed).
     fire : FireSpec
         The design fire.
+    exhaust, vents : sequences
+        Mechanical systems and natural vents; none runs until started/opened.
     ambient_c : float
-        Ambient temperature, degrees C.
-    spread_delay_s : float
-        Delay per hop between a layer falling below a link's top and smoke reaching the
-        neighbour, s (engineering choice, not a standard).
-    sprinkler_activation_temp_c : float
-        Sprinkler link rating, degrees C.
-    rti : float
-        Sprinkler response time index, (m s)^(1/2); quick response is < 50 [S11].
-    visibility_c : float
-        Sign constant for the visibility criterion (3 reflecting, 8 light-emitting).
+        Ambient temperature, °C.
+    wall_heat_transfer_kw_m2k : float
+        h_w of the wall losses (0: adiabatic layers).
+    sprinkler_activation_temp_c, rti, sprinkler_radius_m : float
+        Sprinkler link rating (°C), response time index ((m·s)^½) and radial distance of
+        the first head from the plume axis (m).
+    soot_extinction_m2_kg, discharge_coeff : float
+        Mass-specific extinction of soot (m²/kg) and discharge coefficient of openings.
     """
 
-    def __init__(
-        self,
-        spaces: Sequence[SmokeSpace],
-        links: Sequence[SmokeLink],
-        fire: FireSpec,
-        *,
-        ambient_c: float = 20.0,
-        spread_delay_s: float = 30.0,
-        sprinkler_activation_temp_c: float = 68.0,
-        rti: float = 50.0,
-        visibility_c: float = VISIBILITY_C_REFLECTING,
-        heat_loss_fraction: float = HEAT_LOSS_FRACTION,
-    ) -> None:
-        _validate(spaces, links, fire, spread_delay_s, rti, visibility_c, ambient_c)
-        n = len(spaces)
-        self._ids = [s.id for s in spaces]
-        self._index = {sid: i for i, sid in enumerate(self._ids)}
-        self._area = [float(s.area_m2) for s in spaces]
-        self._height = [float(s.height_m) for s in spaces]
-        self._fire = fire
-        self._ta_k = ambient_c + KELVIN
-        self._ambient_c = ambient_c
-        self._rho_a = RHO_T_KG_K_M3 / self._ta_k
-        self._delay_s = spread_delay_s
+    def __init__(self, zones: Sequence[SmokeZone], links: Sequence[SmokeLink], fire: FireSpec,
+                 *, exhaust: Sequence[ExhaustSystem] = (), vents: Sequence[NaturalVent] = (),
+                 ambient_c: float = 20.0,
+                 wall_heat_transfer_kw_m2k: float = WALL_HEAT_TRANSFER_KW_M2K,
+                 sprinkler_activation_temp_c: float = SPRINKLER_RATING_C,
+                 rti: float = SPRINKLER_RTI,
+                 sprinkler_radius_m: float = SPRINKLER_RADIUS_M,
+                 soot_extinction_m2_kg: float = SOOT_MASS_EXTINCTION_M2_KG,
+                 discharge_coeff: float = VENT_DISCHARGE_COEFF) -> None:
+        _validate(zones, links, fire, exhaust, vents, ambient_c, rti,
+                  wall_heat_transfer_kw_m2k)
+        self.ids = [z.id for z in zones]
+        self.index = {zid: i for i, zid in enumerate(self.ids)}
+        n = len(zones)
+        self.area = np.array([z.area_m2 for z in zones], dtype=float)
+        self.floor = np.array([z.floor_m for z in zones], dtype=float)
+        self.ceiling = np.array([z.ceiling_m for z in zones], dtype=float)
+        self.perimeter = np.array([z.perimeter_m if z.perimeter_m > 0 else 4.0 * math.sqrt(
+            z.area_m2) for z in zones], dtype=float)
+        self.fire = fire
+        self.ta_k = ambient_c + KELVIN
+        self.ambient_c = ambient_c
+        self.rho_a = RHO_T_KG_K_M3 / self.ta_k
+        self.h_w = wall_heat_transfer_kw_m2k
         self._act_temp_c = sprinkler_activation_temp_c
         self._rti = rti
-        self._vis_c = visibility_c
-        self._layer_fraction = 1.0 - max(heat_loss_fraction, fire.radiative_fraction)
+        self._spr_r = sprinkler_radius_m
+        self._km = soot_extinction_m2_kg
+        self._cd = discharge_coeff
 
-        # adjacency: per space, tuples (neighbour index or -1 for outside, width, top, share)
-        deg = [0] * n
-        for ln in links:
-            for end in (ln.a, ln.b):
-                if end != OUTSIDE:
-                    deg[self._index[end]] += 1
-        adj: list[list[tuple[int, float, float, int]]] = [[] for _ in range(n)]
-        for ln in links:
-            ia = self._index.get(ln.a, -1)
-            ib = self._index.get(ln.b, -1)
-            for i, j in ((ia, ib), (ib, ia)):
-                if i < 0:
-                    continue
-                h_other = self._height[j] if j >= 0 else self._height[i]
-                ceiling = min(self._height[i], h_other)
-                top = ceiling if ln.width_m > OPEN_PLAN_WIDTH_M else min(DOOR_SOFFIT_M, ceiling)
-                share = max(deg[i], deg[j] if j >= 0 else 1)
-                adj[i].append((j, float(ln.width_m), top, share))
-        self._adj = adj
-        self._max_top = [max((lk[2] for lk in a), default=0.0) for a in adj]
+        self.link_ids = [ln.id for ln in links]
+        self.la = np.array([self.index.get(ln.a, -1) for ln in links], dtype=np.int64)
+        self.lb = np.array([self.index.get(ln.b, -1) for ln in links], dtype=np.int64)
+        self.lw = np.array([ln.width_m for ln in links], dtype=float)
+        self.lbot = np.array([ln.bottom_m for ln in links], dtype=float)
+        self.ltop0 = np.array([ln.top_m for ln in links], dtype=float)
+        self.ltop = self.ltop0.copy()
+        self.lspill = np.array([ln.spill_width_m or ln.width_m for ln in links], dtype=float)
+        self.ldelay = np.array([ln.delay_s for ln in links], dtype=float).reshape(-1, 2)
+        self.lopen = np.ones(len(links), dtype=bool)
+        self.links_of_opening: dict[str, list[int]] = {}
+        for k, ln in enumerate(links):
+            if ln.id:
+                self.links_of_opening.setdefault(ln.id, []).append(k)
 
-        self._m = [0.0] * n
-        self._h = [0.0] * n
-        self._soot = [0.0] * n
-        self._co = [0.0] * n
-        self._vin = [0.0] * n
-        self._order = [-1] * n
-        self._arrival: list[float | None] = [None] * n
-        self._scheduled = [False] * n
-        self._pending: list[tuple[float, int]] = []
-        self._active: list[int] = []
-        self._since: list[float | None] = [None] * n
-        self._sticky = [False] * n
+        self.exhaust = list(exhaust)
+        pairs = [(j, self.index[z], s.inlets_per_zone * s.gamma)
+                 for j, s in enumerate(self.exhaust) for z in s.zones]
+        self._ex_sys = np.array([p[0] for p in pairs], dtype=np.int64)
+        self._ex_zone = np.array([p[1] for p in pairs], dtype=np.int64)
+        self._ex_coef = np.array([4.16 * p[2] for p in pairs], dtype=float)
+        self._ex_rate = np.array([s.rate_m3_s for s in self.exhaust], dtype=float)
+        self._ex_active = np.zeros(len(self.exhaust), dtype=bool)
+        self.exhaust_on = [False] * len(self.exhaust)
+        self.exhaust_started_s: dict[str, float] = {}
+        self.vents = list(vents)
+        self._vent_zone = np.array([self.index[v.zone] for v in self.vents], dtype=np.int64)
+        self.vent_open = [False] * len(self.vents)
+        self.vent_opened_s: dict[str, float] = {}
 
-        self._origin = self._index[fire.origin]
-        self._t = min(0.0, fire.ignition_s)
-        self._activate(self._origin, fire.ignition_s)
+        # layer contents: one array, rows m, e, soot, CO, CO2, O2 (views below), so that a
+        # transfer moves all six quantities in one operation
+        self.content = np.zeros((6, n))
+        self.m, self.e, self.soot, self.co, self.co2, self.o2 = self.content
+        self.reached = np.full(n, np.inf)
+
+        self.origin = self.index[fire.origin]
+        self.base_m = fire.base_m if fire.base_m is not None else float(self.floor[self.origin])
+        self.t = min(0.0, fire.ignition_s)
+        self.reached[self.origin] = fire.ignition_s
         self._fixed_act = fire.sprinkler_activation_s if fire.sprinklered else None
         self._detect = fire.sprinklered and fire.sprinkler_activation_s is None
         self._detected_act: float | None = None
         self._link_c = ambient_c
-        self._t_peak = math.sqrt(fire.peak_kw / fire.alpha_kw_s2) if fire.alpha_kw_s2 > 0.0 else 0.0
+        self._spr_h = fire.sprinkler_height_m if fire.sprinkler_height_m is not None else max(
+            float(self.ceiling[self.origin]) - self.base_m, 0.1)
 
-    # ------------------------------------------------------------------ public API
+        # diagnostics of the last sub-step (for verification and metrics)
+        self.plume_kg_s = 0.0
+        self.hrr_inside_kw = 0.0
+        self.hrr_peak_kw = 0.0
+        self.spill_total_kg_s = np.zeros(len(links))
+        self.spill_in_kg_s = np.zeros(len(links))
+        self.spill_qc_kw = np.zeros(len(links))
+        self.link_flow_kg_s = np.zeros(len(links))
+        """Smoke mass flow through every link in the last sub-step, kg/s (+: from a to b)."""
+        self.exhaust_kg_s = np.zeros(len(self.exhaust))
+        self.vent_kg_s = np.zeros(len(self.vents))
+        self.layer_max_c = np.full(n, ambient_c)
+
+    # ------------------------------------------------------------------ controls
+    def set_link_top(self, opening_id: str, top_m: float) -> None:
+        """Lower the head of every link of ``opening_id`` to ``top_m`` (a curtain, a shutter
+        stopped at 1.8 m); never above its geometric head."""
+        for k in self.links_of_opening.get(opening_id, ()):
+            self.ltop[k] = max(self.lbot[k], min(self.ltop0[k], top_m))
+
+    def close_link(self, opening_id: str) -> None:
+        """Close every link of ``opening_id`` (a fire shutter down to the floor)."""
+        for k in self.links_of_opening.get(opening_id, ()):
+            self.lopen[k] = False
+
+    def start_exhaust(self, system_id: str) -> None:
+        """Start a mechanical exhaust system (no effect if it runs already)."""
+        for k, s in enumerate(self.exhaust):
+            if s.id == system_id and not self.exhaust_on[k]:
+                self.exhaust_on[k] = True
+                self._ex_active[k] = True
+                self.exhaust_started_s[s.id] = self.t
+
+    def open_vent(self, vent_id: str) -> None:
+        """Open a natural vent (no effect if open already)."""
+        for k, v in enumerate(self.vents):
+            if v.id == vent_id and not self.vent_open[k]:
+                self.vent_open[k] = True
+                self.vent_opened_s[v.id] = self.t
+
+    # ------------------------------------------------------------------ state
     @property
     def time_s(self) -> float:
         """Current model time, s."""
-        return self._t
+        return self.t
 
     @property
     def sprinkler_activated_s(self) -> float | None:
-        """Time the first sprinkler operated, s, or None (not sprinklered / not yet)."""
+        """Time the first sprinkler operated, s, or None."""
         act = self._activation_s()
-        return act if act is not None and act <= self._t else None
+        return act if act is not None and act <= self.t else None
 
-    def hrr_kw(self) -> float:
-        """Heat release rate at the current model time, kW."""
-        return self._q_at(self._t)
+    def hrr_kw(self, t_s: float | None = None) -> float:
+        """Total heat release rate at ``t_s`` (default: now), kW."""
+        f = self.fire
+        t = self.t if t_s is None else t_s
+        te = t - f.ignition_s
+        if te <= 0.0:
+            return 0.0
+        q = min(f.alpha_kw_s2 * te * te, f.peak_kw)
+        act = self._activation_s()
+        if act is not None and t > act:
+            ta = max(act - f.ignition_s, 0.0)
+            q_act = min(f.alpha_kw_s2 * ta * ta, f.peak_kw)
+            hold = max(q_act, f.sprinklered_kw) if f.sprinklered_kw is not None else q_act
+            q = min(q, hold)
+        return q
 
+    def volumes(self) -> np.ndarray:
+        """Layer volume of every zone, m³."""
+        return (self.m * self.ta_k + self.e / CP_AIR_KJ_KG_K) / RHO_T_KG_K_M3
+
+    def interfaces(self) -> np.ndarray:
+        """Absolute elevation of every zone's layer interface, m."""
+        return np.maximum(self.floor, self.ceiling - self.volumes() / self.area)
+
+    def temperatures_c(self) -> np.ndarray:
+        """Layer temperature of every zone, °C (ambient where clean)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dt = np.where(self.m > _EPS, self.e / (CP_AIR_KJ_KG_K * np.maximum(self.m, _EPS)),
+                          0.0)
+        return self.ambient_c + dt
+
+    def extinctions(self) -> np.ndarray:
+        """Extinction coefficient K of every zone's layer, 1/m."""
+        v = self.volumes()
+        return np.where(v > 1e-9, self._km * self.soot / np.maximum(v, 1e-9), 0.0)
+
+    def gases(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(CO ppm, CO₂ %, O₂ %) by volume of every zone's layer (ambient where clean)."""
+        mm = np.maximum(self.m, _EPS)
+        smoky = self.m > _EPS
+        co = np.where(smoky, 1e6 * self.co / mm * (_M_AIR / _M_CO), 0.0)
+        co2 = np.where(smoky, 100.0 * self.co2 / mm * (_M_AIR / _M_CO2), 0.04)
+        o2 = np.where(smoky, 100.0 * self.o2 / mm * (_M_AIR / _M_O2), 20.9)
+        return co, co2, np.clip(o2, 0.0, 20.9)
+
+    def state(self, zone_id: str) -> ZoneState:
+        """Snapshot of one zone (KeyError if unknown)."""
+        i = self.index[zone_id]
+        y = float(self.interfaces()[i])
+        co, co2, o2 = self.gases()
+        r = float(self.reached[i])
+        return ZoneState(y, float(self.ceiling[i]) - y, float(self.temperatures_c()[i]),
+                         float(self.extinctions()[i]), float(co[i]), float(co2[i]),
+                         float(o2[i]), r if math.isfinite(r) else None)
+
+    @property
+    def reached_zones(self) -> list[str]:
+        """Ids of the zones smoke has entered, in arrival order."""
+        idx = np.flatnonzero(np.isfinite(self.reached))
+        return [self.ids[i] for i in idx[np.argsort(self.reached[idx], kind="stable")]]
+
+    # ------------------------------------------------------------------ time stepping
     def advance(self, t_s: float) -> None:
-        """Advance the model to absolute time ``t_s`` in sub-steps of at most 1 s.
-
-        Parameters
-        ----------
-        t_s : float
-            Target time, s (>= the current time).
+        """Advance to absolute time ``t_s`` in sub-steps of at most :data:`MAX_SUBSTEP_S`.
 
         Raises
         ------
         ValueError
-            If ``t_s`` is earlier than the current time or not finite.
+            If ``t_s`` is earlier than now or not finite.
         """
         t_s = float(t_s)
         if not math.isfinite(t_s):
             raise ValueError(f"t_s must be finite, got {t_s!r}")
-        if t_s < self._t:
-            raise ValueError(f"time cannot go backwards: {t_s} < {self._t}")
-        span = t_s - self._t
+        if t_s < self.t:
+            raise ValueError(f"time cannot go backwards: {t_s} < {self.t}")
+        span = t_s - self.t
         if span == 0.0:
             return
         steps = max(1, math.ceil(span / MAX_SUBSTEP_S - 1e-9))
-        t0 = self._t
+        t0 = self.t
         for k in range(steps):
-            t_end = t_s if k == steps - 1 else t0 + span * (k + 1) / steps
-            self._step(self._t, t_end)
-            self._t = t_end
+            t1 = t_s if k == steps - 1 else t0 + span * (k + 1) / steps
+            self._step(self.t, t1)
+            self.t = t1
 
-    def state(self, space_id: str) -> SpaceSmokeState:
-        """Return a snapshot of ``space_id`` (KeyError if unknown)."""
-        i = self._index[space_id]
-        m = self._m[i]
-        if m <= _EPS_KG:
-            return SpaceSmokeState(self._height[i], self._ambient_c, 0.0, 0.0, self._since[i])
-        vol = self._volume(i)
-        return SpaceSmokeState(
-            layer_height_m=max(0.0, self._height[i] - vol / self._area[i]),
-            temperature_c=self._ambient_c + self._h[i] / (CP_AIR_KJ_KG_K * m),
-            extinction_per_m=SOOT_MASS_EXTINCTION_M2_KG * self._soot[i] / vol,
-            co_ppm=1e6 * (self._co[i] / m) * (_M_AIR_G_MOL / _M_CO_G_MOL),
-            untenable_since_s=self._since[i],
-        )
-
-    def untenable(self, space_id: str) -> bool:
-        """True when ``space_id`` is untenable at the current time (KeyError if unknown)."""
-        return self._since[self._index[space_id]] is not None
-
-    def arrival_s(self, space_id: str) -> float | None:
-        """Time smoke reached ``space_id`` (ignition time for the origin), s, or None."""
-        return self._arrival[self._index[space_id]]
-
-    @property
-    def reached_spaces(self) -> list[str]:
-        """Ids of the spaces reached by smoke, in arrival order."""
-        return [self._ids[i] for i in self._active]
-
-    # ------------------------------------------------------------------ internals
     def _activation_s(self) -> float | None:
         return self._fixed_act if self._fixed_act is not None else self._detected_act
 
-    def _q_at(self, t_s: float) -> float:
-        f = self._fire
-        return hrr_kw(
-            t_s,
-            alpha_kw_s2=f.alpha_kw_s2,
-            peak_kw=f.peak_kw,
-            ignition_s=f.ignition_s,
-            sprinkler_activation_s=self._activation_s(),
-            sprinkler_mode="cap",
-        )
-
-    def _volume(self, i: int) -> float:
-        return (self._m[i] * self._ta_k + self._h[i] / CP_AIR_KJ_KG_K) / RHO_T_KG_K_M3
-
-    def _activate(self, i: int, t_s: float) -> None:
-        self._order[i] = len(self._active)
-        self._active.append(i)
-        self._arrival[i] = t_s
-        self._scheduled[i] = True
-
     def _step(self, t0: float, t1: float) -> None:
-        dt = t1 - t0
-        fire = self._fire
-        pending = self._pending
-        while pending and pending[0][0] <= t0 + 1e-9:
-            ta, j = heapq.heappop(pending)
-            self._activate(j, ta)
+        fire = self.fire
         if t1 <= fire.ignition_s:
             return
-        tm = max(t0, fire.ignition_s) + 0.5 * (t1 - max(t0, fire.ignition_s))
-        act = self._activation_s()
-        q = self._q_at(tm)
-        growing = (act is None or tm <= act) and (tm - fire.ignition_s) < self._t_peak
-        ta_k = self._ta_k
-        m, h, soot, co, vin = self._m, self._h, self._soot, self._co, self._vin
-        area, height = self._area, self._height
-
-        # 1. fire source and Yamana-Tanaka entrainment in the origin
-        o = self._origin
-        if q > 0.0:
-            dt_eff = t1 - max(t0, fire.ignition_s)
-            q_layer = self._layer_fraction * q
-            fuel = q / fire.heat_of_combustion_kj_kg * dt_eff
-            a_o = area[o]
-            z0 = max(0.0, height[o] - self._volume(o) / a_o)
-            dm = 0.0
-            if z0 > 1e-6:
-                q13 = q ** (1.0 / 3.0)
-                if m[o] > _EPS_KG:
-                    tg = ta_k + h[o] / (CP_AIR_KJ_KG_K * m[o])
-                else:
-                    mp = PLUME_ENTRAINMENT_KG_S * q13 * z0 ** (5.0 / 3.0)
-                    tg = ta_k + q_layer / (CP_AIR_KJ_KG_K * mp)
-                k = PLUME_ENTRAINMENT_KG_S * tg / RHO_T_KG_K_M3
-                inv = z0 ** (-2.0 / 3.0) + 2.0 * k * q13 * dt_eff / (3.0 * a_o)
-                z1 = inv**-1.5
-                dm = (z0 - z1) * a_o * RHO_T_KG_K_M3 / tg
-            dh = q_layer * dt_eff
-            m[o] += dm + fuel
-            h[o] += dh
-            soot[o] += fire.soot_yield * fuel
-            co[o] += fire.co_yield * fuel
-            vin[o] += ((dm + fuel) * ta_k + dh / CP_AIR_KJ_KG_K) / RHO_T_KG_K_M3
-
-        # 2. sprinkler link
+        t0 = max(t0, fire.ignition_s)
+        dt = t1 - t0
+        q_ext = self._burn(t0, dt)
         if self._detect and self._detected_act is None:
-            self._update_sprinkler(q, t1, dt)
+            self._sprinkler(t1, dt)
+        self._transfer(t1, dt, q_ext)
+        self._extract(dt)
+        self._wall_loss(dt)
+        np.maximum(self.layer_max_c, self.temperatures_c(), out=self.layer_max_c)
 
-        # 3. spills and vents, in arrival order (upstream first)
-        for i in self._active:
-            self._transfer_from(i, t1, dt, growing)
+    def _burn(self, t0: float, dt: float) -> float:
+        """Fire and plume in the origin; returns the HRR burning outside its openings, kW."""
+        f = self.fire
+        o = self.origin
+        q = self.hrr_kw(t0 + 0.5 * dt)
+        self.hrr_peak_kw = max(self.hrr_peak_kw, q)
+        q_in = min(q, f.vent_limit_kw)
+        self.hrr_inside_kw = q_in
+        if q_in <= 0.0:
+            self.plume_kg_s = 0.0
+            return max(q - q_in, 0.0)
+        qc = (1.0 - f.radiative_fraction) * q_in
+        a = self.area[o]
+        ta = self.ta_k
 
-        # 4. tenability
-        for i in self._active:
-            self._update_tenability(i, t1, growing)
-            vin[i] = 0.0
+        def vol_of(m: float, e: float) -> float:
+            return (m * ta + e / CP_AIR_KJ_KG_K) / RHO_T_KG_K_M3
 
-    def _update_sprinkler(self, q: float, t1: float, dt: float) -> None:
-        o = self._origin
-        gas_c = self._ambient_c
+        def plume(z: float) -> float:
+            z = max(z, 0.0)
+            mp = (plumes.zukoski_plume_kg_s(q_in, z) if f.plume == "zukoski"
+                  else plumes.axisymmetric_plume_kg_s(qc, z))
+            return max(mp, q_in / plumes.HUGGETT_KJ_PER_KG_AIR)
+
+        ceil = self.ceiling[o]
+        y0 = max(self.floor[o], ceil - vol_of(self.m[o], self.e[o]) / a)
+        m0 = plume(y0 - self.base_m)
+        yh = max(self.floor[o], ceil - vol_of(self.m[o] + 0.5 * dt * m0,
+                                                self.e[o] + 0.5 * dt * qc) / a)
+        mp = plume(yh - self.base_m)
+        self.plume_kg_s = mp
+        fuel = q_in / f.heat_of_combustion_kj_kg * dt
+        self.m[o] += mp * dt + fuel
+        self.e[o] += qc * dt
+        self.soot[o] += f.soot_yield * fuel
+        self.co[o] += f.co_yield * fuel
+        self.co2[o] += f.co2_yield * fuel
+        self.o2[o] += AIR_O2_MASS_FRACTION * mp * dt - q_in * dt / O2_HEAT_KJ_KG
+        return max(q - q_in, 0.0)
+
+    def _sprinkler(self, t1: float, dt: float) -> None:
+        o = self.origin
+        q = self.hrr_kw(t1)
+        gas_c = self.ambient_c
         u = 0.0
         if q > 0.0:
-            dtk, u = alpert_ceiling_jet(q, self._height[o], SPRINKLER_RADIUS_M)
+            dtk, u = alpert_ceiling_jet(q, self._spr_h, self._spr_r)
             gas_c += dtk
-        if self._m[o] > _EPS_KG:
-            gas_c = max(gas_c, self._ambient_c + self._h[o] / (CP_AIR_KJ_KG_K * self._m[o]))
+        if self.m[o] > _EPS and self.interfaces()[o] < self.ceiling[o] - 0.05:
+            gas_c = max(gas_c, float(self.temperatures_c()[o]))
         self._link_c = link_temperature_c(self._link_c, gas_c, u, self._rti, dt)
         if self._link_c >= self._act_temp_c:
             self._detected_act = t1
 
-    def _transfer_from(self, i: int, t1: float, dt: float, growing: bool) -> None:
-        m, h, soot, co, vin = self._m, self._h, self._soot, self._co, self._vin
-        mi = m[i]
-        if mi <= _EPS_KG:
+    def _transfer(self, t1: float, dt: float, q_ext_kw: float) -> None:
+        """Flows through open links, with spill-plume entrainment on the receiving side."""
+        self.spill_total_kg_s[:] = 0.0
+        self.spill_in_kg_s[:] = 0.0
+        self.spill_qc_kw[:] = 0.0
+        self.link_flow_kg_s[:] = 0.0
+        if not len(self.la):
             return
-        ta_k = self._ta_k
-        area, height, order = self._area, self._height, self._order
-        hi = h[i]
-        vol_i = (mi * ta_k + hi / CP_AIR_KJ_KG_K) / RHO_T_KG_K_M3
-        a_i = area[i]
-        z_i = height[i] - vol_i / a_i
-        if z_i < 0.0:
-            z_i = 0.0
-        if z_i >= self._max_top[i]:
+        ta = self.ta_k
+        vol = self.volumes()
+        y = np.maximum(self.floor, self.ceiling - vol / self.area)
+        smoky = self.m > _EPS
+        tk = np.where(smoky, ta + self.e / (CP_AIR_KJ_KG_K * np.maximum(self.m, _EPS)), ta)
+        la, lb = self.la, self.lb
+        ins_a = la >= 0
+        ins_b = lb >= 0
+        ia = np.where(ins_a, la, 0)
+        ib = np.where(ins_b, lb, 0)
+        top, bot = self.ltop, self.lbot
+        ya = np.where(ins_a & smoky[ia], y[ia], np.inf)
+        yb = np.where(ins_b & smoky[ib], y[ib], np.inf)
+        da = np.clip(top - np.maximum(ya, bot), 0.0, None)
+        db = np.clip(top - np.maximum(yb, bot), 0.0, None)
+        from_a = da > db
+        head = np.abs(da - db)
+        src = np.where(from_a, la, lb)
+        dst = np.where(from_a, lb, la)
+        srci = np.where(src >= 0, src, 0)
+        delay = np.where(from_a, self.ldelay[:, 0], self.ldelay[:, 1])
+        ok = self.lopen & (head > 1e-6) & (src >= 0) & (self.reached[srci] + delay <= t1)
+        if not ok.any():
+            if q_ext_kw > 0.0:
+                self._external_heat(np.zeros(0, dtype=np.int64), np.zeros(0), q_ext_kw, dt)
             return
-        tg = ta_k + hi / (CP_AIR_KJ_KG_K * mi)
-        ratio = ta_k / tg
-        # hot-gas volume moved per metre of width per m^1.5 of head in this sub-step
-        coef = (
-            (2.0 / 3.0)
-            * VENT_DISCHARGE_COEFF
-            * self._rho_a
-            * math.sqrt(2.0 * _G_MPS2 * ratio * (1.0 - ratio))
-            * tg
-            / RHO_T_KG_K_M3
-            * dt
-        )
-        moves: list[tuple[int, float, float]] = []
-        total = 0.0
-        oi = order[i]
-        for j, width, top, share in self._adj[i]:
-            d_i = top - z_i
-            if d_i <= 0.0:
-                continue
-            if j < 0:
-                vol = coef * width * d_i**1.5
-                cap = 0.5 * d_i * a_i / share
-                rise = 0.0
-            else:
-                oj = order[j]
-                if oj < 0:
-                    if not self._scheduled[j]:
-                        self._scheduled[j] = True
-                        heapq.heappush(self._pending, (t1 + self._delay_s, j))
-                    continue
-                if oj < oi:
-                    continue
-                a_j = area[j]
-                mj = m[j]
-                if mj > _EPS_KG:
-                    z_j = height[j] - (mj * ta_k + h[j] / CP_AIR_KJ_KG_K) / RHO_T_KG_K_M3 / a_j
-                else:
-                    z_j = height[j]
-                dd = d_i if z_j >= top else d_i - (top - z_j)
-                if dd <= 0.0:
-                    continue
-                vol = coef * width * dd**1.5
-                cap = 0.5 * dd * a_i * a_j / (a_i + a_j) / share
-                rise = z_j - top
-            if vol > cap:
-                vol = cap
-            if vol > 0.0:
-                moves.append((j, vol, rise))
-                total += vol
+        k = np.flatnonzero(ok)
+        s = src[k]
+        r = dst[k]
+        ts = tk[s]
+        ratio = ta / ts
+        mflow = (2.0 / 3.0) * self._cd * self.lw[k] * self.rho_a * np.sqrt(
+            2.0 * _G * ratio * np.clip(1.0 - ratio, 0.0, None)) * head[k] ** 1.5
+        v = mflow * ts / RHO_T_KG_K_M3 * dt
+        a_s = self.area[s]
+        ri = np.where(r >= 0, r, 0)
+        a_r = np.where(r >= 0, self.area[ri], np.inf)
+        with np.errstate(invalid="ignore"):
+            share = np.where(r >= 0, a_s * a_r / (a_s + a_r), a_s)
+        v = np.minimum(v, 0.5 * head[k] * share)
+        out = np.bincount(s, weights=v, minlength=len(self.m))
+        scale = np.where(out > 0, np.minimum(1.0, _MAX_OUT * vol / np.maximum(out, 1e-12)), 1.0)
+        v = v * scale[s]
+        frac = v / np.maximum(vol[s], 1e-12)
+        moved = self.content[:, s] * frac
+        self.content *= 1.0 - np.bincount(s, weights=frac, minlength=len(self.m))
+        inside = r >= 0
+        rr = r[inside]
+        np.add.at(self.content.T, rr, moved[:, inside].T)
+        newly = inside & ~np.isfinite(self.reached[ri])
+        self.reached[r[newly]] = t1
+        # spill plumes: gas entering below the receiver's interface rises and entrains
+        m_in = moved[0] / dt
+        qconv = moved[1] / dt
+        self.link_flow_kg_s[k] = np.where(from_a[k], m_in, -m_in)
+        if q_ext_kw > 0.0:
+            qconv = qconv + self._external_heat(k, m_in, q_ext_kw, dt)
+        rise = np.where(inside, y[ri] - top[k], -1.0)
+        sp = inside & (rise > 0.0) & (qconv > 0.0)
+        if sp.any():
+            kk = k[sp]
+            h_edge = top[kk] - bot[kk]
+            # balcony spill plume, vectorised plumes.balcony_spill_plume_kg_s
+            mt = SPILL_COEFF * (qconv[sp] * self.lspill[kk] ** 2) ** (1.0 / 3.0) \
+                * (rise[sp] + 0.25 * h_edge)
+            me = np.maximum(mt - m_in[sp], 0.0) * dt
+            rsp = r[sp]
+            me = np.minimum(me, 0.5 * rise[sp] * self.area[rsp] * self.rho_a)
+            np.add.at(self.m, rsp, me)
+            np.add.at(self.o2, rsp, AIR_O2_MASS_FRACTION * me)
+            self.spill_total_kg_s[kk] = m_in[sp] + me / dt
+            self.spill_in_kg_s[kk] = m_in[sp]
+            self.spill_qc_kw[kk] = qconv[sp]
+
+    def _external_heat(self, k: np.ndarray, m_in: np.ndarray, q_ext_kw: float,
+                       dt: float) -> np.ndarray:
+        """Fuel burning outside the origin's openings: its convective heat and products go
+        with the origin's outflow (shared by mass); returns the heat flux per moved link."""
+        f = self.fire
+        o = self.origin
+        qc = (1.0 - f.radiative_fraction) * q_ext_kw
+        fuel = q_ext_kw / f.heat_of_combustion_kj_kg * dt
+        add = np.zeros(len(k))
+        mine = (self.la[k] == o) | (self.lb[k] == o)
+        from_o = mine & (m_in > 0)
+        dsts = np.where(self.la[k] == o, self.lb[k], self.la[k])
+        total = float(m_in[from_o].sum()) if len(k) else 0.0
         if total <= 0.0:
-            return
-        limit = vin[i] if growing else vin[i] + 0.5 * vol_i
-        scale = min(1.0, limit / total, _MAX_OUT_FRACTION * vol_i / total)
-        if scale <= 0.0:
-            return
-        si, ci = soot[i], co[i]
-        moved = 0.0
-        for j, vol, rise in moves:
-            vol *= scale
-            f = vol / vol_i
-            moved += f
-            if j < 0:
+            targets, weights = np.array([o]), np.array([1.0])
+        else:
+            targets = dsts[from_o]
+            weights = m_in[from_o] / total
+            add[from_o] = qc * weights
+        for tgt, wgt in zip(targets.tolist(), weights.tolist(), strict=True):
+            if tgt < 0:
                 continue
-            dm = f * mi
-            m[j] += dm
-            h[j] += f * hi
-            soot[j] += f * si
-            co[j] += f * ci
-            vin[j] += vol
-            if rise > 0.0:
-                # spill plume: the enthalpy flux through the opening entrains ambient air
-                q_eff = dm / dt * CP_AIR_KJ_KG_K * (tg - ta_k)
-                me = PLUME_ENTRAINMENT_KG_S * q_eff ** (1.0 / 3.0) * rise ** (5.0 / 3.0) * dt
-                me_cap = 0.5 * rise * area[j] * RHO_T_KG_K_M3 / ta_k
-                if me > me_cap:
-                    me = me_cap
-                m[j] += me
-                vin[j] += me * ta_k / RHO_T_KG_K_M3
-        keep = 1.0 - moved
-        m[i] = mi * keep
-        h[i] = hi * keep
-        soot[i] = si * keep
-        co[i] = ci * keep
+            self.m[tgt] += fuel * wgt
+            self.e[tgt] += qc * dt * wgt
+            self.soot[tgt] += f.soot_yield * fuel * wgt
+            self.co[tgt] += f.co_yield * fuel * wgt
+            self.co2[tgt] += f.co2_yield * fuel * wgt
+            self.o2[tgt] -= q_ext_kw * dt * wgt / O2_HEAT_KJ_KG
+            if not math.isfinite(self.reached[tgt]):
+                self.reached[tgt] = self.t + dt
+        return add
 
-    def _update_tenability(self, i: int, t1: float, growing: bool) -> None:
-        m = self._m[i]
-        cond = False
-        if m > _EPS_KG:
-            vol = self._volume(i)
-            z = self._height[i] - vol / self._area[i]
-            temp_c = self._ambient_c + self._h[i] / (CP_AIR_KJ_KG_K * m)
-            k = SOOT_MASS_EXTINCTION_M2_KG * self._soot[i] / vol
-            if temp_c > HOT_LAYER_TEMP_LIMIT_C:
-                cond = True
-            elif z < CLEAR_LAYER_HEIGHT_M:
-                cond = temp_c > SMOKE_TEMP_LIMIT_C or self._vis_c < VISIBILITY_LIMIT_M * k
-        since = self._since[i]
-        if cond:
-            if since is None:
-                self._since[i] = t1
-                self._sticky[i] = growing
-        elif since is not None and not self._sticky[i]:
-            self._since[i] = None
+    def _extract(self, dt: float) -> None:
+        """Mechanical exhaust and natural vents."""
+        self.exhaust_kg_s[:] = 0.0
+        self.vent_kg_s[:] = 0.0
+        if not (any(self.exhaust_on) or any(self.vent_open)):
+            return
+        ta = self.ta_k
+        vol = self.volumes()
+        y = np.maximum(self.floor, self.ceiling - vol / self.area)
+        depth = self.ceiling - y
+        tk = self.temperatures_c() + KELVIN
+        take = np.zeros(len(self.m))
+        if self._ex_active.any():
+            # per (system, zone) pair: share of the system's rate by layer volume, each
+            # inlet at most the plug-holing limit (plumes.plugholing_limit_m3_s, vectorised)
+            ps, pz = self._ex_sys, self._ex_zone
+            on = self._ex_active[ps] & (depth[pz] > 0.01) & (self.m[pz] > _EPS)
+            wgt = np.where(on, vol[pz], 0.0)
+            wsum = np.bincount(ps, weights=wgt, minlength=len(self.exhaust))
+            alloc = np.where(on, self._ex_rate[ps] * wgt / np.maximum(wsum[ps], 1e-12), 0.0)
+            dtk = np.clip(tk[pz] - ta, 0.0, None)
+            vmax = self._ex_coef * np.clip(depth[pz], 0.0, None) ** 2.5 * np.sqrt(dtk / ta)
+            got = np.minimum(alloc, vmax) * dt
+            np.add.at(take, pz, got)
+            self.exhaust_kg_s[:] = np.bincount(ps, weights=got * RHO_T_KG_K_M3 / tk[pz],
+                                               minlength=len(self.exhaust)) / dt
+        for j, vent in enumerate(self.vents):
+            if not self.vent_open[j]:
+                continue
+            z = int(self._vent_zone[j])
+            mv = plumes.natural_vent_kg_s(vent.area_m2, vent.cd, float(depth[z]),
+                                          float(tk[z]), ta)
+            take[z] += mv * float(tk[z]) / RHO_T_KG_K_M3 * dt
+            self.vent_kg_s[j] = mv
+        frac = np.where(vol > 1e-12, np.minimum(take / np.maximum(vol, 1e-12), _MAX_OUT), 0.0)
+        self.content *= 1.0 - frac
+
+    def _wall_loss(self, dt: float) -> None:
+        if self.h_w <= 0.0:
+            return
+        smoky = self.m > _EPS
+        if not smoky.any():
+            return
+        depth = self.ceiling - np.maximum(self.floor, self.ceiling - self.volumes() / self.area)
+        contact = self.area + self.perimeter * depth
+        rate = np.where(smoky, self.h_w * contact / (CP_AIR_KJ_KG_K * np.maximum(self.m, _EPS)),
+                        0.0)
+        self.e *= np.exp(-rate * dt)
 
 
-def _validate(
-    spaces: Sequence[SmokeSpace],
-    links: Sequence[SmokeLink],
-    fire: FireSpec,
-    spread_delay_s: float,
-    rti: float,
-    visibility_c: float,
-    ambient_c: float,
-) -> None:
+def _validate(zones: Sequence[SmokeZone], links: Sequence[SmokeLink], fire: FireSpec,
+              exhaust: Sequence[ExhaustSystem], vents: Sequence[NaturalVent],
+              ambient_c: float, rti: float, h_w: float) -> None:
     ids: set[str] = set()
-    for s in spaces:
-        if s.id == OUTSIDE:
-            raise ValueError(f"space id {OUTSIDE!r} is reserved for the open air")
-        if s.id in ids:
-            raise ValueError(f"duplicate space id {s.id!r}")
-        if not (s.area_m2 > 0.0 and s.height_m > 0.0):
-            raise ValueError(f"space {s.id!r}: area_m2 and height_m must be > 0")
-        ids.add(s.id)
+    for z in zones:
+        if z.id == OUTSIDE:
+            raise ValueError(f"zone id {OUTSIDE!r} is reserved for the open air")
+        if z.id in ids:
+            raise ValueError(f"duplicate zone id {z.id!r}")
+        if not (z.area_m2 > 0.0 and z.ceiling_m > z.floor_m):
+            raise ValueError(f"zone {z.id!r}: area_m2 > 0 and ceiling_m > floor_m required")
+        ids.add(z.id)
     for ln in links:
         for end in (ln.a, ln.b):
             if end != OUTSIDE and end not in ids:
-                raise ValueError(f"link {ln.a!r}-{ln.b!r}: unknown space {end!r}")
+                raise ValueError(f"link {ln.a!r}-{ln.b!r}: unknown zone {end!r}")
         if ln.a == ln.b:
-            raise ValueError(f"link {ln.a!r}-{ln.b!r} joins a space to itself")
-        if not ln.width_m > 0.0:
-            raise ValueError(f"link {ln.a!r}-{ln.b!r}: width_m must be > 0")
+            raise ValueError(f"link {ln.a!r}-{ln.b!r} joins a zone to itself")
+        if not ln.width_m > 0.0 or not ln.top_m > ln.bottom_m:
+            raise ValueError(f"link {ln.a!r}-{ln.b!r}: width_m > 0 and top_m > bottom_m "
+                             "required")
     if fire.origin not in ids:
-        raise ValueError(f"fire origin {fire.origin!r} is not a space")
+        raise ValueError(f"fire origin {fire.origin!r} is not a zone")
     if fire.alpha_kw_s2 < 0.0 or fire.peak_kw < 0.0:
         raise ValueError("fire alpha_kw_s2 and peak_kw must be >= 0")
-    if not (0.0 <= fire.soot_yield <= 1.0 and 0.0 <= fire.co_yield <= 1.0):
-        raise ValueError("soot_yield and co_yield must be within 0-1")
+    for y in (fire.soot_yield, fire.co_yield):
+        if not 0.0 <= y <= 1.0:
+            raise ValueError("soot_yield and co_yield must be within 0-1")
     if fire.heat_of_combustion_kj_kg <= 0.0 or not 0.0 <= fire.radiative_fraction < 1.0:
         raise ValueError("heat_of_combustion_kj_kg > 0 and 0 <= radiative_fraction < 1 required")
     if fire.sprinkler_activation_s is not None and not fire.sprinklered:
         raise ValueError("sprinkler_activation_s given for an unsprinklered fire")
-    if spread_delay_s < 0.0 or rti <= 0.0 or visibility_c <= 0.0:
-        raise ValueError("spread_delay_s >= 0, rti > 0 and visibility_c > 0 required")
+    for s in exhaust:
+        if s.rate_m3_s < 0.0 or s.inlets_per_zone < 1 or not s.zones:
+            raise ValueError(f"exhaust {s.id!r}: rate >= 0, inlets >= 1 and zones required")
+        for zid in s.zones:
+            if zid not in ids:
+                raise ValueError(f"exhaust {s.id!r}: unknown zone {zid!r}")
+    for v in vents:
+        if v.zone not in ids or v.area_m2 <= 0.0 or not 0.0 < v.cd <= 1.0:
+            raise ValueError(f"vent {v.id!r}: known zone, area > 0 and 0 < cd <= 1 required")
+    if rti <= 0.0 or h_w < 0.0:
+        raise ValueError("rti > 0 and wall_heat_transfer_kw_m2k >= 0 required")
     if ambient_c + KELVIN <= 0.0:
         raise ValueError("ambient_c below absolute zero")

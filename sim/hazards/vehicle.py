@@ -54,7 +54,9 @@ from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards.registry import HazardKind, register
+from sim.model import limits
 from sim.model.assumptions import declare
+from sim.model.validation import Length, Number, PositiveLength, Seconds, Whole
 
 #: Barrier kinds that stop a vehicle (``isolation`` railings do not).
 STOPPING_KINDS = ("bollard", "rising_bollard", "fence", "hard_barrier")
@@ -105,17 +107,18 @@ class VehicleSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["vehicle"] = "vehicle"
-    t_s: float = Field(default=0.0, ge=0)
+    t_s: Seconds = 0.0
     entrance: str | None = None
     approach: str | None = None
-    speed_mps: float = Field(default=13.9, gt=0)
-    length_m: float | None = Field(default=None, gt=0)
-    speed_bumps: int | None = Field(default=None, ge=0)
-    bump_speed_mps: float | None = Field(default=None, gt=0)
-    accel_mps2: float | None = Field(default=None, gt=0)
-    decel_mps2: float | None = Field(default=None, gt=0)
-    width_m: float = Field(default=2.5, gt=0)
-    indoor_penetration_m: float | None = Field(default=None, ge=0)
+    speed_mps: Number = Field(default=13.9, gt=0, le=limits.MAX_VEHICLE_SPEED_MPS)
+    length_m: PositiveLength | None = None
+    speed_bumps: Whole | None = Field(default=None, ge=0, le=1000)
+    bump_speed_mps: Number | None = Field(default=None, gt=0,
+                                          le=limits.MAX_VEHICLE_SPEED_MPS)
+    accel_mps2: Number | None = Field(default=None, gt=0, le=limits.MAX_ACCEL_MPS2)
+    decel_mps2: Number | None = Field(default=None, gt=0, le=limits.MAX_ACCEL_MPS2)
+    width_m: Number = Field(default=2.5, gt=0, le=20)
+    indoor_penetration_m: Length | None = None
 
 
 def impact_speed(speed: float, length_m: float, bumps: int, cap: float, accel: float) -> float:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import LayoutError
+from sim.io.input_file import is_dir
 from sim.io.toml import dumps_readable, read_toml
 from sim.model.layout import Layout
 from sim.model.layout_schema import layout_from_dict, layout_to_dict
@@ -21,7 +22,7 @@ def load_layout(path: str | Path) -> Layout:
         With a one-line message naming the file, the entry and the field.
     """
     p = Path(path)
-    if p.is_dir():
+    if is_dir(p):
         p = p / "layout.toml"
     raw = read_toml(p, LayoutError)
     return layout_from_dict(raw, source=str(p))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import stat
 import struct
 import zipfile
 import zlib
@@ -27,6 +28,8 @@ import numpy as np
 
 from sim.engine.replay import ENTITY_KINDS, SCHEMA, WAYPOINT_DTYPE, Replay
 from sim.errors import ReplayError
+from sim.io.input_file import parse_json_text, path_problem
+from sim.model.limits import MAX_CELLS
 
 HEADER: Final = "header.json"
 #: Waypoint columns stored one ``.npy`` member each (struct of arrays compresses better).
@@ -34,6 +37,12 @@ WAYPOINT_COLUMNS: Final = tuple(WAYPOINT_DTYPE.names or ())
 #: Largest header accepted (bytes); a larger one is treated as corrupt.
 MAX_HEADER_BYTES: Final = 512 * 1024 * 1024
 _NPY_HEADER_SLACK: Final = 4096
+#: Most entries of the header's lists: timeline marks (a drill of the grand mall has 6),
+#: levels, cells (as many as a network may have), recorded series.
+MAX_LISTED: Final = {"marks": 10_000, "level_ids": 1_000, "cell_ids": MAX_CELLS, "series": 1_000}
+#: Most entities or waypoints a replay may declare (a 3-hour run of 100,000 people moving
+#: through 30 openings each is 3 million waypoints).
+MAX_ROWS: Final = 500_000_000
 
 
 def _version() -> str:
@@ -165,6 +174,14 @@ def read_replay(path: str | Path) -> Replay:
     p = Path(path)
     src = str(p)
     try:
+        mode = p.stat().st_mode
+    except FileNotFoundError:
+        raise ReplayError("no such file", source=src) from None
+    except (OSError, ValueError) as exc:
+        raise ReplayError(path_problem(exc), source=src) from None
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        raise ReplayError("not a regular file", source=src)
+    try:
         zf = zipfile.ZipFile(p, "r")
     except FileNotFoundError:
         raise ReplayError("no such file", source=src) from None
@@ -236,12 +253,14 @@ def _read_member(zf: zipfile.ZipFile, member: str, limit: int, src: str) -> byte
 
 def _read_header(zf: zipfile.ZipFile, src: str) -> dict[str, Any]:
     raw = _read_member(zf, HEADER, MAX_HEADER_BYTES, src)
-    try:
-        header = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReplayError(f"not valid JSON ({exc})", field=HEADER, source=src) from None
+    header = parse_json_text(raw, ReplayError, "JSON", source=src, field=HEADER)
     if not isinstance(header, dict):
         raise ReplayError("must be a JSON object", field=HEADER, source=src)
+    for key in ("n_entities", "n_waypoints"):
+        n = header.get(key)
+        if isinstance(n, int) and not isinstance(n, bool) and not 0 <= n <= MAX_ROWS:
+            raise ReplayError(f"must be from 0 to {MAX_ROWS:,}, got {n:,}",
+                              field=f"{HEADER}.{key}", source=src)
     schema = header.get("schema")
     if schema != SCHEMA:
         raise ReplayError(f"unsupported schema {schema!r} (this SafeMall reads {SCHEMA!r})",
@@ -260,6 +279,10 @@ def _read_header(zf: zipfile.ZipFile, src: str) -> dict[str, Any]:
     for key in ("level_ids", "cell_ids", "series", "entity_labels", "entity_kinds"):
         if not all(isinstance(v, str) for v in header[key]):
             raise ReplayError("must be a list of strings", field=f"{HEADER}.{key}", source=src)
+    for key, most in MAX_LISTED.items():
+        if len(header[key]) > most:
+            raise ReplayError(f"{len(header[key]):,} entries, more than the {most:,} a replay "
+                              "may hold", field=f"{HEADER}.{key}", source=src)
     for i, m in enumerate(header["marks"]):
         if not (isinstance(m, dict) and isinstance(m.get("t"), int | float)
                 and isinstance(m.get("kind"), str)):
@@ -314,14 +337,15 @@ def _read_array(zf: zipfile.ZipFile, member: str, spec: Mapping[str, Any],
 
 def _assemble(header: Mapping[str, Any], arrays: Mapping[str, np.ndarray], src: str) -> Replay:
     n_wp = header["n_waypoints"]
-    wp = np.empty(n_wp, dtype=WAYPOINT_DTYPE)
-    for col in WAYPOINT_COLUMNS:
+    for col in WAYPOINT_COLUMNS:  # every column checked before anything is allocated
         member = _member_of_column(col)
         arr = arrays[member]
         if arr.shape != (n_wp,) or arr.dtype != WAYPOINT_DTYPE[col]:
             raise ReplayError(f"expected {WAYPOINT_DTYPE[col].str}[{n_wp}], got "
                               f"{arr.dtype.str}{list(arr.shape)}", field=member, source=src)
-        wp[col] = arr
+    wp = np.empty(n_wp, dtype=WAYPOINT_DTYPE)
+    for col in WAYPOINT_COLUMNS:
+        wp[col] = arrays[_member_of_column(col)]
     kinds = arrays["entity_kind.npy"]
     if kinds.dtype != np.uint8:
         raise ReplayError("must be uint8", field="entity_kind.npy", source=src)

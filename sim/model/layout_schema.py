@@ -9,24 +9,23 @@ whose message is one line naming the file, the entry and the field.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from shapely.errors import GEOSException
 from shapely.geometry import Polygon
 
 from sim.errors import LayoutError
+from sim.model import limits
 from sim.model.layout import Layout, Level, MallInfo, Opening, OpeningKind, Space, SpaceKind
-from sim.model.validation import first_error
+from sim.model.validation import Coordinate, Number, PositiveLength, Whole, Width, first_error
 
 SCHEMA = "safemall/layout/1"
 #: An opening's midpoint may lie this far (m) from the polygons it joins.
 OPENING_TOLERANCE_M = 2.0
-
-PositiveFloat = float
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -34,7 +33,7 @@ class _Strict(BaseModel):
 
 class _MallModel(_Strict):
     name: str
-    sales_area_m2: float | None = Field(default=None, gt=0)
+    sales_area_m2: Number | None = Field(default=None, gt=0, le=limits.MAX_EXTENT_M ** 2)
     sprinklered: bool = True
     fire_resistance_grade: Literal[1, 2, 3, 4] = 1
     city: str = ""
@@ -42,9 +41,9 @@ class _MallModel(_Strict):
 
 class _LevelModel(_Strict):
     id: str = Field(min_length=1)
-    elevation_m: float
+    elevation_m: Number = Field(ge=-limits.MAX_ELEVATION_M, le=limits.MAX_ELEVATION_M)
     name: str = ""
-    storey: int | None = None
+    storey: Whole | None = Field(default=None, ge=-200, le=200)
 
 
 class _SpaceModel(_Strict):
@@ -52,15 +51,16 @@ class _SpaceModel(_Strict):
     kind: SpaceKind
     level: str | None = None
     levels: list[str] | None = None
-    polygon: list[tuple[float, float]] | None = None
-    rect: tuple[float, float, float, float] | None = None
+    polygon: list[tuple[Coordinate, Coordinate]] | None = Field(default=None,
+                                                                  max_length=limits.MAX_ITEMS)
+    rect: tuple[Coordinate, Coordinate, Coordinate, Coordinate] | None = None
     tags: list[str] = Field(default_factory=list)
     name: str = ""
-    length_m: float | None = Field(default=None, gt=0)
-    riser_mm: float | None = Field(default=None, gt=0)
-    tread_mm: float | None = Field(default=None, gt=0)
-    height_m: float = Field(default=4.0, gt=0)
-    width_m: float | None = Field(default=None, gt=0)
+    length_m: PositiveLength | None = None
+    riser_mm: Number | None = Field(default=None, gt=0, le=limits.MAX_STEP_MM)
+    tread_mm: Number | None = Field(default=None, gt=0, le=limits.MAX_STEP_MM)
+    height_m: Number = Field(default=4.0, gt=0, le=limits.MAX_HEIGHT_M)
+    width_m: Width | None = None
     sprinklered: bool | None = None
     source_id: str | None = None
 
@@ -68,8 +68,8 @@ class _SpaceModel(_Strict):
 class _OpeningModel(_Strict):
     id: str = Field(min_length=1)
     between: tuple[str, str]
-    width_m: float = Field(gt=0)
-    at: tuple[float, float] | None = None
+    width_m: Width
+    at: tuple[Coordinate, Coordinate] | None = None
     kind: OpeningKind = "door"
     tags: list[str] = Field(default_factory=list)
     level: str | None = None
@@ -78,9 +78,9 @@ class _OpeningModel(_Strict):
 class _LayoutModel(_Strict):
     schema_: Literal["safemall/layout/1"] = Field(alias="schema")
     mall: _MallModel
-    levels: list[_LevelModel] = Field(min_length=1)
-    spaces: list[_SpaceModel] = Field(min_length=1)
-    openings: list[_OpeningModel] = Field(default_factory=list)
+    levels: list[_LevelModel] = Field(min_length=1, max_length=1000)
+    spaces: list[_SpaceModel] = Field(min_length=1, max_length=limits.MAX_ITEMS)
+    openings: list[_OpeningModel] = Field(default_factory=list, max_length=limits.MAX_ITEMS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +107,9 @@ def layout_from_dict(raw: Mapping[str, Any], *, source: str = "<memory>") -> Lay
         return _build(model, raw, source)
     except LayoutError as exc:
         raise exc.with_source(source) from None
+    except (GEOSException, ValueError, ArithmeticError) as exc:  # geometry GEOS refused
+        raise LayoutError(f"invalid geometry ({type(exc).__name__}: {exc})",
+                          source=source) from None
 
 
 def _err(reason: str, fld: str) -> LayoutError:
@@ -125,6 +128,16 @@ def _storeys(levels: list[_LevelModel]) -> dict[str, int]:
     return out
 
 
+def check_extent(pts: Sequence[tuple[float, ...]], fld: str) -> None:
+    """Refuse a polygon wider or deeper than :data:`sim.model.limits.MAX_EXTENT_M`."""
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    w, d = max(xs) - min(xs), max(ys) - min(ys)
+    if max(w, d) > limits.MAX_EXTENT_M:
+        raise _err(f"spans {w:,.0f} m x {d:,.0f} m; one space may span at most "
+                   f"{limits.MAX_EXTENT_M:,.0f} m", fld)
+
+
 def _polygon(sm: _SpaceModel, fld: str) -> tuple[tuple[float, float], ...] | None:
     if sm.polygon is not None and sm.rect is not None:
         raise _err("give either polygon or rect, not both", f"{fld}.rect")
@@ -132,6 +145,7 @@ def _polygon(sm: _SpaceModel, fld: str) -> tuple[tuple[float, float], ...] | Non
         x, y, w, d = sm.rect
         if not (w > 0 and d > 0):
             raise _err(f"width and depth must be > 0, got {w!r} x {d!r}", f"{fld}.rect")
+        check_extent([(x, y), (x + w, y + d)], f"{fld}.rect")
         return ((x, y), (x + w, y), (x + w, y + d), (x, y + d))
     if sm.polygon is None:
         if sm.kind != "exit":
@@ -144,6 +158,7 @@ def _polygon(sm: _SpaceModel, fld: str) -> tuple[tuple[float, float], ...] | Non
         raise _err(f"needs at least 3 points, got {len(pts)}", f"{fld}.polygon")
     if not all(math.isfinite(c) for p in pts for c in p):
         raise _err("coordinates must be finite numbers", f"{fld}.polygon")
+    check_extent(pts, f"{fld}.polygon")
     poly = Polygon(pts)
     if not poly.exterior.is_simple:
         raise _err("polygon intersects itself", f"{fld}.polygon")

@@ -26,8 +26,23 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.errors import ScenarioError
 from sim.model import assumptions as asm
+from sim.model import limits
 from sim.model.layout import SpaceKind
-from sim.model.validation import first_error
+from sim.model.validation import (
+    Count,
+    Density,
+    Number,
+    PositiveSeconds,
+    Seconds,
+    Seed,
+    Share,
+    Speed,
+    TimeStep,
+    Whole,
+    Width,
+    first_error,
+    nesting_depth_exceeds,
+)
 
 SCHEMA = "safemall/scenario/1"
 CueKind = Literal["incident", "alarm", "pa", "guard", "panic"]
@@ -41,21 +56,33 @@ class _Strict(BaseModel):
 class SpeedDist(_Strict):
     """A normal distribution truncated to ``[min, max]`` (m/s)."""
 
-    mean: float = Field(gt=0)
-    sd: float = Field(default=0.0, ge=0)
-    min: float = Field(default=0.3, gt=0)
-    max: float = Field(default=2.5, gt=0)
+    mean: Speed
+    sd: Number = Field(default=0.0, ge=0, le=limits.MAX_PERSON_SPEED_MPS)
+    min: Speed = 0.3
+    max: Speed = 2.5
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SpeedDist:
+        if self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
+        return self
 
 
 class PremovementDist(_Strict):
     """A pre-movement delay distribution (s)."""
 
     model: Literal["none", "fixed", "lognormal", "uniform", "normal"] = "lognormal"
-    fixed_s: float = Field(default=0.0, ge=0)
-    mean_s: float = Field(default=60.0, ge=0)
-    sd_s: float = Field(default=40.0, ge=0)
-    min_s: float = Field(default=0.0, ge=0)
-    max_s: float = Field(default=900.0, ge=0)
+    fixed_s: Seconds = 0.0
+    mean_s: Seconds = 60.0
+    sd_s: Seconds = 40.0
+    min_s: Seconds = 0.0
+    max_s: Seconds = 900.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PremovementDist:
+        if self.min_s > self.max_s:
+            raise ValueError(f"min_s {self.min_s:g} is above max_s {self.max_s:g}")
+        return self
 
 
 _PREMOVE_SOURCE = ("assumed: PD 7974-6 category B percentiles not available; chosen so a "
@@ -90,13 +117,13 @@ DEFAULT_CUES: dict[str, PremovementDist] = {
 class Occupants(_Strict):
     """Where people are at t = 0: exactly one of count, per_space, density."""
 
-    count: int | None = Field(default=None, ge=0)
-    per_space: dict[str, int] | None = None
+    count: Count | None = None
+    per_space: dict[str, Count] | None = None
     density: Literal["gb50016", "gb50016_low", "observed"] | None = None
     in_kinds: list[SpaceKind] = Field(
         default_factory=lambda: ["shop", "corridor", "atrium"])  # type: ignore[arg-type]
-    scale: float = Field(default=1.0, gt=0)
-    extra: dict[str, int] = Field(default_factory=dict)
+    scale: Number = Field(default=1.0, gt=0, le=100)
+    extra: dict[str, Count] = Field(default_factory=dict)
     """Extra people gathered in named spaces on top of the load above (an event, a sale)."""
 
     @model_validator(mode="after")
@@ -111,11 +138,17 @@ class Population(_Strict):
     """Walking speeds: model, free-speed distribution, age groups, limited mobility."""
 
     speed_model: Literal["sfpe", "weidmann"] = "sfpe"
-    free_speed_mps: float | SpeedDist | None = None
-    groups: dict[Literal["under30", "age30_50", "over50"], float] | None = None
-    limited_mobility_share: float = Field(default=0.0, ge=0, le=1)
-    stair_speed_up_mps: float | None = Field(default=None, gt=0)
-    stair_speed_down_mps: float | None = Field(default=None, gt=0)
+    free_speed_mps: Speed | SpeedDist | None = None
+    groups: dict[Literal["under30", "age30_50", "over50"], Share] | None = None
+    limited_mobility_share: Share = 0.0
+    stair_speed_up_mps: Speed | None = None
+    stair_speed_down_mps: Speed | None = None
+
+    @model_validator(mode="after")
+    def _shares(self) -> Population:
+        if self.groups is not None and not sum(self.groups.values()) > 0:
+            raise ValueError("population.groups: the shares must add up to more than 0")
+        return self
 
 
 class Premovement(PremovementDist):
@@ -123,16 +156,24 @@ class Premovement(PremovementDist):
 
     cues: dict[CueKind, PremovementDist] = Field(default_factory=dict)
     by_kind: dict[SpaceKind, PremovementDist] = Field(default_factory=dict)
-    explicit: dict[str, float] = Field(default_factory=dict)
-    """Per-occupant fixed delays by occupant index (``"0" = 10.0``), for verification."""
+    explicit: dict[str, Seconds] = Field(default_factory=dict)
+    """Per-occupant fixed delays by occupant index (``"0" = 10.0``), for verification.
+    Every index must name an occupant of the run (checked when people are placed)."""
+
+    @model_validator(mode="after")
+    def _indices(self) -> Premovement:
+        for key in self.explicit:
+            if not (key.isascii() and key.isdigit()) or len(key) > 9:
+                raise ValueError(f"explicit: {key!r} is not an occupant index (0, 1, 2, ...)")
+        return self
 
 
 class Routing(_Strict):
     """Exit choice policy."""
 
     policy: Literal["nearest", "quickest", "familiar", "assigned"] = "nearest"
-    switch_margin: float = Field(default=0.15, ge=0)
-    familiar_share: float = Field(default=0.6, ge=0, le=1)
+    switch_margin: Number = Field(default=0.15, ge=0, le=100)
+    familiar_share: Share = 0.6
     assigned: dict[str, str] = Field(default_factory=dict)
     use_escalators: bool = True
 
@@ -142,16 +183,18 @@ class Movement(_Strict):
 
     flow: Literal["sfpe", "empirical"] = "sfpe"
     stairs: Literal["sfpe", "imo"] = "sfpe"
-    jam_density_pm2: float = Field(default=4.0, gt=0)
-    max_cell_area_m2: float = Field(default=300.0, gt=0)
-    max_cell_length_m: float = Field(default=20.0, gt=0)
-    deadlock_check_s: float = Field(default=15.0, gt=0)
+    jam_density_pm2: Density = 4.0
+    max_cell_area_m2: Number = Field(default=300.0, ge=limits.MIN_CELL_SIZE,
+                                     le=limits.MAX_EXTENT_M ** 2)
+    max_cell_length_m: Number = Field(default=20.0, ge=limits.MIN_CELL_SIZE,
+                                      le=limits.MAX_EXTENT_M)
+    deadlock_check_s: Number = Field(default=15.0, ge=1.0, le=limits.MAX_TIME_S)
 
 
 class Geometry(_Strict):
     """Changes to the building for this scenario (geometry sweeps in batches)."""
 
-    widths: dict[str, float] = Field(default_factory=dict)
+    widths: dict[str, Width] = Field(default_factory=dict)
     """Opening id → clear width (m)."""
     closed: list[str] = Field(default_factory=list)
     """Opening ids that are closed (locked, blocked) for the whole run."""
@@ -160,7 +203,7 @@ class Geometry(_Strict):
 class Output(_Strict):
     """What the run records."""
 
-    sample_dt_s: float = Field(default=1.0, gt=0)
+    sample_dt_s: TimeStep = 1.0
     lower_bound: bool = True
 
 
@@ -172,17 +215,17 @@ class Scenario(_Strict):
     description: str = ""
     layout: str
     security: dict[str, Any] | None = None
-    seed: int = Field(default=0, ge=0)
-    duration_s: float = Field(default=3600.0, gt=0)
+    seed: Seed = 0
+    duration_s: PositiveSeconds = 3600.0
     occupants: Occupants = Field(default_factory=Occupants)
     population: Population = Field(default_factory=Population)
     premovement: Premovement = Field(default_factory=Premovement)
     routing: Routing = Field(default_factory=Routing)
     movement: Movement = Field(default_factory=Movement)
-    hazards: list[dict[str, Any]] = Field(default_factory=list)
+    hazards: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
     geometry: Geometry = Field(default_factory=Geometry)
     output: Output = Field(default_factory=Output)
-    assumptions: dict[str, int | float] = Field(default_factory=dict)
+    assumptions: dict[str, Whole | Number] = Field(default_factory=dict)
     """Overrides of the assumptions register (:mod:`sim.model.assumptions`), dotted key →
     value, checked against the register (``[assumptions]`` table, nested tables allowed)."""
     source: str = "<memory>"
@@ -216,18 +259,32 @@ def _fill_premovement(d: PremovementDist, cue: str, params: Mapping[str, float],
     return d.model_copy(update=upd) if upd else d
 
 
-def parse_value(text: str) -> Any:
+#: Of ``occupants``, exactly one gives the load; setting one with ``--set`` replaces the
+#: others (``--set occupants.count=500`` on a scenario that gives a density).
+_OCCUPANT_SOURCES = ("count", "per_space", "density")
+
+
+def parse_value(text: str, *, key: str = "--set", source: str = "<command line>") -> Any:
     """A ``--set`` value as TOML (numbers, booleans, arrays, inline tables), else a string."""
+    if "\n" in text or "\r" in text:
+        return text  # TOML values are one line: a string
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        value = tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:
+        raise ScenarioError("value nests too deeply", field=key, source=source) from None
+    if nesting_depth_exceeds(value):
+        raise ScenarioError("value nests too deeply", field=key, source=source)
+    return value
 
 
 def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[str],
                     *, source: str = "<command line>") -> dict[str, Any]:
     """Return a deep copy of ``raw`` with each ``dotted.key=value`` applied."""
     out: dict[str, Any] = copy.deepcopy(dict(raw))
+    if isinstance(out.get("hazard"), dict) and "hazards" not in out:
+        out["hazards"] = [out.pop("hazard")]  # so that hazards.0.t_s reaches it
     for item in overrides:
         if "=" not in item:
             raise ScenarioError(f"expected key=value, got {item!r}", field="--set", source=source)
@@ -235,6 +292,9 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[str],
         parts = [p for p in key.strip().split(".") if p]
         if not parts:
             raise ScenarioError(f"empty key in {item!r}", field="--set", source=source)
+        if parts[0] == "hazard" and len(parts) > 1 and isinstance(out.get("hazards"), list) \
+                and len(out["hazards"]) == 1:
+            parts = ["hazards", "0", *parts[1:]]  # hazard.t_s: the file's one [hazard]
         node: Any = out
         for p in parts[:-1]:
             if isinstance(node, list):  # hazards.0.t_s: an index into an array of tables
@@ -242,6 +302,8 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[str],
                     raise ScenarioError(f"no entry {p!r} in this array", field=key,
                                         source=source)
                 node = node[int(p)]
+                if not isinstance(node, dict | list):
+                    raise ScenarioError(f"entry {p} is not a table", field=key, source=source)
                 continue
             if isinstance(node.get(p), str) and p == "security":
                 node[p] = {"plan": node[p]}
@@ -254,10 +316,26 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[str],
             if not last.isdigit() or int(last) >= len(node):
                 raise ScenarioError(f"no entry {last!r} in this array", field=key,
                                     source=source)
-            node[int(last)] = parse_value(value.strip())
+            node[int(last)] = parse_value(value.strip(), key=key, source=source)
         else:
-            node[last] = parse_value(value.strip())
+            node[last] = parse_value(value.strip(), key=key, source=source)
+            if parts[:-1] == ["occupants"] and last in _OCCUPANT_SOURCES:
+                for other in _OCCUPANT_SOURCES:
+                    if other != last:
+                        node.pop(other, None)
     return out
+
+
+def _file_path(base: Path, text: str, field: str, source: str) -> str:
+    """A file named in a scenario, resolved against the scenario's folder."""
+    if "\x00" in text:
+        raise ScenarioError("the path contains a NUL byte", field=field, source=source)
+    if Path(text).is_absolute():
+        return text
+    try:
+        return str((base / text).resolve())
+    except (OSError, ValueError, RuntimeError) as exc:  # a symlink loop, a name too long
+        raise ScenarioError(f"not a usable path ({exc})", field=field, source=source) from None
 
 
 def scenario_from_dict(raw: Mapping[str, Any], *, base_dir: Path | None = None,
@@ -273,12 +351,14 @@ def scenario_from_dict(raw: Mapping[str, Any], *, base_dir: Path | None = None,
         data["security"] = {"plan": data["security"]}
     base = base_dir or Path(".")
     if isinstance(data.get("layout"), str):
-        data["layout"] = str((base / data["layout"]).resolve()) \
-            if not Path(data["layout"]).is_absolute() else data["layout"]
+        data["layout"] = _file_path(base, data["layout"], "layout", source)
     sec = data.get("security")
-    if isinstance(sec, dict) and isinstance(sec.get("plan"), str) \
-            and not Path(sec["plan"]).is_absolute():
-        data["security"] = {**sec, "plan": str((base / sec["plan"]).resolve())}
+    if isinstance(sec, dict) and "plan" in sec and not isinstance(sec["plan"], str):
+        raise ScenarioError(f"expected the path of a security plan, got {sec['plan']!r}"[:200],
+                            field="security.plan", source=source)
+    if isinstance(sec, dict) and isinstance(sec.get("plan"), str):
+        data["security"] = {**sec, "plan": _file_path(base, sec["plan"], "security.plan",
+                                                      source)}
     data["source"] = source
     if "assumptions" in data:
         data["assumptions"] = _check_assumptions(data["assumptions"], source)

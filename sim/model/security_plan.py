@@ -20,7 +20,9 @@ one run, e.g. in staffing sweeps:
 * ``barriers = {bollards = [opening ids], fences = [...], rising_bollards = [...]}`` —
   replaces the plan's barriers of those kinds.
 * ``disable = ["pa", "police_link", "cctv", "buttons", "detectors", "lighting",
-  "shop_officers", "groups", "guards", "team"]`` — devices or people taken out.
+  "shop_officers", "groups", "guards", "team", "sprinklers", "exhaust", "vents",
+  "shutters", "curtains", "screens"]`` — devices or people taken out (the last six are the
+  fire and smoke-control devices of ``[fire_systems]`` and ``[smoke_control]``).
 """
 
 from __future__ import annotations
@@ -29,18 +31,31 @@ import math
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import SecurityPlanError
+from sim.model import limits
 from sim.model.layout import Layout
-from sim.model.validation import first_error
+from sim.model.validation import (
+    Coordinate,
+    Number,
+    PositiveLength,
+    Seconds,
+    Share,
+    Speed,
+    Staff,
+    UniqueIds,
+    Whole,
+    first_error,
+)
 
 SCHEMA = "safemall/security/1"
 PostRole = Literal["gate", "entrance", "cctv", "duty", "finance", "post"]
 POST_PRIORITY: tuple[str, ...] = ("gate", "entrance", "cctv", "duty", "finance", "post")
 BarrierKind = Literal["bollard", "rising_bollard", "fence", "isolation", "hard_barrier"]
 DISABLE_KEYS = ("pa", "police_link", "cctv", "buttons", "detectors", "lighting",
-                "shop_officers", "groups", "guards", "team")
+                "shop_officers", "groups", "guards", "team", "sprinklers", "exhaust", "vents",
+                "shutters", "curtains", "screens")
 
 
 class _Strict(BaseModel):
@@ -52,7 +67,7 @@ class Post(_Strict):
 
     id: str
     space: str
-    count: int = Field(default=1, ge=0)
+    count: Staff = 1
     role: PostRole = "post"
     opening: str | None = None
     """The opening of ``space`` the guards stand at (default: :func:`post_opening`)."""
@@ -62,10 +77,11 @@ class Patrol(_Strict):
     """A patrol team walking a loop of spaces, dwelling at each (SM-1.3c)."""
 
     id: str
-    route: list[str] = Field(min_length=1)
-    count: int = Field(default=2, ge=0)
-    dwell_s: float = Field(default=60.0, ge=0)
-    points: list[tuple[float, float]] = Field(default_factory=list)
+    route: list[str] = Field(min_length=1, max_length=limits.MAX_ITEMS)
+    count: Staff = 2
+    dwell_s: Seconds = 60.0
+    points: list[tuple[Coordinate, Coordinate]] = Field(default_factory=list,
+                                                        max_length=limits.MAX_ITEMS)
     """Optional waypoint (x, y) in each route space (default: the space's central cell)."""
     pinned: bool = False
     """Staffed before any guard is placed by the deployment rule (``guards.deployment``)."""
@@ -75,35 +91,42 @@ class Shift(_Strict):
     """A shift: hours and guards on duty."""
 
     name: str
-    start_h: float = Field(ge=0, le=24)
-    end_h: float = Field(ge=0, le=24)
-    guards: int = Field(ge=0)
+    start_h: Number = Field(ge=0, le=24)
+    end_h: Number = Field(ge=0, le=24)
+    guards: Staff
 
 
 class Guards(_Strict):
     """Full-time guards (SM-1.3a–c)."""
 
-    total: int = Field(ge=0)
-    posts: list[Post] = Field(default_factory=list)
-    patrols: list[Patrol] = Field(default_factory=list)
-    shifts: list[Shift] = Field(default_factory=list)
+    total: Staff
+    posts: UniqueIds(Post) = Field(default_factory=list)  # type: ignore[valid-type]
+    patrols: UniqueIds(Patrol) = Field(default_factory=list)  # type: ignore[valid-type]
+    shifts: list[Shift] = Field(default_factory=list, max_length=100)
     uniformed: bool = True
     armbands: bool = True
     security_department: bool = True
     equipped: bool = True
     """Guards carry batons and protective equipment (SM-1.3c)."""
-    speed_mps: float = Field(default=1.5, gt=0)
+    speed_mps: Speed = 1.5
     """Brisk walking / jogging speed when dispatched (m/s)."""
     deployment: Literal["plan", "rule"] = "plan"
     """``plan``: posts and patrols as written, guards beyond them placed by the rule;
     ``rule``: ``total`` guards placed by the deployment rule (posts, pinned patrols,
     then beats), :mod:`sim.security.deployment`. ``--set security.guards=N`` sets it."""
 
+    @model_validator(mode="after")
+    def _staffed(self) -> Guards:
+        if sum(p.count for p in self.posts) + sum(p.count for p in self.patrols) \
+                > limits.MAX_STAFF:
+            raise ValueError(f"posts and patrols hold more than {limits.MAX_STAFF:,} guards")
+        return self
+
 
 class Team(_Strict):
     """Internal defence organisation of 5–10 persons (SM-1.3d)."""
 
-    members: int = Field(ge=0)
+    members: Staff
     base: str
     leader: str = ""
     deputy: str = ""
@@ -114,8 +137,8 @@ class Team(_Strict):
 class ShopOfficers(_Strict):
     """One security officer per shop by default (SM-1.3e)."""
 
-    per_shop: int = Field(default=1, ge=0)
-    missing: list[str] = Field(default_factory=list)
+    per_shop: Whole = Field(default=1, ge=0, le=100)
+    missing: list[str] = Field(default_factory=list, max_length=limits.MAX_ITEMS)
     """Shops that have named no officer."""
 
 
@@ -123,7 +146,7 @@ class Group(_Strict):
     """A joint-defence group of 5–10 adjacent shops (SM-1.3e)."""
 
     id: str
-    shops: list[str] = Field(min_length=1)
+    shops: list[str] = Field(min_length=1, max_length=limits.MAX_ITEMS)
     leader: str = ""
     deputy: str = ""
     liaison: str = ""
@@ -143,11 +166,11 @@ class Cctv(_Strict):
     """The video monitoring centre (SM-1.4c)."""
 
     room: str | None = None
-    operators: int = Field(default=1, ge=0)
-    cameras: list[Camera] = Field(default_factory=list)
+    operators: Staff = 1
+    cameras: UniqueIds(Camera) = Field(default_factory=list)  # type: ignore[valid-type]
     gb50395: bool = True
     """The system meets GB 50395."""
-    watch_probability: float = Field(default=0.5, ge=0, le=1)
+    watch_probability: Share = 0.5
     """Chance an operator notices an incident on a screen in a given minute."""
 
 
@@ -177,14 +200,14 @@ class PaZone(_Strict):
 class Alarm(_Strict):
     """Alarm devices, procedure and police link (SM-1.4a, SM-1.4g, SM-5b)."""
 
-    buttons: list[Button] = Field(default_factory=list)
-    detectors: list[Detector] = Field(default_factory=list)
+    buttons: UniqueIds(Button) = Field(default_factory=list)  # type: ignore[valid-type]
+    detectors: UniqueIds(Detector) = Field(default_factory=list)  # type: ignore[valid-type]
     police_link: bool = True
-    verify_s: float | None = Field(default=None, ge=0)
+    verify_s: Seconds | None = None
     """Mean time the duty room takes to verify a report (s); unset: the run's
     ``alarm.verify_mean_s`` assumption."""
     mode: Literal["general", "zoned"] = "general"
-    police_travel_s: float | None = Field(default=None, gt=0)
+    police_travel_s: Number | None = Field(default=None, gt=0, le=limits.MAX_TIME_S)
     """Median police response time after the call (s); unset: the run's
     ``police.travel_time_s`` assumption (:mod:`sim.security.police`)."""
 
@@ -192,7 +215,7 @@ class Alarm(_Strict):
 class Pa(_Strict):
     """Public address (SM-1.4d); ``guided`` messages name exits."""
 
-    zones: list[PaZone] = Field(default_factory=list)
+    zones: UniqueIds(PaZone) = Field(default_factory=list)  # type: ignore[valid-type]
     guided: bool = True
 
 
@@ -206,13 +229,13 @@ class Coverage(_Strict):
 class Equipment(_Strict):
     """Anti-riot equipment (SM-1.4e)."""
 
-    forks: int = Field(default=0, ge=0)
-    shields: int = Field(default=0, ge=0)
-    batons: int = Field(default=0, ge=0)
-    helmets: int = Field(default=0, ge=0)
-    stab_vests: int = Field(default=0, ge=0)
-    tear_gas: int = Field(default=0, ge=0)
-    kits: int | None = Field(default=None, ge=0)
+    forks: Staff = 0
+    shields: Staff = 0
+    batons: Staff = 0
+    helmets: Staff = 0
+    stab_vests: Staff = 0
+    tear_gas: Staff = 0
+    kits: Staff | None = None
     """Responder kits: a fork or a shield with its helmet and stab vest, what a responder
     needs to help pin a knife attacker (default ``forks + shields``)."""
 
@@ -220,6 +243,72 @@ class Equipment(_Strict):
     def responder_kits(self) -> int:
         """Kits available to responders (``kits``, else ``forks + shields``)."""
         return self.kits if self.kits is not None else self.forks + self.shields
+
+
+class Exhaust(_Strict):
+    """A mechanical smoke-exhaust system serving one smoke zone (GB 51251-2017 §4.6).
+
+    ``rate_m3_h`` omitted: the GB 51251 design rate (§4.6.3 zones: 60 m³/(h·m²), at least
+    15 000 m³/h; §4.6.5 atria: twice the largest surrounding zone, at least 107 000 m³/h;
+    × 1.2 design factor, §4.6.1). ``inlets`` omitted: enough inlets per space not to
+    plug-hole at the design layer (§4.6.14). Starts on detection in one of its spaces.
+    """
+
+    id: str
+    spaces: list[str] = Field(min_length=1)
+    kind: Literal["zone", "atrium"] = "zone"
+    rate_m3_h: Number | None = Field(default=None, gt=0, le=1e8)
+    inlets: Whole | None = Field(default=None, ge=1, le=limits.MAX_ITEMS)
+
+
+class Vent(_Strict):
+    """A natural smoke vent (roof or high-level window) opening on detection."""
+
+    id: str
+    space: str
+    area_m2: Number = Field(gt=0, le=limits.MAX_EXTENT_M ** 2)
+    cd: Number = Field(default=0.6, gt=0, le=1)
+
+
+class FireShutter(_Strict):
+    """A fire shutter (防火卷帘) over an opening, closing on detection (GB 50116 §4.6.3).
+
+    On an evacuation route it stops at 1.8 m on smoke detection (people pass beneath, smoke
+    above 1.8 m is held back) and closes on heat detection; elsewhere it closes at once.
+    """
+
+    id: str
+    opening: str
+    evacuation_route: bool = True
+
+
+class SmokeCurtain(_Strict):
+    """A smoke curtain or downstand (挡烟垂壁) above an opening: smoke passes only below
+    ``depth_m`` under the ceiling. ``automatic`` curtains drop on detection; fixed ones are
+    always in place. It hangs above head height and does not stop people."""
+
+    id: str
+    opening: str
+    depth_m: Number = Field(default=0.5, gt=0, le=limits.MAX_HEIGHT_M)
+    automatic: bool = False
+
+
+class ChannellingScreen(_Strict):
+    """Channelling screens at a spill edge: the smoke spills over ``spill_width_m``."""
+
+    id: str
+    opening: str
+    spill_width_m: PositiveLength
+
+
+class SmokeControl(_Strict):
+    """Smoke control and compartmentation devices (GB 51251-2017, GB 50016 §6.5)."""
+
+    exhaust: list[Exhaust] = Field(default_factory=list)
+    vents: list[Vent] = Field(default_factory=list)
+    shutters: list[FireShutter] = Field(default_factory=list)
+    curtains: list[SmokeCurtain] = Field(default_factory=list)
+    screens: list[ChannellingScreen] = Field(default_factory=list)
 
 
 class Barrier(_Strict):
@@ -237,8 +326,8 @@ class Approach(_Strict):
     id: str
     to: str
     """The opening (door) the approach ends at."""
-    length_m: float = Field(default=60.0, gt=0)
-    speed_bumps: int = Field(default=0, ge=0)
+    length_m: PositiveLength = 60.0
+    speed_bumps: Staff = 0
     warning_signs: bool = False
 
 
@@ -253,15 +342,16 @@ class SecurityPlan(_Strict):
     guards: Guards = Field(default_factory=lambda: Guards(total=0))
     team: Team | None = None
     shop_officers: ShopOfficers = Field(default_factory=ShopOfficers)
-    groups: list[Group] = Field(default_factory=list)
+    groups: UniqueIds(Group) = Field(default_factory=list)  # type: ignore[valid-type]
     cctv: Cctv = Field(default_factory=Cctv)
     alarm: Alarm = Field(default_factory=Alarm)
     pa: Pa = Field(default_factory=Pa)
     emergency_lighting: Coverage = Field(default_factory=Coverage)
     fire_systems: Coverage = Field(default_factory=Coverage)
+    smoke_control: SmokeControl = Field(default_factory=SmokeControl)
     equipment: Equipment = Field(default_factory=Equipment)
-    barriers: list[Barrier] = Field(default_factory=list)
-    approaches: list[Approach] = Field(default_factory=list)
+    barriers: UniqueIds(Barrier) = Field(default_factory=list)  # type: ignore[valid-type]
+    approaches: UniqueIds(Approach) = Field(default_factory=list)  # type: ignore[valid-type]
     disabled: list[str] = Field(default_factory=list)
     source: str = "<memory>"
 
@@ -353,6 +443,18 @@ def check_references(plan: SecurityPlan, layout: Layout) -> None:
         need_space(s, "emergency_lighting.spaces")
     for s in plan.fire_systems.spaces:
         need_space(s, "fire_systems.spaces")
+    sc = plan.smoke_control
+    for ex in sc.exhaust:
+        for s in ex.spaces:
+            need_space(s, f"smoke_control.exhaust[{ex.id!r}].spaces")
+    for v in sc.vents:
+        need_space(v.space, f"smoke_control.vents[{v.id!r}].space")
+    devices: list[tuple[str, str, str]] = [
+        *(("shutters", x.id, x.opening) for x in sc.shutters),
+        *(("curtains", x.id, x.opening) for x in sc.curtains),
+        *(("screens", x.id, x.opening) for x in sc.screens)]
+    for name, did, opening in devices:
+        need_opening(opening, f"smoke_control.{name}[{did!r}].opening")
     for bar in plan.barriers:
         if (bar.opening is None) == (bar.space is None):
             raise SecurityPlanError("give exactly one of opening or space",
@@ -377,27 +479,19 @@ def apply_overrides(plan: SecurityPlan, overrides: Mapping[str, Any], layout: La
             raise SecurityPlanError(f"unknown key; expected one of {', '.join(sorted(known))}",
                                     field=f"security.{key}", source=source)
     if "guards" in overrides:
-        n = overrides["guards"]
-        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-            raise SecurityPlanError(f"must be a whole number >= 0, got {n!r}",
-                                    field="security.guards", source=source)
+        n = _staff_override(overrides, "guards", source)
         upd["guards"] = plan.guards.model_copy(update={"total": n, "deployment": "rule"})
     if "kits" in overrides:
-        k = overrides["kits"]
-        if not isinstance(k, int) or isinstance(k, bool) or k < 0:
-            raise SecurityPlanError(f"must be a whole number >= 0, got {k!r}",
-                                    field="security.kits", source=source)
+        k = _staff_override(overrides, "kits", source)
         upd["equipment"] = plan.equipment.model_copy(update={"kits": k})
     if "team" in overrides:
-        m = overrides["team"]
-        if not isinstance(m, int) or m < 0:
-            raise SecurityPlanError(f"must be a whole number >= 0, got {m!r}",
-                                    field="security.team", source=source)
+        m = _staff_override(overrides, "team", source)
         base = plan.team.base if plan.team else (plan.duty_room or next(iter(layout.spaces)))
         upd["team"] = (plan.team.model_copy(update={"members": m}) if plan.team
                        else Team(members=m, base=base))
     if "operators" in overrides:
-        upd["cctv"] = plan.cctv.model_copy(update={"operators": int(overrides["operators"])})
+        upd["cctv"] = plan.cctv.model_copy(
+            update={"operators": _staff_override(overrides, "operators", source)})
     if "barriers" in overrides:
         spec = overrides["barriers"]
         if not isinstance(spec, Mapping):
@@ -412,6 +506,9 @@ def apply_overrides(plan: SecurityPlan, overrides: Mapping[str, Any], layout: La
                                         field=f"security.barriers.{k}", source=source)
         kept = [b for b in plan.barriers if b.kind not in replaced]
         for k, ids in spec.items():
+            if not isinstance(ids, list) or not all(isinstance(x, str) for x in ids):
+                raise SecurityPlanError("must be a list of opening ids",
+                                        field=f"security.barriers.{k}", source=source)
             for oid in ids:
                 if oid not in layout.openings:
                     raise SecurityPlanError(f"unknown opening {oid!r}",
@@ -420,13 +517,25 @@ def apply_overrides(plan: SecurityPlan, overrides: Mapping[str, Any], layout: La
                                     opening=oid))
         upd["barriers"] = kept
     if "disable" in overrides:
-        items = list(overrides["disable"])
+        items = overrides["disable"]
+        if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+            raise SecurityPlanError(f"must be a list of names from {', '.join(DISABLE_KEYS)}",
+                                    field="security.disable", source=source)
         for it in items:
             if it not in DISABLE_KEYS:
                 raise SecurityPlanError(f"unknown item {it!r}", field="security.disable",
                                         source=source)
         upd["disabled"] = sorted(set(plan.disabled) | set(items))
     return plan.model_copy(update=upd) if upd else plan
+
+
+def _staff_override(overrides: Mapping[str, Any], key: str, source: str) -> int:
+    """A whole number of staff from a scenario override (no booleans, floats, NaN)."""
+    n = overrides[key]
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= limits.MAX_STAFF:
+        raise SecurityPlanError(f"must be a whole number from 0 to {limits.MAX_STAFF:,}, "
+                                f"got {n!r}", field=f"security.{key}", source=source)
+    return n
 
 
 def required_guards(sales_area_m2: float, *, reading: Literal["strict", "lenient"] = "strict"

@@ -28,6 +28,7 @@ from sim.engine.replay import SCHEMA as REPLAY_SCHEMA
 from sim.engine.rng import SeedLike, Streams
 from sim.engine.world import Mark, World
 from sim.errors import SafeMallError
+from sim.io.input_file import is_dir
 from sim.io.layout_files import load_layout
 from sim.model.layout import Layout
 from sim.model.scenario import Scenario
@@ -100,11 +101,11 @@ def apply_geometry(layout: Layout, geometry: dict[str, Any]) -> Layout:
 def load_network(scenario: Scenario) -> Network:
     """The (cached) network of the scenario's layout file."""
     p = Path(scenario.layout)
-    if p.is_dir():
+    if is_dir(p):
         p = p / "layout.toml"
     try:
         st = p.stat()
-    except OSError:
+    except (OSError, ValueError):
         load_layout(p)  # raises the one-line LayoutError
         raise
     mvs = scenario.movement

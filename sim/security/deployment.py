@@ -387,9 +387,9 @@ def _beats(geo: _Geo, fixed: Sequence[Station], k: int) -> list[tuple[str, list[
         cur = np.minimum(cur, D[j])
     all_rows = np.arange(len(sites))
     while len(chosen) < min(k, len(sites)):
-        c = cost_with(cur, all_rows)
-        c[chosen] = np.inf
-        j = int(np.argmin(c))
+        cost = cost_with(cur, all_rows)
+        cost[chosen] = np.inf
+        j = int(np.argmin(cost))
         chosen.append(j)
         cur = np.minimum(cur, D[j])
     chosen = _swap(geo, fixed, chosen, site_level, covered)

@@ -26,7 +26,10 @@ def start_security(world: World) -> None:
     """Load the plan named by the scenario and start the alarm chain and the staff."""
     sec = dict(world.scenario.security or {})
     path = plan_path(world)
-    st = path.stat() if path.exists() else None
+    try:
+        st = path.stat()
+    except (OSError, ValueError):  # missing or unusable: loading it says why, in one line
+        st = None
     key = (str(path), st.st_mtime_ns if st else 0, world.layout.source)
     plan = _CACHE.get(key)
     if plan is None:

@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
+from sim.analysis.verification.bound import published_bound_and_slack
 from sim.errors import ScenarioError
 from sim.run.runner import peak_density
 from tests.conftest import run_dict
@@ -45,8 +46,36 @@ def test_invariants(layout, scn):
     _, _, peak = peak_density(w, res.moves)
     caps = np.array(w.cap)
     assert np.all(peak <= caps)
-    # no run beats the quickest-flow lower bound
+    # no run beats the quickest-flow lower bound, neither the one built from the engine's
+    # own headways nor the one built from published capacities (independent of them)
     assert m["t_evacuation_s"] >= m["t_lower_bound_s"] - 1.0
+    bound, slack = published_bound_and_slack(w.layout, res.scenario, res)
+    assert m["t_evacuation_s"] >= bound - slack - 1e-6, (m["t_evacuation_s"], bound)
+
+
+crowds = st.fixed_dictionaries({
+    "seed": st.integers(0, 10_000),
+    "occupants": st.fixed_dictionaries({"count": st.integers(50, 250)}),
+    "premovement": st.just({"model": "none"}),
+    "population": st.fixed_dictionaries({"speed_model": st.sampled_from(["sfpe", "weidmann"])}),
+    "movement": st.fixed_dictionaries({"flow": st.sampled_from(["sfpe", "empirical"])}),
+})
+
+
+@SETTINGS
+@given(grid_mall(), crowds)
+def test_crowds_never_beat_the_published_capacity_bound(layout, scn):
+    """Everyone sets off at once, so the doors and stairs bind: the run may not finish
+    before the quickest flow through the published capacities (SFPE 1.3 p/s per m of door
+    width less 0.3 m, stairs per type; laboratory 2.4 p/s/m for ``empirical``)."""
+    try:
+        res = run_dict(layout, scn, keep_world=True)
+    except ScenarioError as exc:
+        assert "do not fit" in str(exc)
+        reject()
+    bound, slack = published_bound_and_slack(res.world.layout, res.scenario, res)
+    assert res.metrics["t_evacuation_s"] >= bound - slack - 1e-6, (
+        res.metrics["t_evacuation_s"], bound)
 
 
 @SETTINGS

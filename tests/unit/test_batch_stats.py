@@ -232,3 +232,36 @@ def test_load_run_spec(tmp_path: Path) -> None:
     with Store(tmp_path / "hand.db") as st:
         row = st.con.execute("SELECT spawn_key, metrics_json FROM runs WHERE id = 7").fetchone()
     assert json.loads(row[0]) == [1, 1] and json.loads(row[1])["t_evacuation_s"] == 100
+
+
+def test_paired_difference_by_hand() -> None:
+    from sim.batch.paired import paired
+
+    # differences 2, 3, 4: mean 3, sd 1, half-width t(0.975, 2) / √3 = 4.3027 / 1.7321
+    d = paired([1.0, 2.0, 3.0, 9.0], [3.0, 5.0, 7.0, None])
+    assert d.n == 3 and d.dropped == 1
+    assert d.diff == pytest.approx(3.0) and d.sd == pytest.approx(1.0)
+    assert d.ci_half == pytest.approx(4.302653 / 3**0.5, rel=1e-5)
+    assert d.mean_b == pytest.approx(5.0) and d.mean_a == pytest.approx(2.0)
+    with pytest.raises(ValueError):
+        paired([1.0], [1.0, 2.0])
+
+
+def test_paired_frame_matches_replications() -> None:
+    import pandas as pd
+
+    from sim.batch.paired import UnknownConfiguration
+    from sim.batch.report import BatchTables, paired_frame, paired_markdown
+    from sim.batch.store import BatchRow, ConfigRow
+
+    cfg = [ConfigRow(i, 1, i, lab, "", "", (), {}) for i, lab in enumerate(("base", "x"))]
+    runs = pd.DataFrame({"config_index": [0, 0, 0, 1, 1, 1], "rep": [0, 1, 2, 2, 1, 0],
+                         "status": ["ok"] * 6, "m": [10.0, 20.0, 30.0, 33.0, 21.0, 12.0]})
+    t = BatchTables(BatchRow(1, "b", "batch", "", 0, "common", 3, None), cfg, [], ["m"], runs,
+                    pd.DataFrame())
+    pf = paired_frame(t, "base", ["m"])
+    # replication-matched differences 2, 1, 3 (not 23, 1, -18 by row order)
+    assert pf["diff"].iloc[0] == pytest.approx(2.0) and pf["sd"].iloc[0] == pytest.approx(1.0)
+    assert "x" in paired_markdown(pf, "base")
+    with pytest.raises(UnknownConfiguration):
+        paired_frame(t, "nope", ["m"])

@@ -234,3 +234,16 @@ def test_link_temperature_lag() -> None:
     # time constant RTI / sqrt(u): after one time constant 63.2 % of the step is reached
     t = fp.link_temperature_c(20.0, 120.0, 4.0, 50.0, 25.0)
     assert t == pytest.approx(20.0 + 100.0 * (1 - math.exp(-1.0)))
+
+
+def test_radiant_flux_and_radiant_dose() -> None:
+    # a thick layer (ε → 1) at 200 °C: σ (473.15⁴ − 293.15⁴) = 2.43 kW/m²
+    assert fp.layer_radiant_flux_kw_m2(200.0, 10.0, 5.0) == pytest.approx(2.43, abs=0.01)
+    assert fp.layer_radiant_flux_kw_m2(200.0, 0.0, 5.0) == 0.0  # clear gas does not radiate
+    assert fp.layer_radiant_flux_kw_m2(20.0, 5.0, 5.0) == 0.0
+    # ISO 13571: t = 6.9 q^-1.56 min; 2.5 kW/m² → 1.652 min; nothing at or below 1.7 kW/m²
+    assert fp.radiant_tolerance_min(2.5) == pytest.approx(1.652, abs=0.001)
+    assert fp.radiant_tolerance_min(1.7) == math.inf
+    rate = fp.fed_rate_per_s(co_ppm=0.0, smoke_below_head=False, radiant_kw_m2=2.5)
+    assert rate == pytest.approx(1.0 / (1.652 * 60.0), rel=1e-3)
+

@@ -61,3 +61,44 @@ geometry.widths.south-door = [0.9, 1.8, 3.6]
            "geometry.widths.south-door=1.8 | 4 |" in md
     assert "| 4 / 0 | better |" in md
     assert "against the first" in md
+    # one implementation: the pairs against a labelled baseline are the pairs against the
+    # first configuration when that is the baseline
+    import pandas as pd
+
+    with Store(tmp_path / "w.db") as st:
+        tables = write_report(st, tmp_path / "rep2", metrics=["t_evacuation_s"],
+                              paired="geometry.widths.south-door=0.9")
+    csv = pd.read_csv(tmp_path / "rep2" / "widths_paired.csv")
+    assert sorted(set(csv["against"])) == ["baseline", "first", "previous"]
+    base = csv[csv["against"] == "baseline"].set_index("config_label")
+    first = csv[csv["against"] == "first"].set_index("config_label")
+    assert len(base) == 2
+    for col in ("n", "diff", "ci_lo", "ci_hi", "better", "verdict"):
+        assert base[col].tolist() == first.loc[base.index, col].tolist()
+    assert (base["diff"] < 0).all() and (base["verdict"] == "better").all()
+    md2 = (tmp_path / "rep2" / "widths_paired.md").read_text()
+    assert "configuration − geometry.widths.south-door=0.9" in md2
+    assert tables[0].paired is not None and len(tables[0].paired) == 2
+
+
+def test_independent_batches_have_no_automatic_pairs_and_say_so_when_asked(
+        tmp_path: Path) -> None:
+    (tmp_path / "tiny.toml").write_text(SCENARIO.replace("count = 400", "count = 120"))
+    (tmp_path / "b.toml").write_text("""\
+schema = "safemall/batch/1"
+name = "ind"
+scenario = "tiny.toml"
+replications = 3
+root_seed = 7
+seeding = "independent"
+[grid]
+geometry.widths.south-door = [0.9, 1.8]
+""")
+    with Store(tmp_path / "i.db") as st:
+        run_batch(load_batch(tmp_path / "b.toml"), st, InlinePool())
+        tables = write_report(st, tmp_path / "r", metrics=["t_evacuation_s"])
+        assert not any("paired" in f.name for f in tables[0].files)
+        write_report(st, tmp_path / "r2", metrics=["t_evacuation_s"],
+                     paired="geometry.widths.south-door=0.9")
+    assert "independent seeds" in (tmp_path / "r2" / "ind_paired.md").read_text()
+

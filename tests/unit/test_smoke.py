@@ -1,312 +1,237 @@
-"""Unit tests for the zone smoke-network model sim.hazards.smoke."""
+"""Unit tests of the mall zone model sim.hazards.smoke (expected values from the sources)."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
-from sim.hazards import fire_physics as fp
 from sim.hazards.smoke import (
     OUTSIDE,
     SOOT_MASS_EXTINCTION_M2_KG,
+    ExhaustSystem,
     FireSpec,
+    NaturalVent,
     SmokeLink,
     SmokeModel,
-    SmokeSpace,
+    SmokeZone,
 )
 
-ROOM = SmokeSpace("room", 250.0, 4.5)
+ROOM = SmokeZone("room", 250.0, 0.0, 4.5)
 
 
-def _steady_fire(q_kw: float, origin: str = "room", **kw: object) -> FireSpec:
-    # alpha so large that the peak is reached within the first millisecond: a steady fire
-    return FireSpec(origin, 1e9, q_kw, **kw)  # type: ignore[arg-type]
+def _steady(q_kw: float, origin: str = "room", **kw: object) -> FireSpec:
+    """A fire at its steady HRR within a fraction of a second."""
+    return FireSpec(origin, 1e6, q_kw, **kw)  # type: ignore[arg-type]
 
 
-def _mall() -> tuple[list[SmokeSpace], list[SmokeLink]]:
-    spaces = [
-        SmokeSpace("shop", 250.0, 4.5),
-        SmokeSpace("mall", 2000.0, 6.0),
-        SmokeSpace("shop2", 100.0, 4.0),
-        SmokeSpace("closed_shop", 80.0, 4.0),  # no open link: unreachable
-    ]
-    links = [
-        SmokeLink("shop", "mall", 2.0),
-        SmokeLink("mall", "shop2", 6.0),
-        SmokeLink("mall", OUTSIDE, 2.0),
-    ]
-    return spaces, links
+def _shop_street_void() -> tuple[list[SmokeZone], list[SmokeLink]]:
+    zones = [SmokeZone("shop", 200.0, 0.0, 4.0), SmokeZone("street", 800.0, 0.0, 4.0),
+             SmokeZone("void", 500.0, 0.0, 16.0), SmokeZone("gallery2", 800.0, 5.5, 9.5),
+             SmokeZone("closed", 80.0, 0.0, 4.0)]
+    links = [SmokeLink("shop", "street", 6.0, 0.0, 3.0, id="front"),
+             SmokeLink("street", "void", 14.0, 0.0, 4.0, id="edge"),
+             SmokeLink("gallery2", "void", 14.0, 5.5, 9.5, id="edge2")]
+    return zones, links
 
 
-def test_closed_room_follows_yamana_tanaka() -> None:
-    model = SmokeModel([ROOM], [], _steady_fire(1000.0))
-    model.advance(90.0)
-    st = model.state("room")
-    # with k evaluated at the model's own layer temperature the closed form is reproduced
-    z_yt = fp.yamana_tanaka_height_m(90.0, 1000.0, 250.0, 4.5, gas_temp_k=st.temperature_c + 273.15)
-    assert st.layer_height_m == pytest.approx(z_yt, abs=0.03)
-    # and the layer is never higher than Yamana-Tanaka with ambient-density k (slowest filling)
-    assert st.layer_height_m <= fp.yamana_tanaka_height_m(
-        90.0, 1000.0, 250.0, 4.5, gas_temp_k=293.15
-    )
-    assert 2.3 < st.layer_height_m < 2.6
-    assert 60.0 < st.temperature_c < 85.0
+def test_closed_room_heats_and_conserves_soot_and_co() -> None:
+    fire = FireSpec("room", 0.0469, 5000.0, soot_yield=0.05, co_yield=0.04,
+                    heat_of_combustion_kj_kg=20000.0)
+    m = SmokeModel([ROOM], [], fire, wall_heat_transfer_kw_m2k=0.0)
+    m.advance(150.0)
+    # fuel burnt: ∫ α t² dt / ΔH_c = 0.0469 · 150³/3 / 20000 kg
+    fuel = 0.0469 * 150.0**3 / 3.0 / 20000.0
+    st = m.state("room")
+    vol = 250.0 * (4.5 - st.interface_m)
+    assert st.extinction_per_m * vol / SOOT_MASS_EXTINCTION_M2_KG == pytest.approx(
+        0.05 * fuel, rel=0.01)
+    assert m.co[0] == pytest.approx(0.04 * fuel, rel=0.01)
+    # adiabatic: all the convective heat 0.7 ∫Q dt is in the layer (c_p = 1 kJ/kg/K)
+    assert m.e[0] == pytest.approx(0.7 * 0.0469 * 150.0**3 / 3.0, rel=0.01)
 
 
-def test_closed_room_soot_and_co_conservation() -> None:
-    alpha, t_end = 0.0469, 150.0
-    fire = FireSpec("room", alpha, 5000.0, soot_yield=0.05, co_yield=0.04)
-    model = SmokeModel([ROOM], [], fire)
-    model.advance(t_end)
-    st = model.state("room")
-    fuel_kg = alpha * t_end**3 / 3.0 / 20000.0
-    layer_vol = ROOM.area_m2 * (ROOM.height_m - st.layer_height_m)
-    assert st.extinction_per_m * layer_vol == pytest.approx(
-        SOOT_MASS_EXTINCTION_M2_KG * 0.05 * fuel_kg, rel=1e-3
-    )
-    double_co = SmokeModel([ROOM], [], FireSpec("room", alpha, 5000.0, co_yield=0.08))
-    double_co.advance(t_end)
-    assert double_co.state("room").co_ppm == pytest.approx(2.0 * st.co_ppm, rel=1e-9)
-    assert st.co_ppm > 0.0
+def test_wall_losses_cool_a_small_room_more_than_an_atrium() -> None:
+    small = SmokeModel([ROOM], [], _steady(1000.0))
+    big = SmokeModel([SmokeZone("room", 2000.0, 0.0, 20.0)], [], _steady(1000.0))
+    small.advance(120.0)
+    big.advance(120.0)
+    lost_small = 1 - small.e[0] / (0.7 * 1000.0 * 120.0)
+    lost_big = 1 - big.e[0] / (0.7 * 1000.0 * 120.0)
+    assert 0.3 < lost_small < 0.9  # Karlsson & Quintiere λ_c 0.6–0.9 of Q (0.7 Q convective)
+    assert lost_big < lost_small
 
 
-def test_network_soot_mass_conserved_without_vents() -> None:
-    spaces, links = _mall()
-    links = [ln for ln in links if OUTSIDE not in (ln.a, ln.b)]
-    alpha = 0.0469
-    model = SmokeModel(spaces, links, FireSpec("shop", alpha, 1e6))
-    model.advance(600.0)
-    soot_ext = 0.0
-    for s in spaces:
-        st = model.state(s.id)
-        soot_ext += st.extinction_per_m * s.area_m2 * (s.height_m - st.layer_height_m)
-    fuel_kg = alpha * 600.0**3 / 3.0 / 20000.0
-    assert soot_ext == pytest.approx(SOOT_MASS_EXTINCTION_M2_KG * 0.05 * fuel_kg, rel=1e-3)
-    assert model.state("mall").extinction_per_m > 0.0
+def test_origin_layer_bounded_by_the_air_the_fire_needs() -> None:
+    # a 10 MW fire in a 50 m² shop with one 1 m × 2 m door: at most 1500 A √h = 4243 kW
+    # burns inside (PD 7974-1 eq 33), and the air drawn in is at least Q/3000 kg/s (Huggett),
+    # so ΔT ≤ 0.7 · 3000 / c_p = 2100 K even adiabatic; with wall losses the layer stays in
+    # the range of post-flashover rooms, far from the 1,550 °C of a model without the limit
+    zones = [SmokeZone("r", 50.0, 0.0, 3.0), SmokeZone("mall", 3000.0, 0.0, 6.0)]
+    links = [SmokeLink("r", "mall", 1.0, 0.0, 2.0, id="door")]
+    fire = FireSpec("r", 1e6, 10000.0, vent_limit_kw=1500.0 * 2.0 * math.sqrt(2.0))
+    adiabatic = SmokeModel(zones, links, fire, wall_heat_transfer_kw_m2k=0.0)
+    real = SmokeModel(zones, links, fire)
+    adiabatic.advance(600.0)
+    real.advance(600.0)
+    assert adiabatic.layer_max_c[0] < 20.0 + 2100.0 + 1.0
+    assert 400.0 < real.layer_max_c[0] < 1100.0
 
 
-def test_hrr_matches_fire_physics() -> None:
-    spaces, links = _mall()
-    model = SmokeModel(spaces, links, FireSpec("shop", 0.0469, 3000.0, ignition_s=20.0))
-    for t in (0.0, 10.0, 170.0, 400.0):
-        model.advance(t)
-        expected = fp.hrr_kw(t, alpha_kw_s2=0.0469, peak_kw=3000.0, ignition_s=20.0)
-        assert model.hrr_kw() == pytest.approx(expected)
+def test_ventilation_limit_burns_the_rest_outside() -> None:
+    zones = [SmokeZone("shop", 100.0, 0.0, 3.0), SmokeZone("mall", 2000.0, 0.0, 6.0)]
+    links = [SmokeLink("shop", "mall", 1.0, 0.0, 2.0, id="door")]
+    limit = 1500.0 * 1.0 * 2.0 * math.sqrt(2.0)  # PD 7974-1 eq 33: 1500 A √h = 4243 kW
+    fire = FireSpec("shop", 1e6, 8000.0, vent_limit_kw=limit)
+    m = SmokeModel(zones, links, fire)
+    m.advance(300.0)
+    assert m.hrr_kw() == 8000.0
+    assert m.hrr_inside_kw == pytest.approx(limit)
+    # the heat of the fuel burning in the doorway went into the mall's layer
+    assert m.state("mall").temperature_c > 40.0
 
 
-def test_origin_layer_never_rises_while_growing() -> None:
-    spaces, links = _mall()
-    fire = FireSpec("shop", 0.0469, 5000.0)  # peak at 326.5 s
-    model = SmokeModel(spaces, links, fire)
-    prev = math.inf
-    for t in range(0, 326, 2):
-        model.advance(float(t))
-        z = model.state("shop").layer_height_m
-        assert z <= prev + 1e-12
-        prev = z
-    assert prev < 1.5
+def test_spill_goes_up_the_void_to_the_upper_gallery() -> None:
+    zones, links = _shop_street_void()
+    m = SmokeModel(zones, links, _steady(3000.0, "shop"))
+    m.advance(40.0)
+    assert m.state("gallery2").reached_s is None
+    # the spill at the edge entrains while it rises to the void's layer far above it
+    k = m.link_ids.index("edge")
+    assert m.state("void").interface_m > 4.0
+    assert m.spill_total_kg_s[k] > 2.0 * m.spill_in_kg_s[k] > 0.0
+    m.advance(900.0)
+    # the void's layer fell below the level-2 opening's head (9.5 m): the gallery has smoke
+    assert m.state("void").interface_m < 9.5
+    assert m.state("gallery2").reached_s is not None
+    assert m.state("closed").reached_s is None
 
 
-def test_spill_after_soffit_and_delay() -> None:
-    spaces, links = _mall()
-    model = SmokeModel(spaces, links, FireSpec("shop", 0.0469, 5000.0), spread_delay_s=30.0)
-    t_below = None
-    for t in range(1, 400):
-        model.advance(float(t))
-        if t_below is None and model.state("shop").layer_height_m < 2.1:
-            t_below = float(t)
-        if t_below is None:
-            assert model.arrival_s("mall") is None
-            assert model.state("mall").extinction_per_m == 0.0
-    assert t_below is not None
-    arrival = model.arrival_s("mall")
-    assert arrival is not None
-    assert arrival == pytest.approx(t_below + 30.0, abs=1.0)
-    assert model.state("mall").extinction_per_m > 0.0
-    assert model.reached_spaces[:2] == ["shop", "mall"]
+def test_shutter_at_1_8_m_holds_back_a_layer_above_it_and_closing_stops_it() -> None:
+    zones, links = _shop_street_void()
+    a = SmokeModel(zones, links, _steady(3000.0, "shop"))
+    b = SmokeModel(zones, links, _steady(3000.0, "shop"))
+    b.set_link_top("edge", 1.8)
+    c = SmokeModel(zones, links, _steady(3000.0, "shop"))
+    c.close_link("edge")
+    for m in (a, b, c):
+        m.advance(300.0)
+    assert a.state("void").reached_s is not None
+    assert c.state("void").reached_s is None
+    # the street layer is deeper behind a held-back edge
+    assert b.state("street").interface_m < a.state("street").interface_m
 
 
-def test_open_plan_join_spreads_before_soffit_level() -> None:
-    spaces = [SmokeSpace("a", 200.0, 5.0), SmokeSpace("b", 200.0, 5.0)]
-    model = SmokeModel(spaces, [SmokeLink("a", "b", 8.0)], FireSpec("a", 0.0469, 5000.0))
-    model.advance(60.0)
-    assert model.state("a").layer_height_m > 2.1
-    assert model.arrival_s("b") is not None
-    assert model.arrival_s("b") <= 31.0  # type: ignore[operator]
+def test_exhaust_and_vent_raise_the_layer() -> None:
+    zones, links = _shop_street_void()
+    plain = SmokeModel(zones, links, _steady(3000.0, "shop"))
+    ex = SmokeModel(zones, links, _steady(3000.0, "shop"),
+                    exhaust=[ExhaustSystem("x", ("void",), 40.0, inlets_per_zone=4)])
+    ex.start_exhaust("x")
+    vent = SmokeModel(zones, links, _steady(3000.0, "shop"),
+                      vents=[NaturalVent("v", "void", 20.0)])
+    vent.open_vent("v")
+    for m in (plain, ex, vent):
+        m.advance(900.0)
+    z = [m.state("void").interface_m for m in (plain, ex, vent)]
+    assert z[1] > z[0] and z[2] > z[0]
+    assert ex.exhaust_started_s == {"x": 0.0}
+    assert ex.exhaust_kg_s[0] > 0.0 and vent.vent_kg_s[0] > 0.0
 
 
-def test_unreachable_space_stays_clean() -> None:
-    spaces, links = _mall()
-    model = SmokeModel(spaces, links, FireSpec("shop", 0.1876, 8000.0))
-    model.advance(1800.0)
-    st = model.state("closed_shop")
-    assert st.layer_height_m == 4.0
-    assert st.temperature_c == 20.0
-    assert st.extinction_per_m == 0.0
-    assert st.co_ppm == 0.0
-    assert st.untenable_since_s is None
-    assert not model.untenable("closed_shop")
-    assert model.arrival_s("closed_shop") is None
+def test_plugholing_limits_a_thin_layer() -> None:
+    # V_max = 4.16 γ d^(5/2) (ΔT/T0)^(1/2) per inlet (GB 51251 §4.6.14): a 100 m³/s fan on
+    # one inlet above a thin warm layer draws far less than its rating
+    m = SmokeModel([SmokeZone("r", 1000.0, 0.0, 10.0)], [], _steady(500.0, "r"),
+                   exhaust=[ExhaustSystem("x", ("r",), 100.0, inlets_per_zone=1)],
+                   wall_heat_transfer_kw_m2k=0.0)
+    m.start_exhaust("x")
+    m.advance(60.0)
+    st = m.state("r")
+    t_k = st.temperature_c + 273.15
+    vmax = 4.16 * st.depth_m**2.5 * math.sqrt((t_k - 293.15) / 293.15)
+    assert m.exhaust_kg_s[0] * t_k / 353.0 == pytest.approx(vmax, rel=0.1)
+    assert vmax < 100.0
 
 
-def test_vent_reduces_descent() -> None:
-    closed = SmokeModel([ROOM], [], FireSpec("room", 0.0469, 3000.0))
-    vented = SmokeModel([ROOM], [SmokeLink("room", OUTSIDE, 3.0)], FireSpec("room", 0.0469, 3000.0))
-    higher_somewhere = False
-    for t in range(10, 900, 10):
-        closed.advance(float(t))
-        vented.advance(float(t))
-        zc = closed.state("room").layer_height_m
-        zv = vented.state("room").layer_height_m
-        assert zv >= zc - 1e-9
-        higher_somewhere |= zv > zc + 0.1
-    assert higher_somewhere
-    # after the fire stops growing the vent can hold the layer near the door soffit
-    assert vented.state("room").layer_height_m > 1.0
-    assert closed.state("room").layer_height_m < 0.5
+def test_front_delay_holds_smoke_in_the_source_zone() -> None:
+    zones = [SmokeZone("a", 100.0, 0.0, 3.0), SmokeZone("b", 100.0, 0.0, 3.0)]
+    fast = SmokeModel(zones, [SmokeLink("a", "b", 2.0, 0.0, 2.1)], _steady(1000.0, "a"))
+    slow = SmokeModel(zones, [SmokeLink("a", "b", 2.0, 0.0, 2.1, delay_s=(100.0, 0.0))],
+                      _steady(1000.0, "a"))
+    fast.advance(90.0)
+    slow.advance(90.0)
+    assert fast.state("b").reached_s is not None
+    assert slow.state("b").reached_s is None
+    slow.advance(130.0)
+    assert slow.state("b").reached_s is not None and slow.state("b").reached_s >= 100.0
 
 
-def test_untenable_rules_and_stickiness() -> None:
-    model = SmokeModel([ROOM], [SmokeLink("room", OUTSIDE, 3.0)], FireSpec("room", 0.0469, 3000.0))
-    since = None
-    for t in range(1, 1200):
-        model.advance(float(t))
-        st = model.state("room")
-        vis = fp.visibility_m(st.extinction_per_m)
-        if since is None and model.untenable("room"):
-            since = st.untenable_since_s
-            assert since == float(t)
-            assert (st.layer_height_m < 2.0 and (st.temperature_c > 60 or vis < 10)) or (
-                st.temperature_c > 200
-            )
-        if since is not None:
-            assert model.untenable("room")
-            assert st.untenable_since_s == since
-        else:
-            assert not (st.layer_height_m < 2.0 and vis < 10.0)
-    assert since is not None
-    assert since < 252.9  # became untenable while growing (peak 3000 kW at 252.9 s)
+def test_sprinklers_hold_at_the_larger_of_activation_and_code_value() -> None:
+    fire = FireSpec("room", 0.0469, 10000.0, sprinklered=True, sprinklered_kw=3000.0,
+                    sprinkler_activation_s=100.0)
+    m = SmokeModel([ROOM], [], fire)
+    # at 100 s the fire is 469 kW; GB 51251 §4.6.7: it holds at max(469, 3000) = 3000 kW
+    assert m.hrr_kw(200.0) == pytest.approx(0.0469 * 200.0**2)
+    assert m.hrr_kw(400.0) == 3000.0
+    late = FireSpec("room", 0.0469, 10000.0, sprinklered=True, sprinklered_kw=3000.0,
+                    sprinkler_activation_s=300.0)
+    assert SmokeModel([ROOM], [], late).hrr_kw(600.0) == pytest.approx(0.0469 * 300.0**2)
+    bare = FireSpec("room", 0.0469, 10000.0, sprinklered=True, sprinkler_activation_s=100.0)
+    assert SmokeModel([ROOM], [], bare).hrr_kw(600.0) == pytest.approx(469.0)
 
 
-def test_sprinkler_activation_caps_fire() -> None:
+def test_sprinkler_activation_from_the_ceiling_jet() -> None:
     fire = FireSpec("room", 0.0469, 5000.0, sprinklered=True)
-    model = SmokeModel([ROOM], [], fire, sprinkler_activation_temp_c=68.0, rti=50.0)
-    model.advance(600.0)
-    t_act = model.sprinkler_activated_s
-    assert t_act is not None
-    assert 100.0 < t_act < 250.0
-    assert model.hrr_kw() == pytest.approx(0.0469 * t_act**2)
-    slower = SmokeModel([ROOM], [], fire, sprinkler_activation_temp_c=68.0, rti=150.0)
-    slower.advance(600.0)
-    assert slower.sprinkler_activated_s is not None
-    assert slower.sprinkler_activated_s > t_act
+    m = SmokeModel([ROOM], [], fire)
+    m.advance(400.0)
+    t = m.sprinkler_activated_s
+    assert t is not None and 60.0 < t < 300.0
+    tall = SmokeModel([SmokeZone("room", 1000.0, 0.0, 25.0)], [], fire)
+    tall.advance(400.0)
+    assert tall.sprinkler_activated_s is None or tall.sprinkler_activated_s > t
 
 
-def test_fixed_sprinkler_time_and_later_untenability() -> None:
-    base = FireSpec("room", 0.0469, 5000.0)
-    spr = FireSpec("room", 0.0469, 5000.0, sprinklered=True, sprinkler_activation_s=100.0)
-    m1 = SmokeModel([ROOM], [], base)
-    m2 = SmokeModel([ROOM], [], spr)
-    m1.advance(50.0)
-    m2.advance(50.0)
-    assert m2.sprinkler_activated_s is None  # not yet
-    m1.advance(900.0)
-    m2.advance(900.0)
-    assert m2.sprinkler_activated_s == 100.0
-    assert m2.hrr_kw() == pytest.approx(0.0469 * 100.0**2)
-    u1 = m1.state("room").untenable_since_s
-    u2 = m2.state("room").untenable_since_s
-    assert u1 is not None and u2 is not None
-    assert u2 > u1
+def test_outside_link_vents_and_mass_otherwise_conserved() -> None:
+    zones = [SmokeZone("a", 200.0, 0.0, 4.0), SmokeZone("b", 300.0, 0.0, 4.0)]
+    closed = SmokeModel(zones, [SmokeLink("a", "b", 3.0, 0.0, 2.1)], _steady(2000.0, "a"),
+                        wall_heat_transfer_kw_m2k=0.0)
+    vented = SmokeModel(zones, [SmokeLink("a", "b", 3.0, 0.0, 2.1),
+                                SmokeLink("b", OUTSIDE, 2.0, 0.0, 2.1)], _steady(2000.0, "a"),
+                        wall_heat_transfer_kw_m2k=0.0)
+    closed.advance(600.0)
+    vented.advance(600.0)
+    # with no way out every kW of convective heat stays in the layers
+    assert closed.e.sum() == pytest.approx(0.7 * 2000.0 * 600.0, rel=0.005)
+    assert vented.e.sum() < closed.e.sum()
 
 
-def test_radiative_fraction_above_loss_fraction_cools_layer() -> None:
-    hot = SmokeModel([ROOM], [], FireSpec("room", 0.0469, 5000.0, radiative_fraction=0.35))
-    cool = SmokeModel([ROOM], [], FireSpec("room", 0.0469, 5000.0, radiative_fraction=0.85))
-    hot.advance(200.0)
-    cool.advance(200.0)
-    assert cool.state("room").temperature_c < hot.state("room").temperature_c
-
-
-def test_advance_rejects_backwards_and_is_idempotent() -> None:
-    model = SmokeModel([ROOM], [], FireSpec("room", 0.0469, 5000.0))
-    model.advance(100.0)
-    before = model.state("room")
-    model.advance(100.0)
-    assert model.state("room") == before
+def test_state_time_and_validation() -> None:
+    m = SmokeModel([ROOM], [], _steady(1000.0))
+    m.advance(10.0)
+    m.advance(10.0)
     with pytest.raises(ValueError):
-        model.advance(99.0)
+        m.advance(5.0)
     with pytest.raises(ValueError):
-        model.advance(math.nan)
-    assert model.time_s == 100.0
-
-
-def test_substep_independence_of_call_pattern() -> None:
-    a = SmokeModel([ROOM], [SmokeLink("room", OUTSIDE, 2.0)], FireSpec("room", 0.0469, 5000.0))
-    b = SmokeModel([ROOM], [SmokeLink("room", OUTSIDE, 2.0)], FireSpec("room", 0.0469, 5000.0))
-    a.advance(300.0)
-    for t in range(5, 301, 5):
-        b.advance(float(t))
-    assert a.state("room").layer_height_m == pytest.approx(b.state("room").layer_height_m, rel=1e-9)
-
-
-def test_state_is_a_copy() -> None:
-    model = SmokeModel([ROOM], [], FireSpec("room", 0.0469, 5000.0))
-    model.advance(120.0)
-    st = model.state("room")
-    st.extinction_per_m = 0.0
-    assert model.state("room").extinction_per_m > 0.0
-
-
-@pytest.mark.parametrize(
-    ("spaces", "links", "fire"),
-    [
-        ([ROOM], [SmokeLink("room", "nowhere", 1.0)], FireSpec("room", 0.1, 100.0)),
-        ([ROOM], [], FireSpec("elsewhere", 0.1, 100.0)),
-        ([ROOM, ROOM], [], FireSpec("room", 0.1, 100.0)),
-        ([ROOM], [SmokeLink("room", OUTSIDE, 0.0)], FireSpec("room", 0.1, 100.0)),
-        ([ROOM], [], FireSpec("room", 0.1, 100.0, sprinkler_activation_s=50.0)),
-        ([SmokeSpace(OUTSIDE, 1.0, 1.0)], [], FireSpec(OUTSIDE, 0.1, 100.0)),
-    ],
-)
-def test_validation(spaces: list[SmokeSpace], links: list[SmokeLink], fire: FireSpec) -> None:
-    with pytest.raises(ValueError):
-        SmokeModel(spaces, links, fire)
-
-
-def test_unknown_space_raises_key_error() -> None:
-    model = SmokeModel([ROOM], [], FireSpec("room", 0.1, 100.0))
+        m.advance(math.inf)
     with pytest.raises(KeyError):
-        model.state("nope")
+        m.state("nowhere")
+    with pytest.raises(ValueError):
+        SmokeModel([ROOM], [SmokeLink("room", "x", 1.0, 0.0, 2.0)], _steady(1.0))
+    with pytest.raises(ValueError):
+        SmokeModel([ROOM], [SmokeLink("room", OUTSIDE, 1.0, 2.0, 2.0)], _steady(1.0))
+    with pytest.raises(ValueError):
+        SmokeModel([SmokeZone("z", 10.0, 3.0, 3.0)], [], _steady(1.0, "z"))
+    with pytest.raises(ValueError):
+        SmokeModel([ROOM], [], _steady(1.0), exhaust=[ExhaustSystem("x", ("nowhere",), 1.0)])
 
 
-def test_sticky_rule_white_box() -> None:
-    """Clearing the smoke by hand: sticky while growing, recoverable after growth stopped."""
-    fire = FireSpec("room", 0.0469, 5000.0)  # grows until 326.5 s
-    model = SmokeModel([ROOM], [], fire)
-    model.advance(250.0)
-    since = model.state("room").untenable_since_s
-    assert since is not None and since < 250.0
-    model._soot[0] = 0.0  # white-box: pretend the smoke cleared
-    model._h[0] = 0.0
-    model.advance(260.0)
-    assert model.untenable("room")
-    assert model.state("room").untenable_since_s == since
-
-    late = SmokeModel([ROOM], [], FireSpec("room", 0.0469, 300.0))  # peak at 80 s
-    for t in range(5, 3000, 5):
-        late.advance(float(t))
-        if late.untenable("room"):
-            break
-    late_since = late.state("room").untenable_since_s
-    assert late_since is not None and late_since > 80.0
-    late._soot[0] = 0.0
-    late._h[0] = 0.0
-    late.advance(late.time_s + 1.0)
-    assert not late.untenable("room")
-    assert late.state("room").untenable_since_s is None
-
-
-def test_constants_values() -> None:
-    assert SOOT_MASS_EXTINCTION_M2_KG == 8700.0
+def test_substep_pattern_does_not_matter() -> None:
+    zones, links = _shop_street_void()
+    a = SmokeModel(zones, links, _steady(3000.0, "shop"))
+    b = SmokeModel(zones, links, _steady(3000.0, "shop"))
+    a.advance(300.0)
+    for t in np.arange(5.0, 300.1, 5.0):
+        b.advance(float(t))
+    assert a.state("void").interface_m == pytest.approx(b.state("void").interface_m, abs=0.05)

@@ -54,7 +54,7 @@ from sim.analysis.compliance.clauses import title
 from sim.analysis.compliance.model import ClauseResult, Evidence
 from sim.errors import SafeMallError
 from sim.io.toml import read_toml
-from sim.model.validation import first_error
+from sim.model.validation import Count, Number, first_error
 
 SCHEMA: Final = "safemall/drills/1"
 DrillType = Literal["fire", "robbery", "hostage", "attack", "sabotage", "explosion"]
@@ -86,8 +86,8 @@ class Training(_Strict):
     date: dt.date
     audience: list[Audience] = Field(default_factory=lambda: list(_BOTH), min_length=1)
     topics: list[str] = Field(default_factory=list)
-    participants: int | None = Field(default=None, ge=0)
-    hours: float | None = Field(default=None, gt=0)
+    participants: Count | None = None
+    hours: Number | None = Field(default=None, gt=0, le=1000)
     note: str = ""
 
 
@@ -97,7 +97,7 @@ class Drill(_Strict):
     date: dt.date
     type: DrillType
     scenario: str = ""
-    participants: int | None = Field(default=None, ge=0)
+    participants: Count | None = None
     note: str = ""
 
 

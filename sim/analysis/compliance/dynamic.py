@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sim.analysis.compliance.inputs import CheckInputs
 from sim.errors import ScenarioError
 from sim.io.toml import read_toml
-from sim.model.validation import first_error
+from sim.model.validation import Number, first_error
 from sim.report.text import plural
 
 DEFAULT_TARGETS: Final = Path(__file__).with_name("targets.toml")
@@ -66,10 +66,10 @@ class Target(BaseModel):
     metric: str
     stat: str = "p95"
     op: Literal["<=", "<", ">=", ">"] = "<="
-    value: float
+    value: Number
     unit: str = ""
     divide_by: str | None = None
-    factor: float = 1.0
+    factor: Number = 1.0
     families: list[str] = Field(default_factory=list)
     clauses: list[str] = Field(default_factory=list)
     cites: str = ""

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sim.analysis.compliance.drills import DrillLog, load_drill_log
 from sim.errors import SafeMallError, SecurityPlanError
+from sim.io.input_file import is_dir
 from sim.io.layout_files import load_layout
 from sim.io.toml import read_toml
 from sim.model.layout import Layout
@@ -65,7 +66,7 @@ def resolve_inputs(target: str | Path, *, security: str | Path | None = None,
     """Load the layout, plan and log for ``target`` (see module doc)."""
     t = Path(target)
     layout_path: Path | None = None
-    if t.is_dir():
+    if is_dir(t):
         layout_path = t / "layout.toml"
         plan_path = Path(security) if security else t / "security.toml"
     elif t.suffix == ".toml" and t.is_file():

@@ -24,6 +24,7 @@ from shapely.strtree import STRtree
 
 from sim.errors import LayoutError
 from sim.io.importers.report import ImportReport
+from sim.model import limits
 from sim.model.layout import VERTICAL_KINDS, Layout
 from sim.model.layout_schema import SCHEMA, layout_from_dict
 
@@ -153,6 +154,83 @@ def clean_ring(points: Iterable[tuple[float, float]]) -> list[tuple[float, float
     if len(out) > 1 and math.dist(out[0], out[-1]) <= 1e-9:
         out.pop()
     return out
+
+
+def geometry_problem(pts: Sequence[tuple[float, float]]) -> str | None:
+    """Why coordinates (m) are not a plausible plan, by :mod:`sim.model.limits`."""
+    if not all(math.isfinite(c) for p in pts for c in p):
+        return "a coordinate is not a finite number"
+    if any(abs(c) > limits.MAX_COORD_M for p in pts for c in p):
+        return (f"a coordinate is more than {limits.MAX_COORD_M:,.0f} m from the origin "
+                "(check the units)")
+    if pts:
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        span = max(max(xs) - min(xs), max(ys) - min(ys))
+        if span > limits.MAX_EXTENT_M:
+            return (f"spans {span:,.0f} m, more than the {limits.MAX_EXTENT_M:,.0f} m one "
+                    "space may span (check the units)")
+    return None
+
+
+def plausible_points(pts: Sequence[tuple[float, float]], rep: ImportReport, what: str,
+                     where: Mapping[str, str], *, report: bool = True) -> bool:
+    """True if the points are a plausible plan; else an ``implausible-geometry`` error."""
+    problem = geometry_problem(pts)
+    if problem is None:
+        return True
+    if report:
+        rep.error("implausible-geometry", f"{what}: {problem}; skipped", **where)
+    return False
+
+
+def plausible_line(line: LineString, rep: ImportReport, what: str,
+                   where: Mapping[str, str]) -> bool:
+    """True if a door line is plausible (finite, at most ``MAX_OPENING_WIDTH_M`` long)."""
+    pts = [(float(x), float(y)) for x, y in line.coords]
+    problem = geometry_problem(pts)
+    if problem is None:
+        width = math.dist(pts[0], pts[-1])
+        if width > limits.MAX_OPENING_WIDTH_M:
+            problem = (f"{width:,.1f} m wide, more than the {limits.MAX_OPENING_WIDTH_M:g} m "
+                       "an opening may be (check the units)")
+    if problem is None:
+        return True
+    rep.error("implausible-geometry", f"{what}: {problem}; skipped", **where)
+    return False
+
+
+def check_plausible(draft: Draft) -> None:
+    """Drop what no building has (reported as errors): levels beyond ±1,000 m, spaces
+    with non-finite or far-flung coordinates, openings wider than 50 m."""
+    rep = draft.report
+    for lv in list(draft.levels):
+        if not (math.isfinite(lv.elevation_m)
+                and abs(lv.elevation_m) <= limits.MAX_ELEVATION_M):
+            rep.error("implausible-level", f"elevation {lv.elevation_m:g} m is beyond "
+                      f"±{limits.MAX_ELEVATION_M:,.0f} m; the level and its spaces are "
+                      "skipped", level=lv.id)
+            draft.levels.remove(lv)
+            for sid in [s.id for s in draft.spaces.values() if lv.id in s.levels]:
+                del draft.spaces[sid]
+    for s in list(draft.spaces.values()):
+        for g in [s.polygon, *s.geoms.values()]:
+            if g is None:
+                continue
+            problem = geometry_problem([(float(x), float(y)) for x, y in g.exterior.coords])
+            if problem is not None:
+                rep.error("implausible-geometry", f"space {s.id}: {problem}; skipped",
+                          source_id=s.source_id, layer=s.where)
+                del draft.spaces[s.id]
+                break
+    for o in list(draft.openings.values()):
+        bad = o.a not in draft.spaces or o.b not in draft.spaces
+        if not bad and not (math.isfinite(o.width_m)
+                            and 0 < o.width_m <= limits.MAX_OPENING_WIDTH_M):
+            rep.error("implausible-geometry", f"opening {o.id}: {o.width_m:g} m wide, outside "
+                      f"(0, {limits.MAX_OPENING_WIDTH_M:g}] m; skipped", level=o.level)
+            bad = True
+        if bad:
+            del draft.openings[o.id]
 
 
 def polygon_problem(pts: list[tuple[float, float]]) -> str | None:
@@ -548,6 +626,7 @@ class ImportResult:
 def finish(draft: Draft, source: str) -> ImportResult:
     """Validate the draft with :func:`layout_from_dict`; never raises for bad content."""
     rep = draft.report
+    check_plausible(draft)
     used = {lv for s in draft.spaces.values() for lv in s.levels}
     for lv in list(draft.levels):
         if lv.id not in used and used:

@@ -51,13 +51,17 @@ from sim.io.importers._draft import (
     finish,
     long_side,
     match_doors,
+    plausible_line,
+    plausible_points,
     polygon_problem,
     same_flight,
 )
-from sim.io.importers.report import ImportReport
+from sim.io.importers.report import ImportReport, capture_warnings
+from sim.io.input_file import check_input_file
 from sim.io.toml import read_toml
+from sim.model import limits
 from sim.model.layout import OPENING_KINDS, SPACE_KINDS, VERTICAL_KINDS
-from sim.model.validation import first_error
+from sim.model.validation import Number, first_error
 
 MAP_SCHEMA = "safemall/dxf-map/1"
 #: Space kinds a layer can hold (exits are made from doors, never drawn).
@@ -100,7 +104,8 @@ class _Strict(BaseModel):
 
 class _LevelRule(_Strict):
     id: str = Field(min_length=1)
-    elevation_m: float = 0.0
+    elevation_m: Number = Field(default=0.0, ge=-limits.MAX_ELEVATION_M,
+                                le=limits.MAX_ELEVATION_M)
     prefix: str | None = None
     name: str = ""
 
@@ -114,8 +119,8 @@ class _MapModel(_Strict):
     schema_: Literal["safemall/dxf-map/1"] = Field(default="safemall/dxf-map/1", alias="schema")
     name: str = ""
     units: Literal["m", "cm", "mm", "in", "ft"] | None = None
-    tolerance_m: float = Field(default=0.5, gt=0)
-    label_tolerance_m: float = Field(default=1.0, gt=0)
+    tolerance_m: Number = Field(default=0.5, gt=0, le=100)
+    label_tolerance_m: Number = Field(default=1.0, gt=0, le=100)
     stair_levels: Literal["up", "down", "none"] = "none"
     levels: list[_LevelRule] = Field(default_factory=list)
     layers: dict[str, str | _LayerRule] = Field(min_length=1)
@@ -347,10 +352,35 @@ def _units_factor(doc: Any, path: Path, forced: str | None, lmap: LayerMap,
     return UNIT_FACTORS[guess]
 
 
+def cyclic_blocks(doc: Any) -> frozenset[str]:
+    """Names of blocks that insert themselves, directly or through other blocks.
+
+    Exploding or measuring such a block never ends (ezdxf recurses until Python's stack
+    runs out), so their INSERTs are reported and skipped.
+    """
+    refs: dict[str, set[str]] = {}
+    for blk in doc.blocks:
+        refs[blk.name] = {str(e.dxf.name) for e in blk if e.dxftype() == "INSERT"}
+    cyclic: set[str] = set()
+    for start in refs:  # a depth-first walk from each block: does it reach itself?
+        stack, seen = list(refs[start]), set()
+        while stack:
+            name = stack.pop()
+            if name == start:
+                cyclic.add(start)
+                break
+            if name not in seen:
+                seen.add(name)
+                stack.extend(refs.get(name, ()))
+    return frozenset(cyclic)
+
+
 def _walk(entities: Any, lmap: LayerMap, file_level: str | None, prefix: str,
           parent_layer: str | None = None, parent_handle: str | None = None,
-          depth: int = 0) -> Iterator[tuple[Any, str, str, str | None, str | None]]:
-    """Yield ``(entity, layer, handle, role, level)``; INSERTs off door layers exploded."""
+          depth: int = 0, cyclic: frozenset[str] = frozenset()
+          ) -> Iterator[tuple[Any, str, str, str | None, str | None]]:
+    """Yield ``(entity, layer, handle, role, level)``; INSERTs off door layers exploded
+    (INSERTs of self-inserting blocks are yielded as they are, and reported later)."""
     for k, e in enumerate(entities):
         layer = str(e.dxf.get("layer", "0"))
         if parent_layer is not None and layer == "0":
@@ -360,12 +390,14 @@ def _walk(entities: Any, lmap: LayerMap, file_level: str | None, prefix: str,
         role, level = lmap.resolve(layer, file_level)
         if role == "ignore":
             continue
-        if e.dxftype() == "INSERT" and role not in ("door", "exit_door") and depth < 4:
+        if e.dxftype() == "INSERT" and role not in ("door", "exit_door") and depth < 4 \
+                and str(e.dxf.name) not in cyclic:
             try:
                 virtual = list(e.virtual_entities())
             except Exception:  # a broken block must not stop the import
                 virtual = []
-            yield from _walk(virtual, lmap, file_level, prefix, layer, handle, depth + 1)
+            yield from _walk(virtual, lmap, file_level, prefix, layer, handle, depth + 1,
+                             cyclic)
             continue
         yield e, layer, handle, role, level
 
@@ -377,6 +409,7 @@ def _flatten(e: Any, step: float) -> list[tuple[float, float]]:
 
 def _read_file(path: Path, lmap: LayerMap, rep: ImportReport, *, units: str | None,
                file_level: str | None, prefix: str) -> _FileData:
+    check_input_file(path, LayoutError, "DXF", limit=limits.MAX_DRAWING_BYTES)
     try:
         doc = ezdxf.readfile(str(path))
     except OSError as exc:
@@ -384,8 +417,13 @@ def _read_file(path: Path, lmap: LayerMap, rep: ImportReport, *, units: str | No
             from None
     except ezdxf.DXFError as exc:
         raise LayoutError(f"not a readable DXF: {exc}", source=str(path)) from None
+    except Exception as exc:
+        # file (StopIteration, IndexError, ValueError ...) means it cannot be read
+        raise LayoutError(f"not a readable DXF ({type(exc).__name__}: {exc})",
+                          source=str(path)) from None
     msp = doc.modelspace()
-    items = list(_walk(msp, lmap, file_level, prefix))
+    cyclic = cyclic_blocks(doc)
+    items = list(_walk(msp, lmap, file_level, prefix, cyclic=cyclic))
     extent = 0.0
     for e, _, _, role, _ in items:
         if role in SPACE_ROLES and e.dxftype() in ("LWPOLYLINE", "POLYLINE"):
@@ -423,8 +461,15 @@ def _read_file(path: Path, lmap: LayerMap, rep: ImportReport, *, units: str | No
                           "layer map gives no level; skipped", **where)
                 continue
             level = ""  # an unmapped polygon: its level may come from a label inside
+        if t == "INSERT" and str(e.dxf.name) in cyclic:
+            if role is not None:
+                rep.error("cyclic-block", f"block {e.dxf.name!r} inserts itself (directly "
+                          "or through other blocks); skipped", **where)
+            continue
         if role in ("door", "exit_door"):
             door = _door(e, t, factor, rep, where)
+            if door is not None and not plausible_line(door, rep, "door", where):
+                door = None
             if door is not None:
                 out.doors.append(DraftDoor(handle, layer, level, door,
                                            exit_hint=role == "exit_door",
@@ -452,6 +497,9 @@ def _read_file(path: Path, lmap: LayerMap, rep: ImportReport, *, units: str | No
                               f"open polyline ({len(pts)} points) is not a space; skipped",
                               level=level, **where)
                 continue
+        if not plausible_points(pts, rep, f"{t} on layer {layer}", where,
+                                report=role is not None):
+            continue
         ring = clean_ring(pts)
         problem = polygon_problem(ring)
         if problem:
@@ -749,6 +797,7 @@ def _label_doors(doors: list[DraftDoor], labels: list[Label], tol: float,
         d.tags.extend(lab.tags)
 
 
+@capture_warnings
 def import_dxf(paths: Sequence[str | Path], layer_map: LayerMap, *,
                units: str | None = None, level_from: Literal["layer", "file"] = "layer",
                file_levels: Sequence[str] | None = None, drop_unreachable: bool = False,

@@ -27,15 +27,17 @@ FeatureCollection per feature type (``venue.geojson``, ``level.geojson``,
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
+import shapely.errors
 from pyproj import Transformer
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
@@ -71,8 +73,10 @@ from sim.io.importers.infer import (
 )
 from sim.io.importers.options import ImportOptions
 from sim.io.importers.repair import suggest_repairs
-from sim.io.importers.report import ImportReport
+from sim.io.importers.report import ImportReport, capture_warnings, malformed_data
+from sim.io.input_file import check_input_file, is_dir, parse_json_text, read_input_bytes
 from sim.model.layout import SPACE_KINDS, VERTICAL_KINDS
+from sim.model.limits import MAX_DRAWING_BYTES, MAX_INPUT_BYTES
 
 #: Default storey height (m): elevation = ordinal x this.
 STOREY_HEIGHT_M = 5.0
@@ -110,6 +114,10 @@ FEATURE_FILES = ("venue", "level", "unit", "opening", "amenity", "fixture", "rel
                  "kiosk", "geofence", "detail")
 
 
+#: Largest absolute level ordinal: 200 storeys is taller than any building.
+MAX_ORDINAL = 200
+
+
 def category_kind(category: str, overrides: Mapping[str, str] | None = None
                   ) -> tuple[str | None, bool]:
     """``(kind, known)`` for a unit category; ``base.sub`` variants (``restroom.female``,
@@ -128,30 +136,39 @@ def category_kind(category: str, overrides: Mapping[str, str] | None = None
 
 
 def _read_archive(path: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
-    texts: dict[str, str] = {}
+    texts: dict[str, bytes] = {}
+    total = 0
     try:
-        if path.is_dir():
+        if is_dir(path):
             for f in path.iterdir():
                 if f.suffix in (".geojson", ".json"):
-                    texts[f.name] = f.read_text(encoding="utf-8")
+                    texts[f.name] = read_input_bytes(f, LayoutError, "GeoJSON file")
+                    total += len(texts[f.name])
         else:
+            check_input_file(path, LayoutError, "IMDF archive", limit=MAX_DRAWING_BYTES)
             with zipfile.ZipFile(path) as z:
-                for name in z.namelist():
-                    base = name.rsplit("/", 1)[-1]
+                for info in z.infolist():
+                    base = info.filename.rsplit("/", 1)[-1]
                     if base.endswith((".geojson", ".json")) and not base.startswith("."):
-                        texts[base] = z.read(name).decode("utf-8")
+                        total += info.file_size
+                        if info.file_size > MAX_INPUT_BYTES or total > MAX_DRAWING_BYTES:
+                            raise LayoutError(
+                                f"unpacks to more than the {MAX_INPUT_BYTES:,} bytes accepted "
+                                f"per file or {MAX_DRAWING_BYTES:,} in all",
+                                field=info.filename, source=str(path))
+                        texts[base] = z.read(info)
     except OSError as exc:
         raise LayoutError(f"cannot read IMDF archive ({exc.strerror or exc})",
                           source=str(path)) from None
-    except zipfile.BadZipFile:
-        raise LayoutError("not a zip file or folder", source=str(path)) from None
+    except (zipfile.BadZipFile, EOFError, zlib.error, ValueError) as exc:
+        raise LayoutError(f"not a zip file or folder ({exc})", source=str(path)) from None
+    if total > MAX_DRAWING_BYTES:
+        raise LayoutError(f"more than the {MAX_DRAWING_BYTES:,} bytes accepted",
+                          source=str(path))
     manifest: dict[str, Any] = {}
     feats: dict[str, list[dict[str, Any]]] = {}
-    for name, text in texts.items():
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise LayoutError(f"not valid JSON: {exc}", field=name, source=str(path)) from None
+    for name, raw in texts.items():
+        data = parse_json_text(raw, LayoutError, "JSON", source=str(path), field=name)
         if name == "manifest.json":
             manifest = data if isinstance(data, dict) else {}
         elif name.endswith(".geojson"):
@@ -182,14 +199,46 @@ def slug(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text.strip().lower()).strip("-")
 
 
-def _geom(f: Mapping[str, Any]) -> BaseGeometry | None:
+def _coordinates_problem(f: Mapping[str, Any]) -> str | None:
+    """Why a feature's coordinates are not plausible lon/lat (``None``: they are, or it
+    has no geometry at all)."""
     g = f.get("geometry")
     if not g:
         return None
     try:
-        return shape(g)
+        xy = shapely.get_coordinates(shape(g))
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError,
+            shapely.errors.GEOSException):
+        return "malformed geometry"
+    if not np.isfinite(xy).all():
+        return "a coordinate is not a finite number"
+    if (np.abs(xy[:, 0]) > 180).any() or (np.abs(xy[:, 1]) > 90).any():
+        return "a coordinate is not a longitude/latitude (beyond ±180/±90)"
+    return None
+
+
+def _report_implausible(feats: Mapping[str, list[dict[str, Any]]], rep: ImportReport) -> None:
+    """One ``implausible-geometry`` error per feature whose coordinates are unusable (the
+    feature is then read as having no geometry)."""
+    for ft, fs in sorted(feats.items()):
+        for f in fs:
+            problem = _coordinates_problem(f)
+            if problem is not None:
+                rep.error("implausible-geometry", f"{ft} feature: {problem}; its geometry "
+                          "is ignored", source_id=str(f.get("id")), layer=ft)
+
+
+def _geom(f: Mapping[str, Any]) -> BaseGeometry | None:
+    """The feature's geometry (lon/lat); ``None`` when missing, malformed, or with a
+    coordinate that is not a finite longitude/latitude (NaN, inf, beyond ±180/±90)."""
+    g = f.get("geometry")
+    if not g or _coordinates_problem(f) is not None:
+        return None
+    try:
+        geom = shape(g)
     except (ValueError, TypeError, AttributeError, KeyError):
         return None
+    return geom if not geom.is_empty else None
 
 
 def projection_for(lon: float, lat: float) -> str:
@@ -207,6 +256,8 @@ VEHICLE_MIN_WIDTH_M = 2.0
 ENTRANCE_CATEGORIES = frozenset({"lobby", "entrance", "vestibule"})
 
 
+@capture_warnings
+@malformed_data("IMDF")
 def import_imdf(path: str | Path, *, storey_height_m: float = STOREY_HEIGHT_M,
                 categories: Mapping[str, str] | None = None, drop_unreachable: bool = False,
                 tolerance_m: float = 0.5, name: str | None = None,
@@ -221,8 +272,9 @@ def import_imdf(path: str | Path, *, storey_height_m: float = STOREY_HEIGHT_M,
     opts = (options or ImportOptions()).with_cli(
         category=categories, drop_unreachable=drop_unreachable or None)
     categories = opts.category
-    if storey_height_m <= 0:
-        raise LayoutError(f"must be > 0, got {storey_height_m}", field="--storey-height")
+    if not 0 < storey_height_m <= 50:
+        raise LayoutError(f"must be a height in metres above 0 and at most 50, got "
+                          f"{storey_height_m}", field="--storey-height")
     for cat, kind in (categories or {}).items():
         if kind not in SPACE_KINDS or kind == "exit":
             raise LayoutError(f"unknown space kind {kind!r} for category {cat!r}",
@@ -230,6 +282,7 @@ def import_imdf(path: str | Path, *, storey_height_m: float = STOREY_HEIGHT_M,
     manifest, feats = _read_archive(p)
     lang = str(manifest.get("language") or "en")
     rep = ImportReport(str(p), "IMDF")
+    _report_implausible(feats, rep)
     for ft, fs in sorted(feats.items()):
         if ft not in FEATURE_FILES:
             rep.info("feature-ignored", f"{len(fs)} features in {ft}.geojson (unknown type) "
@@ -264,8 +317,13 @@ def import_imdf(path: str | Path, *, storey_height_m: float = STOREY_HEIGHT_M,
         props = f.get("properties") or {}
         try:
             ordinal = int(props["ordinal"])
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             rep.error("level-ordinal", "level has no integer ordinal; its units are skipped",
+                      source_id=str(f.get("id")), layer="level")
+            continue
+        if abs(ordinal) > MAX_ORDINAL:
+            rep.error("implausible-level", f"ordinal {ordinal} is beyond ±{MAX_ORDINAL} "
+                      "storeys; the level and its units are skipped",
                       source_id=str(f.get("id")), layer="level")
             continue
         lid = f"L{ordinal + 1}" if ordinal >= 0 else f"B{-ordinal}"

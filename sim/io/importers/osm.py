@@ -26,7 +26,6 @@ Coordinates are projected like IMDF: a local transverse Mercator centred on the 
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
@@ -75,8 +74,10 @@ from sim.io.importers.infer import (
 )
 from sim.io.importers.options import ImportOptions
 from sim.io.importers.repair import suggest_repairs
-from sim.io.importers.report import ImportReport
+from sim.io.importers.report import ImportReport, capture_warnings, malformed_data
+from sim.io.input_file import check_input_file, read_json_file
 from sim.model.layout import SPACE_KINDS, VERTICAL_KINDS
+from sim.model.limits import MAX_DRAWING_BYTES
 
 STOREY_HEIGHT_M = 5.0
 #: Default clear widths (m) when a node has no ``width`` tag: a single door leaf and a
@@ -125,8 +126,7 @@ def _read_osmium(p: Path) -> list[OsmFeature]:
     import osmium
     import shapely.wkb
 
-    if not p.is_file():
-        raise LayoutError("cannot read OSM file (no such file)", source=str(p))
+    check_input_file(p, LayoutError, "OSM file", limit=MAX_DRAWING_BYTES)
     fab = osmium.geom.WKBFactory()
     out: list[OsmFeature] = []
     from osmium.osm import Area, Node, Way
@@ -165,12 +165,7 @@ def _read_osmium(p: Path) -> list[OsmFeature]:
 
 
 def _read_geojson(p: Path) -> list[OsmFeature]:
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise LayoutError(f"cannot read file ({exc.strerror})", source=str(p)) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LayoutError(f"not valid JSON: {exc}", source=str(p)) from None
+    data = read_json_file(p, LayoutError, "GeoJSON file")
     feats = data.get("features") if isinstance(data, dict) else None
     if not isinstance(feats, list):
         raise LayoutError("not a GeoJSON FeatureCollection", field="features", source=str(p))
@@ -256,14 +251,17 @@ def _width(tags: Mapping[str, str], default: float) -> float:
 
 # ----------------------------------------------------------------------------- import
 
+@capture_warnings
+@malformed_data("OSM")
 def import_osm(path: str | Path, *, storey_height_m: float = STOREY_HEIGHT_M,
                tolerance_m: float = 0.5, name: str | None = None,
                options: ImportOptions | None = None) -> ImportResult:
     """Import an OSM / GeoJSON indoor extract. See the module doc for what is read."""
     p = Path(path)
     opts = options or ImportOptions()
-    if storey_height_m <= 0:
-        raise LayoutError(f"must be > 0, got {storey_height_m}", field="--storey-height")
+    if not 0 < storey_height_m <= 50:
+        raise LayoutError(f"must be a height in metres above 0 and at most 50, got "
+                          f"{storey_height_m}", field="--storey-height")
     for cat, kind in opts.category.items():
         if kind not in SPACE_KINDS or kind == "exit":
             raise LayoutError(f"unknown space kind {kind!r} for category {cat!r}",

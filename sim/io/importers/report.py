@@ -9,10 +9,13 @@ The CLI prints the report and writes it next to the output as
 
 from __future__ import annotations
 
+import functools
+import warnings
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 Severity = Literal["error", "warning", "info"]
 _ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -148,3 +151,45 @@ def report_path_for(out: str | Path) -> Path:
     """``layout.toml`` -> ``layout.import-report.txt`` in the same folder."""
     p = Path(out)
     return p.with_name(f"{p.stem}.import-report.txt")
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def capture_warnings(fn: _F) -> _F:
+    """Run an importer with Python warnings (numpy's and shapely's ``RuntimeWarning``)
+    caught, and add each distinct one to the result's report as a ``numeric-warning``
+    finding instead of printing it on stderr."""
+    @functools.wraps(fn)
+    def inner(*args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = fn(*args, **kwargs)
+        counts = Counter(f"{w.category.__name__}: {w.message}" for w in caught)
+        for text, n in counts.items():
+            result.report.warning("numeric-warning", text + (f" ({n} times)" if n > 1 else "")
+                                  + "; check the geometry near non-finite or degenerate "
+                                  "coordinates")
+        return result
+    return inner  # type: ignore[return-value]
+
+
+def malformed_data(importer: str) -> Callable[[_F], _F]:
+    """Turn what an importer trips over in malformed source data (a list where a table
+    belongs, a string where a number does) into a one-line :class:`LayoutError` naming the
+    file; ``--debug`` shows where it was found."""
+    import shapely.errors
+
+    from sim.errors import LayoutError
+
+    def deco(fn: _F) -> _F:
+        @functools.wraps(fn)
+        def inner(path: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(path, *args, **kwargs)
+            except (TypeError, AttributeError, KeyError, ValueError, IndexError, OverflowError,
+                    RecursionError, shapely.errors.ShapelyError) as exc:
+                raise LayoutError(f"malformed {importer} data ({type(exc).__name__}: {exc}); "
+                                  "rerun with --debug to see where", source=str(path)) from exc
+        return inner  # type: ignore[return-value]
+    return deco
