@@ -408,6 +408,8 @@ class World:
         """Cells people avoid when another way exists (smoke-logged)."""
         self.turned_back: set[int] = set()
         """People who reached an opening into an avoided cell and took another way."""
+        self.turned_back_at: set[tuple[int, int]] = set()
+        """(person, opening) where that person turned back (at most once each)."""
 
         # ---- portals
         self.portal_ids: list[str] = list(network.portals)
@@ -824,11 +826,14 @@ class World:
             if door.blocked:
                 q, dist = router.first_hop(i, cell, door.at[0], door.at[1], q)
                 continue
-            if avoid[to] and not avoid[cell]:
-                # facing dense smoke (or a threat) at the opening: another way if there is one
-                q2, d2 = router.first_hop(i, cell, door.at[0], door.at[1], q)
+            if avoid[to] and not avoid[cell] and (i, q) not in self.turned_back_at:
+                # facing dense smoke (or a threat) at the opening: another way if there is
+                # one that crosses no avoided cell; once per opening, so that a person sent
+                # back here by the routing goes on instead of turning back for ever
+                q2, d2 = router.way_around(cell, q)
                 if q2 >= 0:
                     self.turned_back.add(i)
+                    self.turned_back_at.add((i, q))
                     q, dist = q2, d2
                     continue
             if not door.try_pass(i, cell, to):

@@ -251,3 +251,33 @@ def test_radiation_from_a_hot_layer_above_the_head_doses_people() -> None:
     h = min(z for snap in f.snap for c, (_, z, _) in snap.items() if c in f.s_cells[k])
     assert h > 1.8  # never in the smoke: no asphyxiant or convective dose
     assert res.metrics["fed_max"] > 0.1
+
+
+def test_no_turning_back_when_every_way_out_crosses_the_smoke() -> None:
+    """The same walker with the far exit walled up: its only way out is through the smoke-
+    logged lobby. Turning back there (into the hall and the shop it came from) would only
+    bring it back to the same door, for ever; it goes on instead (issue 17: nine people
+    of a crush in the example mall's hall walked to and fro until the run ended)."""
+    lay = {"schema": "safemall/layout/1", "mall": {"name": "no way round", "sprinklered": False},
+           "levels": [{"id": "L1", "elevation_m": 0.0}],
+           "spaces": [{"id": "hall", "kind": "corridor", "level": "L1", "rect": [-30, 0, 90, 6]},
+                      {"id": "start", "kind": "shop", "level": "L1", "rect": [28, 6, 6, 6]},
+                      {"id": "lobby", "kind": "shop", "level": "L1", "rect": [60, 0, 4, 6],
+                       "height_m": 2.6},
+                      {"id": "near", "kind": "exit", "level": "L1"}],
+           "openings": [{"id": "to-lobby", "between": ["hall", "lobby"], "width_m": 1.0,
+                         "at": [60, 3]},
+                        {"id": "start-door", "between": ["start", "hall"], "width_m": 1.0,
+                         "at": [31, 6]},
+                        {"id": "lobby-out", "between": ["lobby", "near"], "width_m": 1.0,
+                         "at": [64, 3]}]}
+    fire = {"kind": "fire", "space": "lobby", "t_s": 0.0, "growth": "ultrafast",
+            "peak_kw": 2000.0, "step_s": 1.0}
+    scn = {"occupants": {"per_space": {"start": 1}}, "population": {"free_speed_mps": 0.8},
+           "premovement": {"model": "none"}, "duration_s": 600,
+           "movement": {"max_cell_length_m": 100.0, "max_cell_area_m2": 1000.0}}
+    res = run_dict(lay, {**scn, "hazards": [{"kind": "drill", "t_s": 0.0}, fire]})
+    m = res.metrics
+    assert m["aset_s"]["lobby"] < 42.0  # the lobby was avoided when the walker got there
+    assert m["turned_back"] == 0
+    assert m["inside"] == 0 and m["t_end_s"] < 600
