@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim.batch.executors import InlinePool
@@ -37,21 +38,28 @@ def test_missing_values_drop_their_seed_and_verdicts_follow_the_sign() -> None:
         paired([1, 2], [1])
 
 
-def test_common_seeded_batch_reports_paired_differences(tmp_path: Path) -> None:
-    (tmp_path / "tiny.toml").write_text(SCENARIO.replace("count = 400", "count = 200"))
-    (tmp_path / "b.toml").write_text("""\
+def _width_batch(tmp_path: Path, name: str, *, people: int, reps: int, seeding: str,
+                 widths: str) -> Path:
+    """The tiny mall's south door at ``widths`` (a TOML list), a batch file (its path)."""
+    (tmp_path / "tiny.toml").write_text(SCENARIO.replace("count = 400", f"count = {people}"))
+    (tmp_path / "b.toml").write_text(f"""\
 schema = "safemall/batch/1"
-name = "widths"
+name = "{name}"
 scenario = "tiny.toml"
-replications = 4
+replications = {reps}
 root_seed = 7
-seeding = "common"
+seeding = "{seeding}"
 [grid]
-geometry.widths.south-door = [0.9, 1.8, 3.6]
+geometry.widths.south-door = {widths}
 """)
-    spec = load_batch(tmp_path / "b.toml")
+    return tmp_path / "b.toml"
+
+
+def test_common_seeded_batch_reports_paired_differences(tmp_path: Path) -> None:
+    b = _width_batch(tmp_path, "widths", people=200, reps=4, seeding="common",
+                     widths="[0.9, 1.8, 3.6]")
     with Store(tmp_path / "w.db") as st:
-        run_batch(spec, st, InlinePool())
+        run_batch(load_batch(b), st, InlinePool())
         tables = write_report(st, tmp_path / "rep", metrics=["t_evacuation_s"])
     names = {f.name for f in tables[0].files}
     assert {"widths_paired.csv", "widths_paired.md"} <= names
@@ -63,8 +71,6 @@ geometry.widths.south-door = [0.9, 1.8, 3.6]
     assert "against the first" in md
     # one implementation: the pairs against a labelled baseline are the pairs against the
     # first configuration when that is the baseline
-    import pandas as pd
-
     with Store(tmp_path / "w.db") as st:
         tables = write_report(st, tmp_path / "rep2", metrics=["t_evacuation_s"],
                               paired="geometry.widths.south-door=0.9")
@@ -83,19 +89,10 @@ geometry.widths.south-door = [0.9, 1.8, 3.6]
 
 def test_independent_batches_have_no_automatic_pairs_and_say_so_when_asked(
         tmp_path: Path) -> None:
-    (tmp_path / "tiny.toml").write_text(SCENARIO.replace("count = 400", "count = 120"))
-    (tmp_path / "b.toml").write_text("""\
-schema = "safemall/batch/1"
-name = "ind"
-scenario = "tiny.toml"
-replications = 3
-root_seed = 7
-seeding = "independent"
-[grid]
-geometry.widths.south-door = [0.9, 1.8]
-""")
+    b = _width_batch(tmp_path, "ind", people=120, reps=3, seeding="independent",
+                     widths="[0.9, 1.8]")
     with Store(tmp_path / "i.db") as st:
-        run_batch(load_batch(tmp_path / "b.toml"), st, InlinePool())
+        run_batch(load_batch(b), st, InlinePool())
         tables = write_report(st, tmp_path / "r", metrics=["t_evacuation_s"])
         assert not any("paired" in f.name for f in tables[0].files)
         write_report(st, tmp_path / "r2", metrics=["t_evacuation_s"],
