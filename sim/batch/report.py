@@ -420,9 +420,9 @@ def paired_markdown(frame: pd.DataFrame, baseline: str) -> str:
     head = ["configuration − " + baseline, *(metric_label(m) for m in metrics)]
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * len(metrics)]
     base_row = [f"{baseline} (mean)"]
-    for m in metrics:
-        r = frame[frame["metric"] == m]
-        base_row.append(_fmt(float(r["mean_baseline"].iloc[0])) if len(r) else "—")
+    for m in metrics:  # the first comparison with pairs (one without any has no mean)
+        means = frame.loc[(frame["metric"] == m) & (frame["n"] > 0), "mean_baseline"]
+        base_row.append(_fmt(float(means.iloc[0])) if len(means) else "—")
     lines.append("| " + " | ".join(base_row) + " |")
     for lab in labels:
         cells = [lab]

@@ -263,5 +263,15 @@ def test_paired_frame_matches_replications() -> None:
     # replication-matched differences 2, 1, 3 (not 23, 1, -18 by row order)
     assert pf["diff"].iloc[0] == pytest.approx(2.0) and pf["sd"].iloc[0] == pytest.approx(1.0)
     assert "x" in paired_markdown(pf, "base")
+    # a configuration without any value of a metric does not hide the baseline's mean
+    cfg3 = [ConfigRow(i, 1, i, lab, "", "", (), {}) for i, lab in enumerate(("base", "none",
+                                                                               "x"))]
+    runs3 = pd.DataFrame({"config_index": [0, 0, 0, 1, 1, 1, 2, 2, 2],
+                          "rep": [0, 1, 2] * 3, "status": ["ok"] * 9,
+                          "m": [10.0, 20.0, 30.0, *[float("nan")] * 3, 12.0, 21.0, 33.0]})
+    t3 = BatchTables(BatchRow(1, "b", "batch", "", 0, "common", 3, None), cfg3, [], ["m"],
+                     runs3, pd.DataFrame())
+    md3 = paired_markdown(paired_frame(t3, "base", ["m"]), "base")
+    assert "| base (mean) | 20.0 |" in md3 and "| none | — |" in md3
     with pytest.raises(UnknownConfiguration):
         paired_frame(t, "nope", ["m"])
