@@ -42,8 +42,6 @@ class Router:
         self.policy = world.scenario.routing.policy
         self.margin = world.scenario.routing.switch_margin
         self.version = 0
-        self._clear: list[float] = []
-        self._clear_version = -1
         self.exit_headway = [d.headway[0] if world.is_exit[d.b] else d.headway[1]
                              for d in (world.doors[e] for e in self.exits)]
         self.recompute()
@@ -77,7 +75,44 @@ class Router:
         self._vec_cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         self._first_cache: dict[tuple[int, int, int],
                                 list[tuple[int, float, float, float]]] = {}
+        self._clear: list[float] | None = None
         self.version += 1
+
+    def clear_field(self) -> list[float]:
+        """Distance field (m) to the nearest exit through cells nobody avoids (inf where
+        every way crosses an avoided cell); built when first asked after a change."""
+        if self._clear is None:
+            w = self.w
+            n = len(w.doors)
+            rows, cols, vals = [], [], []
+            for (c, x, y), d in w.within.items():
+                if w.avoid[c] or x in self.blocked or y in self.blocked:
+                    continue
+                rows.append(x)
+                cols.append(y)
+                vals.append(d + 1e-6)
+            live = [e for e in self.exits if e not in self.blocked]
+            if live:
+                g = csr_matrix((vals, (rows, cols)), shape=(n, n))
+                self._clear = dijkstra(g, directed=True, indices=live,
+                                       min_only=True).tolist()
+            else:
+                self._clear = [math.inf] * n
+        return self._clear
+
+    def clear_way(self, cell: int, x: float, y: float, exclude: int) -> tuple[int, float]:
+        """Best portal of ``cell`` from point (x, y) onto a way out that crosses no avoided
+        cell, other than ``exclude``; ``(-1, 0)`` when there is none."""
+        f = self.clear_field()
+        best, bq, bd = math.inf, -1, 0.0
+        for q in self.w.portals_of[cell]:
+            if q == exclude or q in self.blocked:
+                continue
+            at = self.w.doors[q].at
+            d = math.hypot(at[0] - x, at[1] - y)
+            if d + f[q] < best:
+                best, bq, bd = d + f[q], q, d
+        return (bq, max(bd, 0.1)) if best < math.inf else (-1, 0.0)
 
     def block(self, portal: int) -> None:
         """Close a portal for routing (its door must be closed by the caller)."""
@@ -136,43 +171,6 @@ class Router:
             w.target[i] = -1
             return self.first_hop(i, cell, x, y, exclude)
         return (bq, max(bd, 0.1)) if best < math.inf else (-1, 0.0)
-
-    def way_around(self, cell: int, q: int) -> tuple[int, float]:
-        """Another portal of ``cell`` for someone standing at portal ``q``, which opens into
-        an avoided cell: the one with the shortest way out that crosses no avoided cell,
-        and the distance to it (m); ``(-1, 0)`` when every way out crosses one (then going
-        on through ``q`` is the way: turning back would only bring the person back here).
-        """
-        w = self.w
-        if self._clear_version != self.version:
-            self._clear = self._clear_field()
-            self._clear_version = self.version
-        at = w.doors[q].at
-        best, bq, bd = math.inf, -1, 0.0
-        for q2 in w.portals_of[cell]:
-            if q2 == q or q2 in self.blocked or not math.isfinite(self._clear[q2]):
-                continue
-            d = math.hypot(w.doors[q2].at[0] - at[0], w.doors[q2].at[1] - at[1])
-            if d + self._clear[q2] < best:
-                best, bq, bd = d + self._clear[q2], q2, d
-        return (bq, max(bd, 0.1)) if bq >= 0 else (-1, 0.0)
-
-    def _clear_field(self) -> list[float]:
-        """Distance (m) from each portal to the nearest exit through no avoided cell."""
-        w = self.w
-        n = len(w.doors)
-        rows, cols, vals = [], [], []
-        for (c, x, y), d in w.within.items():
-            if w.avoid[c] or x in self.blocked or y in self.blocked:
-                continue
-            rows.append(x)
-            cols.append(y)
-            vals.append(d + 1e-6)
-        live = [e for e in self.exits if e not in self.blocked]
-        if not live:
-            return [math.inf] * n
-        g = csr_matrix((vals, (rows, cols)), shape=(n, n))
-        return [float(v) for v in dijkstra(g, directed=True, indices=live, min_only=True)]
 
     def next_hop(self, i: int, cell: int, p_in: int, *,
                  obey: bool = True) -> tuple[int, float]:

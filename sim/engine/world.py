@@ -408,8 +408,9 @@ class World:
         """Cells people avoid when another way exists (smoke-logged)."""
         self.turned_back: set[int] = set()
         """People who reached an opening into an avoided cell and took another way."""
-        self.turned_back_at: set[tuple[int, int]] = set()
-        """(person, opening) where that person turned back (at most once each)."""
+        self._turned_at: set[tuple[int, int]] = set()
+        """(person, portal) pairs already turned back from: a person turns back from an
+        opening once; if every other way leads back to it, they go through."""
 
         # ---- portals
         self.portal_ids: list[str] = list(network.portals)
@@ -826,14 +827,13 @@ class World:
             if door.blocked:
                 q, dist = router.first_hop(i, cell, door.at[0], door.at[1], q)
                 continue
-            if avoid[to] and not avoid[cell] and (i, q) not in self.turned_back_at:
-                # facing dense smoke (or a threat) at the opening: another way if there is
-                # one that crosses no avoided cell; once per opening, so that a person sent
-                # back here by the routing goes on instead of turning back for ever
-                q2, d2 = router.way_around(cell, q)
+            if avoid[to] and not avoid[cell] and (i, q) not in self._turned_at:
+                # facing dense smoke (or a threat) at the opening: turn back when another
+                # way out crosses no avoided cell (once per opening; with no such way, on)
+                q2, d2 = router.clear_way(cell, door.at[0], door.at[1], q)
                 if q2 >= 0:
                     self.turned_back.add(i)
-                    self.turned_back_at.add((i, q))
+                    self._turned_at.add((i, q))
                     q, dist = q2, d2
                     continue
             if not door.try_pass(i, cell, to):
