@@ -79,7 +79,9 @@ def main() -> None:
     from sim.analysis.barriers import rank_entrances
 
     t1 = time.time()
-    ram = rank_entrances(RAM, replications=a.ram_reps, workers=a.workers)
+    from sim.io.scenario_files import load_scenario
+
+    ram = rank_entrances(load_scenario(RAM), replications=a.ram_reps, workers=a.workers)
     print(f"\nvehicle ramming, Riverside: {a.ram_reps} seeds per cell ({time.time() - t1:.0f} s)")
     print("| entrance | victims without bollard | with bollard | prevented ± 95% CI |")
     print("|---|---|---|---|")

@@ -18,17 +18,26 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def run_dict(layout: dict[str, Any], scenario: dict[str, Any], **kw: Any) -> Any:
-    """Run a scenario given as a mapping against a layout given as a mapping."""
-    from sim.engine.graphs import build_network
+    """Run a scenario given as a mapping against a layout given as a mapping.
+
+    A ``security`` entry names a plan file (as in a scenario file); it is read here.
+    """
+    from sim.io.security_files import load_security_plan
     from sim.model.layout_schema import layout_from_dict
-    from sim.model.scenario import scenario_from_dict
+    from sim.model.scenario import scenario_from_dict, split_security
     from sim.run.runner import run_scenario
 
     lay = layout_from_dict(layout)
-    scn = scenario_from_dict({"schema": "safemall/scenario/1", "layout": "<memory>", **scenario})
-    net = build_network(lay, max_cell_area_m2=scn.movement.max_cell_area_m2,
-                        max_cell_length_m=scn.movement.max_cell_length_m)
-    return run_scenario(scn, network=net, **kw)
+    sec = split_security(scenario)
+    plan = load_security_plan(sec[0], lay) if sec is not None and sec[0] else None
+    scn = scenario_from_dict({"schema": "safemall/scenario/1", **scenario}, layout=lay,
+                             plan=plan)
+    return run_scenario(scn, **kw)
+
+
+def hazard_runs(world: Any, kind: str) -> list[Any]:
+    """The hazards of ``kind`` acting in ``world``, in start order."""
+    return [h for h in world.hazards if h.kind == kind]
 
 
 @pytest.fixture

@@ -18,10 +18,7 @@ _DIST_TEXT = {"uniform": "uniform", "loguniform": "log-uniform", "triangular": "
 
 def scenario_assumptions(scenario: Scenario) -> list[Assumption]:
     """The assumptions ``scenario`` uses: evacuation, its hazards, security if planned."""
-    from sim.hazards.registry import parse_hazard
-
-    hazards = [parse_hazard(h, i, source=scenario.source).model_dump()
-               for i, h in enumerate(scenario.hazards)]
+    hazards = [h.model_dump() for h in scenario.hazards]
     return used_by_scenario(used_by_tags(hazards, has_security=scenario.security is not None))
 
 

@@ -17,19 +17,21 @@ the vehicle's harm is decided at impact, and the evacuation after it is not need
 
 from __future__ import annotations
 
-import copy
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from sim.analysis.compliance import places
 from sim.errors import ScenarioError
-from sim.io.security_files import effective_plan
-from sim.io.toml import read_toml
+from sim.io.scenario_files import InputCache
+from sim.model.layout import Layout
+from sim.model.scenario import Scenario
+from sim.model.security_plan import SecurityPlan, apply_overrides
+from sim.run.runner import run_scenario
 
 #: ``--set security.barriers.<key>`` list for each barrier kind.
 KIND_KEYS = {"bollard": "bollards", "rising_bollard": "rising_bollards", "fence": "fences",
@@ -68,29 +70,16 @@ class EntranceResult:
                 "impact_speed_mps": self.impact_speed_mps}
 
 
-def _load_raw(path: Path, overrides: Iterable[str]) -> dict[str, Any]:
-    from sim.model.scenario import apply_overrides
-
-    raw = read_toml(path, ScenarioError)
-    raw = apply_overrides(raw, overrides, source=str(path))
-    if "hazard" in raw and "hazards" not in raw:
-        raw["hazards"] = [raw.pop("hazard")]
-    if isinstance(raw.get("security"), str):
-        raw["security"] = {"plan": raw["security"]}
-    return raw
-
-
-def road_entrances(layout: Any, plan: Any) -> list[str]:
+def road_entrances(layout: Layout, plan: SecurityPlan | None) -> list[str]:
     """Approach targets plus exterior openings reachable by road (file order, unique)."""
-    from sim.analysis.compliance import places
-
     out = [a.to for a in (plan.approaches if plan is not None else [])]
     out += places.road_doors(layout)
     ext = set(places.entrances(layout))
     return [o for o in dict.fromkeys(out) if o in ext]
 
 
-def _barrier_override(plan: Any, entrance: str, add_bollard: bool) -> dict[str, list[str]]:
+def _barrier_override(plan: SecurityPlan | None, entrance: str,
+                      add_bollard: bool) -> dict[str, list[str]]:
     lists: dict[str, list[str]] = {}
     touched = {b.kind for b in plan.barriers if b.opening == entrance} if plan else set()
     if add_bollard:
@@ -104,22 +93,46 @@ def _barrier_override(plan: Any, entrance: str, add_bollard: bool) -> dict[str, 
     return lists
 
 
-def _one(args: tuple[dict[str, Any], str, int, int]) -> dict[str, Any]:
-    raw, source, seed, k = args
-    from sim.model.scenario import scenario_from_dict
-    from sim.run.runner import run_scenario
+#: The scenario variants of the worker process (sent once, see :func:`rank_entrances`).
+_VARIANTS: list[Scenario] = []
+_INPUTS = InputCache()
 
-    scn = scenario_from_dict(raw, base_dir=Path(source).parent, source=source)
-    res = run_scenario(scn, seed=np.random.SeedSequence(seed, spawn_key=(k,)))
+
+def _init_worker(variants: list[Scenario]) -> None:
+    _VARIANTS[:] = variants
+
+
+def _one(args: tuple[int, int, int]) -> dict[str, Any]:
+    v, seed, k = args
+    scn = _VARIANTS[v]
+    res = run_scenario(scn, seed=np.random.SeedSequence(seed, spawn_key=(k,)),
+                       network=_INPUTS.network(scn))
     m = res.metrics
     return {"victims": float(m.get("vehicle_victims", 0)),
             "impact_speed_mps": m.get("impact_speed_mps"),
             "blocked": m.get("vehicle_blocked")}
 
 
-def rank_entrances(path: str | Path, *, overrides: Iterable[str] = (), replications: int = 5,
-                   seed: int | None = None, workers: int = 1,
-                   entrances: list[str] | None = None,
+def _variant(scenario: Scenario, index: int, entrance: str, add: bool) -> Scenario:
+    """The scenario with the vehicle aimed at ``entrance`` and that entrance's barriers
+    removed (``add``: a bollard put there instead), stopping 1 s after the impact."""
+    haz = list(scenario.hazards)
+    spec = haz[index]
+    haz[index] = spec.model_copy(update={"entrance": entrance, "approach": None})
+    plan = scenario.security
+    if plan is not None:
+        plan = apply_overrides(plan, {"barriers": _barrier_override(plan, entrance, add)},
+                               scenario.layout, source=scenario.source)
+    elif add:
+        raise ScenarioError("a barrier needs a security plan ([security])",
+                            field="security", source=scenario.source)
+    return scenario.model_copy(update={
+        "hazards": tuple(haz), "security": plan, "duration_s": spec.t_s + 1.0,
+        "output": scenario.output.model_copy(update={"lower_bound": False})})
+
+
+def rank_entrances(scenario: Scenario, *, replications: int = 5, seed: int | None = None,
+                   workers: int = 1, entrances: list[str] | None = None,
                    progress: Callable[[int, int], None] | None = None,
                    ) -> list[dict[str, Any]]:
     """Harm with and without a bollard at every road entrance, best place first.
@@ -129,56 +142,33 @@ def rank_entrances(path: str | Path, *, overrides: Iterable[str] = (), replicati
     ScenarioError
         The scenario has no ``vehicle`` hazard, or no road entrance.
     """
-    from sim.model.scenario import scenario_from_dict
-
-    p = Path(path)
-    raw = _load_raw(p, overrides)
-    scn = scenario_from_dict(copy.deepcopy(raw), base_dir=p.parent, source=str(p))
-    idx = next((i for i, h in enumerate(raw.get("hazards", []))
-                if isinstance(h, Mapping) and h.get("kind") == "vehicle"), None)
+    idx = next((i for i, h in enumerate(scenario.hazards) if h.kind == "vehicle"), None)
     if idx is None:
         raise ScenarioError("the scenario has no vehicle hazard", field="hazards",
-                            source=str(p))
-    plan = effective_plan(scn)
-    from sim.run.runner import load_network
-
-    layout = load_network(scn).layout
-    ents = entrances or road_entrances(layout, plan)
+                            source=scenario.source)
+    plan = scenario.security
+    ents = entrances or road_entrances(scenario.layout, plan)
     if not ents:
         raise ScenarioError("no entrance is reachable by road (tag exits or plazas 'road', "
                             "or give the plan [[approaches]])", field="hazards",
-                            source=str(p))
-    base_seed = scn.seed if seed is None else seed
-    t_s = float(raw["hazards"][idx].get("t_s", 0.0))
-    jobs: list[tuple[dict[str, Any], str, int, int]] = []
+                            source=scenario.source)
+    base_seed = scenario.seed if seed is None else seed
+    variants: list[Scenario] = []
+    jobs: list[tuple[int, int, int]] = []
     keys: list[tuple[str, bool]] = []
     for e in ents:
         for add in (False, True):
-            r = copy.deepcopy(raw)
-            haz = dict(r["hazards"][idx])
-            haz.pop("approach", None)
-            haz["entrance"] = e
-            r["hazards"][idx] = haz
-            r["duration_s"] = t_s + 1.0
-            r.setdefault("output", {})["lower_bound"] = False
-            if plan is not None:
-                sec = dict(r.get("security") or {})
-                bar = dict(sec.get("barriers") or {})
-                bar.update(_barrier_override(plan, e, add))
-                sec["barriers"] = bar
-                r["security"] = sec
-            elif add:
-                raise ScenarioError("a barrier needs a security plan ([security])",
-                                    field="security", source=str(p))
+            variants.append(_variant(scenario, idx, e, add))
             for k in range(replications):
-                jobs.append((r, str(p), base_seed, k))
+                jobs.append((len(variants) - 1, base_seed, k))
                 keys.append((e, add))
     results: dict[str, EntranceResult] = {
         e: EntranceResult(e, [b.id for b in plan.barriers if b.opening == e] if plan else [])
         for e in ents}
     done = 0
     if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as ex:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                 initargs=(variants,)) as ex:
             outs = ex.map(_one, jobs, chunksize=4)
             for (e, add), out in zip(keys, outs, strict=True):
                 _store(results[e], add, out)
@@ -186,6 +176,7 @@ def rank_entrances(path: str | Path, *, overrides: Iterable[str] = (), replicati
                 if progress:
                     progress(done, len(jobs))
     else:
+        _init_worker(variants)
         for (e, add), job in zip(keys, jobs, strict=True):
             _store(results[e], add, _one(job))
             done += 1

@@ -1,8 +1,10 @@
 """GB 50016-2014 (2018 edition) egress helpers: design density, occupancy, widths, warnings.
 
-Every constant names its clause of GB 50016 and the source key of ``MALL-DATA.md`` §1
-(``[F1]`` …). Values that no retrieved source confirmed are flagged **UNVERIFIED**
-there and here; treat them as placeholders to check against the printed code.
+Every constant names its clause of GB 50016 and a source key (``[F1]`` …): the
+published quotation of that clause it was checked against, listed under "Source keys"
+in ``docs/layout-format.md`` (the printed code was not at hand). Values that no such
+source confirmed are flagged **UNVERIFIED** there and here; treat them as placeholders
+to check against the printed code.
 
 What is implemented
 -------------------

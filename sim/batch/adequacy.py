@@ -53,11 +53,13 @@ from typing import Any
 import numpy as np
 
 from sim.batch.executors import Backend
+from sim.batch.paired import paired
 from sim.batch.runner import ProgressFn, execute
 from sim.batch.spec import Config, file_sha256, override, parse_overrides, validate_configs
 from sim.batch.stats import confidence_bound, order_stat_index, point_stat, quantile_of
 from sim.batch.store import BatchRow, ConfigRow, Store
 from sim.errors import ScenarioError
+from sim.model.scenario import parse_value
 
 _TARGET = re.compile(
     r"^\s*(?P<metric>.+?)\.(?P<stat>mean|max|min|p\d+(?:\.\d+)?)\s*"
@@ -534,7 +536,7 @@ def _trend_notes(evidence: Sequence[Evidence], targets: Sequence[Target],
                  vary: str, largest: bool = False) -> list[str]:
     """Targets whose metric gets clearly worse (paired 95 % CI) from one candidate to the
     next larger one (``largest``: clearly better): not monotone in ``vary`` there."""
-    from sim.batch.paired import paired
+
 
     notes = []
     for a, b in itertools.pairwise(evidence):
@@ -563,8 +565,6 @@ def candidate_values(values: str | None, lo: float | None, hi: float | None,
     ScenarioError
         Neither or a malformed range.
     """
-    from sim.model.scenario import parse_value
-
     if values:
         out = [parse_value(v.strip()) for v in values.split(",") if v.strip()]
         if not out:

@@ -20,6 +20,9 @@ from typing import Any
 
 from distributed import WorkerPlugin
 
+import sim.run.runner  # noqa: F401  (imported with the plugin: preloads the engine)
+from sim.batch.worker import tune_process
+
 
 class TuneWorker(WorkerPlugin):
     """See the module docstring."""
@@ -28,9 +31,6 @@ class TuneWorker(WorkerPlugin):
 
     def setup(self, worker: Any) -> None:
         """Run once on each worker."""
-        import sim.run.runner  # noqa: F401
-        from sim.batch.worker import tune_process
-
         tune_process()
         for key in ("profile", "profile-cycle"):
             pc = worker.periodic_callbacks.get(key)

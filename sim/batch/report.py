@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.batch.paired import PairedDiff, batch_pairs, markdown_pairs
+from sim.batch.spec import flatten
 from sim.batch.stats import summarize
 from sim.batch.store import BatchRow, ConfigRow, Store
 from sim.errors import ScenarioError
@@ -72,8 +73,6 @@ SUMMARY_EXTRA = ("ci_method",)
 
 def flatten_metrics(metrics: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """Nested mappings as dotted keys (``exit_counts.south-door``)."""
-    from sim.batch.spec import flatten
-
     return flatten(metrics, prefix)
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,13 +24,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sim.engine.metrics import check_metric
 from sim.errors import SafeMallError, ScenarioError
-from sim.io.input_file import is_dir
+from sim.io.scenario_files import InputCache
 from sim.io.toml import read_toml, toml_value
 from sim.model import limits
-from sim.model.scenario import apply_overrides, parse_value, scenario_from_dict
+from sim.model.scenario import parse_value
 from sim.model.validation import Number, Seed, Whole, first_error
-from sim.run.metric_names import check_metric
 
 SCHEMA = "safemall/batch/1"
 #: A batch name: starts with a letter or digit; letters, digits, ``_``, ``-``, ``.`` after
@@ -270,52 +269,26 @@ def load_batch(path: str | Path, *, extra_overrides: Sequence[str] = (),
 
 def validate_configs(configs: Sequence[Config], *, source: str,
                      base_field: str = "configs") -> None:
-    """Load every configuration's scenario, apply its geometry and security overrides;
-    the first problem raises.
+    """Read every configuration's scenario (with its layout, plan and geometry); the
+    first problem raises.
 
     The message names the batch file, the configuration and the scenario field:
     ``batch.toml: configs[3] (security.guards=-1): occupants.count: must be >= 0``.
     """
-    from sim.io.layout_files import load_layout
-    from sim.run.runner import apply_geometry
-
-    raw_cache: dict[str, dict[str, Any]] = {}
-    layouts: dict[str, Any] = {}
-    geos: set[tuple[str, str]] = set()
-    plans: set[tuple[str, str]] = set()
+    cache = InputCache()
     for c in configs:
         where = f"{base_field}[{c.index}] ({c.label})"
         try:
-            if c.scenario_path not in raw_cache:
-                sp = Path(c.scenario_path)
-                try:
-                    raw_cache[c.scenario_path] = read_toml(sp, ScenarioError, "scenario")
-                except ScenarioError as exc:
-                    raise ScenarioError(f"{exc.reason}: {sp}", field="scenario") from None
-            sp = Path(c.scenario_path)
-            data = apply_overrides(raw_cache[c.scenario_path], c.overrides, source=str(sp))
-            scn = scenario_from_dict(data, base_dir=sp.parent, source=str(sp))
-            geo = json.dumps(scn.geometry.model_dump(exclude_defaults=True), sort_keys=True)
-            if geo != "{}" and (scn.layout, geo) not in geos:
-                lp = Path(scn.layout)
-                lp = lp / "layout.toml" if is_dir(lp) else lp
-                if str(lp) not in layouts:
-                    layouts[str(lp)] = load_layout(lp)
-                apply_geometry(layouts[str(lp)], json.loads(geo))
-                geos.add((scn.layout, geo))
-            sec = json.dumps(scn.security, sort_keys=True, default=str)
-            if scn.security is not None and (scn.layout, sec) not in plans:
-                # security overrides (guards, team, barriers, ...) are applied at run
-                # time; check them now so a typo fails before any run starts
-                from sim.io.security_files import effective_plan
-
-                effective_plan(scn)
-                plans.add((scn.layout, sec))
+            cache.scenario(c.scenario_path, c.overrides)
         except SafeMallError as exc:
-            inner = f"{exc.field}: {exc.reason}" if exc.field else exc.reason
-            if exc.source not in ("<memory>", "<command line>", c.scenario_path) \
-                    and Path(exc.source).name != Path(c.scenario_path).name:
-                inner = f"{exc.source}: {inner}"  # another file: the plan, the layout
+            if exc.source not in (c.scenario_path, "<memory>", "<command line>"):
+                # the layout or the plan it names
+                inner = f"{exc.source}: {exc.field}: {exc.reason}" if exc.field \
+                    else f"{exc.source}: {exc.reason}"
+            elif exc.field:
+                inner = f"{exc.field}: {exc.reason}"
+            else:  # the scenario file itself cannot be read
+                inner = f"scenario: {exc.reason} ({exc.source})"
             raise ScenarioError(inner, field=where, source=source) from None
 
 

@@ -35,6 +35,7 @@ from sim.batch.spec import BatchSpec, Config, file_sha256
 from sim.batch.worker import RunOutcome, RunTask
 from sim.errors import ScenarioError
 from sim.io.input_file import path_problem
+from sim.version import __version__
 
 SCHEMA_VERSION = 1
 
@@ -339,8 +340,6 @@ class Store:
             The batch exists and ``resume`` is false, or it was stored with another root
             seed or seeding (its runs could not be continued consistently).
         """
-        from sim.run.runner import __version__
-
         self.check_new(name, resume=resume)
         old = self.batch(name)
         if old is not None:

@@ -1,4 +1,4 @@
-"""What a worker does with one run: load the scenario, run it, summarise it.
+"""What a worker does with one run: read the scenario (once per worker), run it, summarise it.
 
 :func:`execute_run` is the only function shipped to workers, local processes and Dask
 workers alike. It never raises for a problem of the run itself (a bad override, an engine
@@ -17,11 +17,12 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from sim.io.scenario_files import InputCache
+from sim.run.runner import run_scenario
 
 #: Points in the stored evacuated-vs-time curve of each run.
 CURVE_POINTS = 200
@@ -107,6 +108,12 @@ def tune_process() -> bool:
         return False
 
 
+#: This worker process's parsed inputs and networks, kept for its lifetime: every
+#: replication of a configuration reuses its scenario, and every configuration of a
+#: building its cell network.
+INPUTS = InputCache()
+
+
 def watch_parent(parent_pid: int, *, poll_s: float = 1.0) -> threading.Thread:
     """End this process when ``parent_pid`` (the batch runner) ends, however it ends.
 
@@ -150,13 +157,6 @@ def init_worker(parent_pid: int) -> None:
     watch_parent(parent_pid)
 
 
-@lru_cache(maxsize=64)
-def _scenario(path: str, overrides: tuple[str, ...], mtime_ns: int) -> Any:
-    from sim.io.scenario_files import load_scenario
-
-    return load_scenario(path, overrides)
-
-
 def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -165,12 +165,9 @@ def execute_run(task: RunTask) -> RunOutcome:
     """Run one replication; never raises for a problem of the run itself."""
     t0 = time.perf_counter()
     try:
-        from sim.run.runner import run_scenario
-
-        mtime = Path(task.scenario_path).stat().st_mtime_ns
-        scn = _scenario(task.scenario_path, tuple(task.overrides), mtime)
+        scn = INPUTS.scenario(task.scenario_path, task.overrides)
         seed = np.random.SeedSequence(task.seed_entropy, spawn_key=tuple(task.spawn_key))
-        res = run_scenario(scn, seed=seed)
+        res = run_scenario(scn, seed=seed, network=INPUTS.network(scn))
         metrics = jsonable(res.metrics)
         curve = compact_curve(res.t_safe, float(res.metrics.get("t_end_s") or 0.0),
                               int(res.metrics.get("occupants") or 0), task.curve_points)

@@ -28,10 +28,11 @@ def barriers(
     and rank the entrances by the harm (vehicle_victims) the bollard prevents."""
     from sim.analysis.barriers import rank_entrances
     from sim.cli.checks import check_seed
+    from sim.io.scenario_files import load_scenario
 
     if seed is not None:
         check_seed(seed)
-    rows = rank_entrances(scenario, overrides=set_ or [], replications=replications,
+    rows = rank_entrances(load_scenario(scenario, set_ or []), replications=replications,
                           seed=seed, workers=workers, entrances=entrance or None)
     if as_json:
         print(json.dumps(rows))

@@ -8,33 +8,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import signal
 import sqlite3
 import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
+from sim.cli.batch_support import backend as _backend
+from sim.cli.batch_support import progress_bar as _progress_bar
+from sim.cli.batch_support import sigterm_as_interrupt as _sigterm_as_interrupt
 from sim.cli.checks import check_seed
+from sim.engine.metrics import check_metric
 from sim.errors import ScenarioError
 from sim.model.limits import MAX_REPLICATIONS
 from sim.model.validation import first_error
-from sim.run.metric_names import check_metric
 
 
 class _DefaultRunGroup(typer.core.TyperGroup):
@@ -49,87 +40,6 @@ class _DefaultRunGroup(typer.core.TyperGroup):
 batch_app = typer.Typer(
     name="batch", cls=_DefaultRunGroup, no_args_is_help=True, add_completion=False,
     help="Scenario batches: sweeps × replications (local processes or Dask), reports.")
-
-
-def _backend(workers: int | None, scheduler: str | None, start_method: str | None = None,
-             max_tasks_per_child: int | None = None) -> Any:
-    from sim.batch.executors import DaskPool, InlinePool, LocalPool
-
-    if scheduler:
-        try:
-            return DaskPool(scheduler)
-        except (OSError, TimeoutError, ValueError) as exc:  # unreachable, or not an address
-            raise ScenarioError(f"cannot reach the Dask scheduler ({exc})",
-                                field="--scheduler", source="<command line>") from None
-    if workers == 0:
-        return InlinePool()
-    if workers is not None and workers < 0:
-        raise ScenarioError(f"must be >= 0, got {workers}", field="--workers",
-                            source="<command line>")
-    if max_tasks_per_child is not None and max_tasks_per_child < 1:
-        raise ScenarioError(f"must be >= 1, got {max_tasks_per_child}",
-                            field="--max-tasks-per-child", source="<command line>")
-    try:
-        return LocalPool(workers, start_method=start_method,
-                         max_tasks_per_child=max_tasks_per_child)
-    except ValueError as exc:
-        raise ScenarioError(str(exc), field="--start-method", source="<command line>") from None
-
-
-@contextmanager
-def _progress_bar(title: str) -> Iterator[Callable[[int, int, int], None]]:
-    """A rich bar (runs done, failures, time left) on a terminal; periodic lines otherwise."""
-    console = Console(stderr=True)
-    if console.is_terminal:
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                      MofNCompleteColumn(), TextColumn("runs"),
-                      TextColumn("{task.fields[failed]} failed"),
-                      TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                      console=console) as bar:
-            task = bar.add_task(title, total=None, failed=0)
-            first: list[int] = []
-
-            def _tick(done: int, failed: int, total: int) -> None:
-                if not first:
-                    first.append(done)
-                    bar.reset(task, total=total, completed=done, failed=failed)
-                    return
-                bar.update(task, completed=done, total=total, failed=failed)
-
-            yield _tick
-        return
-    state = {"last": -1.0, "t0": time.perf_counter(), "start": -1}
-
-    def _line(done: int, failed: int, total: int) -> None:
-        if state["start"] < 0:
-            state["start"] = done
-        frac = done / total if total else 1.0
-        if frac - state["last"] >= 0.1 or done == total:
-            state["last"] = frac
-            el = time.perf_counter() - state["t0"]
-            new = done - state["start"]
-            eta = f"{el / new * (total - done):.0f} s" if new > 0 else "?"
-            print(f"{title}: {done}/{total} runs, {failed} failed, "
-                  f"elapsed {el:.0f} s, ETA {eta}", file=sys.stderr, flush=True)
-
-    yield _line
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C, so a terminated runner shuts its workers down cleanly."""
-    def _handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        old = signal.signal(signal.SIGTERM, _handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
 
 
 @batch_app.command("run")
@@ -471,18 +381,18 @@ def adequacy(
 def _staffing_explainer(scenario: Path, sets: list[str], vary: str) -> Any:
     """``value → "L1 10 posts + 4 beats; …; team 7, 44 kits"`` for a scenario with a
     security plan (``None`` without one)."""
-    from sim.analysis.barriers import effective_plan
     from sim.batch.spec import override
-    from sim.io.scenario_files import load_scenario
-    from sim.run.runner import load_network
+    from sim.io.scenario_files import InputCache
     from sim.security.deployment import deploy
 
+    cache = InputCache()
+
     def explain(value: Any) -> str | None:
-        scn = load_scenario(scenario, [*sets, override(vary, value)])
-        plan = effective_plan(scn)
+        scn = cache.scenario(scenario, [*sets, override(vary, value)])
+        plan = scn.security
         if plan is None:
             return None
-        dep = deploy(plan, load_network(scn))
+        dep = deploy(plan, cache.network(scn))
         team = plan.team.members if plan.team is not None and plan.has("team") else 0
         return (f"{dep.guards} guards: {dep.summary() or 'none placed'}; team {team}, "
                 f"{plan.equipment.responder_kits} kits")

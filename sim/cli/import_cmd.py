@@ -1,10 +1,8 @@
 """``safemall layout import-dxf | import-imdf | import-osm | export``: plans in and out.
 
-The commands join the ``layout`` group whichever module registers first: if the group
-exists they are added to it; if not, this module creates it, and should another module
-later add its own ``layout`` group, the commands move into that one (see
-:func:`register`). Every input problem is a one-line :class:`~sim.errors.LayoutError`
-(exit status 2); the import report is printed and written next to the output.
+The commands join the ``layout`` group (:mod:`sim.cli.layout_cmd`). Every input problem
+is a one-line :class:`~sim.errors.LayoutError` (exit status 2); the import report is
+printed and written next to the output.
 """
 
 from __future__ import annotations
@@ -16,9 +14,8 @@ from typing import Annotated, Any
 import click
 import typer
 
+from sim.cli import layout_cmd
 from sim.errors import LayoutError
-
-_GROUP_HELP = "Validate, draw, import and export floor plans."
 
 
 def _finish(res: Any, out: Path, header: str, quiet: bool) -> None:
@@ -263,27 +260,12 @@ def _attach(group: typer.Typer) -> None:
 def register(app: typer.Typer) -> None:
     """Add ``import-dxf``, ``import-imdf`` and ``export`` to the ``layout`` group.
 
-    Order-independent: joins an existing ``layout`` group; otherwise creates one and
-    watches ``app.add_typer`` so that a ``layout`` group added later takes the commands
-    over (the placeholder is then removed). Calling it twice adds nothing twice.
+    Joins the app's ``layout`` group when it has one; otherwise registers
+    :data:`sim.cli.layout_cmd.layout_app` first. Calling it twice adds nothing twice.
     """
     for g in app.registered_groups:
         if _name_of(g) == "layout" and g.typer_instance is not None:
             _attach(g.typer_instance)
             return
-    placeholder = typer.Typer(name="layout", help=_GROUP_HELP, no_args_is_help=True)
-    _attach(placeholder)
-    app.add_typer(placeholder, name="layout")
-    original = app.add_typer
-
-    def add_typer(typer_instance: typer.Typer, *args: Any, **kwargs: Any) -> None:
-        name = kwargs.get("name")
-        if not isinstance(name, str):
-            name = _name_of(typer_instance)
-        if name == "layout" and typer_instance is not placeholder:
-            app.registered_groups[:] = [g for g in app.registered_groups
-                                        if g.typer_instance is not placeholder]
-            _attach(typer_instance)
-        original(typer_instance, *args, **kwargs)
-
-    app.add_typer = add_typer  # type: ignore[method-assign]
+    layout_cmd.register(app)
+    _attach(layout_cmd.layout_app)

@@ -7,7 +7,6 @@ prints it as one line and exits with status 2.
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -101,7 +100,7 @@ def info(path: PathArg,
     """Levels, spaces by kind, sales area, exits and GB 50016 design occupancy."""
     from rich.table import Table
 
-    from sim.analysis import egress_code as gb
+    from sim.analysis.layout_figures import layout_figures
     from sim.engine.graphs import build_network
     from sim.errors import SafeMallError
     from sim.io.layout_files import load_layout
@@ -109,89 +108,65 @@ def info(path: PathArg,
     if density not in ("high", "low"):
         raise SafeMallError(f"must be high or low, got {density!r}", field="--density",
                             source="safemall layout info")
-    which: gb.Which = "high" if density == "high" else "low"
     lay = load_layout(path)
-    net = build_network(lay)
+    f = layout_figures(lay, build_network(lay), "high" if density == "high" else "low")
     con = _console()
     m = lay.mall
     con.print(f"[bold]{m.name}[/bold]  ({lay.source})")
     con.print(f"sprinklered: {'yes' if m.sprinklered else 'no'}   fire-resistance grade: "
               f"{m.fire_resistance_grade}   above-ground storeys: "
-              f"{gb.above_ground_storeys(lay)}" + (f"   city: {m.city}" if m.city else ""))
-
-    occ = gb.design_occupancy(lay, which)
-    exits = gb.exits_per_level(lay)
-    stairs_have = gb.stair_width_m(lay)
-    try:
-        stairs_need = gb.required_stair_width_m(lay, which)
-        exit_req: gb.WidthRequirement | None = gb.exit_width_requirement(lay, which)
-    except SafeMallError as exc:
-        con.print(f"[red]GB 50016 widths not available: {exc.reason}[/red]")
-        stairs_need, exit_req = {}, None
+              f"{f.above_ground_storeys}" + (f"   city: {m.city}" if m.city else ""))
+    if f.widths_unavailable is not None:
+        con.print(f"[red]GB 50016 widths not available: {f.widths_unavailable}[/red]")
     t = Table(title="Levels", title_justify="left")
     for col in ("level", "name", "storey", "elev. m", "floor m²", "sales m²",
                 "density p/m²", "occupancy", "exits", "stairs to grade m", "required m"):
         t.add_column(col, justify="left" if col in ("level", "name") else "right")
-    for lv in lay.levels:
-        floor = sum(s.area_m2 for s in lay.spaces.values()
-                    if s.level == lv.id and not s.is_vertical and not gb.is_outdoor(s))
-        need = stairs_need.get(lv.id)
-        t.add_row(lv.id, lv.name, str(lv.storey), f"{lv.elevation_m:+.1f}", f"{floor:,.0f}",
-                  f"{occ.area_m2[lv.id]:,.0f}",
-                  f"{occ.density[lv.id]:.2f}" if occ.area_m2[lv.id] else "—",
-                  f"{occ.persons[lv.id]:,}", str(exits[lv.id]),
-                  "—" if lv.storey == 1 else f"{stairs_have.get(lv.id, 0.0):.1f}",
-                  f"{need.width_m:.1f}" if need else "—")
-    t.add_row("total", "", "", "", "", f"{sum(occ.area_m2.values()):,.0f}", "",
-              f"{occ.total:,}", "", "", "", style="bold")
+    for lv in f.levels:
+        t.add_row(lv.id, lv.name, str(lv.storey), f"{lv.elevation_m:+.1f}",
+                  f"{lv.floor_m2:,.0f}", f"{lv.sales_m2:,.0f}",
+                  f"{lv.density_pm2:.2f}" if lv.sales_m2 else "—", f"{lv.occupancy:,}",
+                  str(lv.exits), "—" if lv.stair_width_m is None else f"{lv.stair_width_m:.1f}",
+                  f"{lv.stair_required.width_m:.1f}" if lv.stair_required else "—")
+    t.add_row("total", "", "", "", "", f"{f.sales_m2_total:,.0f}", "",
+              f"{f.occupancy_total:,}", "", "", "", style="bold")
     con.print(t)
 
-    by_kind: Counter[str] = Counter(s.kind for s in lay.spaces.values())
-    area: dict[str, float] = dict.fromkeys(by_kind, 0.0)
-    for s in lay.spaces.values():
-        area[s.kind] += s.area_m2
     k = Table(title="Spaces by kind", title_justify="left")
     for col in ("kind", "count", "area m²"):
         k.add_column(col, justify="left" if col == "kind" else "right")
-    for kind, n in sorted(by_kind.items(), key=lambda kv: -kv[1]):
-        k.add_row(kind, str(n), f"{area[kind]:,.0f}" if kind != "exit" else "—")
+    for kind, (n, area) in f.spaces_by_kind.items():
+        k.add_row(kind, str(n), f"{area:,.0f}" if kind != "exit" else "—")
     con.print(k)
 
-    grade = {lv.id for lv in gb.grade_levels(lay)}
-    doors = [o for o in gb.exterior_doors(lay) if o.level in grade]
-    have = sum(o.width_m for o in doors)
-    stair_doors = sum(o.width_m for o in doors
-                      if "stair" in (lay.spaces[o.a].kind, lay.spaces[o.b].kind))
     eg = Table(title="Sales area and egress", title_justify="left", show_header=False)
     eg.add_column("what")
     eg.add_column("value", justify="right")
     declared = f"{m.sales_area_m2:,.0f} m²" if m.sales_area_m2 is not None else "—"
     eg.add_row("sales area declared", declared)
     eg.add_row("sales area derived (shop + corridor + atrium)",
-              f"{lay.derived_sales_area_m2:,.0f} m²")
-    eg.add_row("shops (of which anchors)",
-              f"{by_kind['shop']} ({sum('anchor' in x.tags for x in lay.iter_kind('shop'))})")
+               f"{lay.derived_sales_area_m2:,.0f} m²")
+    shops = f.spaces_by_kind.get("shop", (0, 0.0))[0]
+    eg.add_row("shops (of which anchors)", f"{shops} ({f.anchors})")
     eg.add_row("exit spaces", str(len(lay.exits)))
-    eg.add_row("exterior doors at grade", str(len(doors)))
+    eg.add_row("exterior doors at grade", str(len(f.exterior_doors_at_grade)))
     eg.add_row("total exterior door width at grade",
-              f"{have:.1f} m (stair discharges {stair_doors:.1f} m)")
-    if exit_req is not None:
-        eg.add_row(f"design occupancy ({which} density)", f"{occ.total:,} persons")
-        eg.add_row("GB 50016 required width at grade", str(exit_req))
-        ok = have >= exit_req.width_m - 1e-6
+               f"{f.exterior_width_at_grade_m:.1f} m (stair discharges "
+               f"{f.stair_discharge_width_m:.1f} m)")
+    short = f.exit_width_short_m
+    if f.exit_required is not None and short is not None:
+        eg.add_row(f"design occupancy ({f.which} density)", f"{f.occupancy_total:,} persons")
+        eg.add_row("GB 50016 required width at grade", str(f.exit_required))
+        ok = short >= -1e-6
         eg.add_row("exit width check",
-                  f"[{'green' if ok else 'red'}]{'meets' if ok else 'SHORT'} "
-                  f"({have - exit_req.width_m:+.1f} m)[/]")
-    flights = [x for x in lay.iter_kind("stair") if "ramp" not in x.tags]
-    eg.add_row("stair flights / escalators", f"{len(flights)} / {by_kind['escalator']}")
-    eg.add_row("cells (default split) / portals",
-              f"{len(net.cells):,} / {len(net.portals):,}")
-    eg.add_row("route graph nodes / edges",
-              f"{net.route_graph.number_of_nodes():,} / {net.route_graph.number_of_edges():,}")
-    warnings = gb.layout_warnings(lay, net)
-    eg.add_row("GB 50016 warnings", str(len(warnings)))
+                   f"[{'green' if ok else 'red'}]{'meets' if ok else 'SHORT'} "
+                   f"({short:+.1f} m)[/]")
+    eg.add_row("stair flights / escalators", f"{f.stair_flights} / {f.escalators}")
+    eg.add_row("cells (default split) / portals", f"{f.cells:,} / {f.portals:,}")
+    eg.add_row("route graph nodes / edges", f"{f.route_nodes:,} / {f.route_edges:,}")
+    eg.add_row("GB 50016 warnings", str(len(f.warnings)))
     con.print(eg)
-    for w in warnings:
+    for w in f.warnings:
         con.print(f"warning: {w}", markup=False)
     return 0
 

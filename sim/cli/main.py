@@ -8,6 +8,7 @@ is a bug: one line, exit status 3, and ``--debug`` shows the traceback.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import sys
 
@@ -53,14 +54,16 @@ _COMMAND_MODULES = (
 )
 
 
-def _register() -> None:
-    import importlib
+_registered: set[int] = set()
+"""Apps (by id) whose commands are registered."""
 
-    if getattr(app, "_safemall_registered", False):
+
+def _register() -> None:
+    if id(app) in _registered:
         return
     for name in _COMMAND_MODULES:
         importlib.import_module(name).register(app)
-    app._safemall_registered = True  # type: ignore[attr-defined]
+    _registered.add(id(app))
 
 
 #: Exit status of an unexpected internal error (a bug; ``--debug`` shows the traceback).

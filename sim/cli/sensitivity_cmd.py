@@ -55,9 +55,11 @@ def sensitivity(
     store) and rank them by their effect on each metric, with CIs and the seed noise."""
     from sim.analysis.assumptions_table import scenario_assumptions
     from sim.analysis.sensitivity import analyze, make_design, markdown, rows
-    from sim.batch.sensitivity import collect, run_study
+    from sim.analysis.sensitivity_batch import collect, run_study
     from sim.batch.store import Store
-    from sim.cli.batch_cmd import _backend, _progress_bar, _sigterm_as_interrupt
+    from sim.cli.batch_support import backend as _backend
+    from sim.cli.batch_support import progress_bar as _progress_bar
+    from sim.cli.batch_support import sigterm_as_interrupt as _sigterm_as_interrupt
     from sim.io.scenario_files import load_scenario
     from sim.model.assumptions import get
 

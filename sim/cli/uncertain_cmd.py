@@ -21,9 +21,11 @@ def run_uncertain(scenario: Path, vary: str, targets: list[Any], candidates: lis
                   scheduler: str | None, as_json: bool, out: Path | None) -> None:
     """Run the study, print the probability table, the answer and its drivers."""
     from sim.analysis.assumptions_table import scenario_assumptions
+    from sim.analysis.uncertain_adequacy import adequacy_under_uncertainty
     from sim.batch.store import Store
-    from sim.batch.uncertain_adequacy import adequacy_under_uncertainty
-    from sim.cli.batch_cmd import _backend, _progress_bar, _sigterm_as_interrupt
+    from sim.cli.batch_support import backend as _backend
+    from sim.cli.batch_support import progress_bar as _progress_bar
+    from sim.cli.batch_support import sigterm_as_interrupt as _sigterm_as_interrupt
     from sim.io.scenario_files import load_scenario
     from sim.model.assumptions import get
 

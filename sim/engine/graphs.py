@@ -39,6 +39,7 @@ from shapely import STRtree
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
+from sim.engine.cellgraph import CellGraph
 from sim.errors import LayoutError
 from sim.model.layout import STAIR_KINDS, Footprint, Layout, Space
 from sim.model.limits import MAX_CELLS, MAX_CELLS_PER_SPACE
@@ -126,6 +127,11 @@ class Network:
         best = min(ids, key=lambda c: self.cells[c].shape.distance(pt)  # type: ignore[union-attr]
                    if self.cells[c].shape is not None else math.inf)
         return best
+
+    @cached_property
+    def cell_graph(self) -> CellGraph:
+        """The network's cell-graph service (:mod:`sim.engine.cellgraph`), built once."""
+        return CellGraph(self)
 
     @cached_property
     def within_by_index(self) -> dict[tuple[int, int, int], float]:

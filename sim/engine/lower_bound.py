@@ -5,7 +5,9 @@ admits at most ``cap_ps`` persons per second and delays them by ``transit_s``; a
 holds at most ``store`` persons at any instant; persons leave their node no earlier than
 their release (pre-movement) time and are done on reaching an exit node.  Every real
 evacuation is such a flow, so the quickest fluid evacuation time ``T*`` bounds every
-simulated evacuation from below (VERIFICATION.md section 6, AT-12).
+simulated evacuation from below (dynamic flows: Ford & Fulkerson 1958, "Constructing
+maximal dynamic flows from static flows", Operations Research 6, 419-433; case AT-12 of
+``docs/verification.md``).
 
 Method
 ------
@@ -35,8 +37,9 @@ Method
      expanded: its persons leave from one vertex onto the copies of its door arc, and
      the round trip corridor -> shop -> corridor, useful only as storage, becomes extra
      holdover capacity at the corridor cell (about a third fewer arcs in a mall);
-   * zero-step arcs stay inside one time layer (they are *not* stretched to one step
-     as VERIFICATION.md section 6 note (ii) suggests: that would over-estimate).
+   * zero-step arcs stay inside one time layer (they are *not* stretched to one step,
+     as textbook time-expanded recipes do to avoid cycles within a layer: that would
+     over-estimate).
 
    A continuous feasible evacuation finishing by ``T`` maps onto a feasible flow of the
    discrete network with horizon ``floor(T / step)``; hence the smallest feasible

@@ -8,9 +8,9 @@ Sources (keys as in ``docs/verification.md``):
   corridors and doors, 1.01 for 7/11 stairs [H1][H2]. Boundary layers 0.15 m per side
   for doors and stairs, 0.20 m per side for corridors (implied by the worked example
   [H1]).
-* Free speed below 0.54 persons/m² (commonly quoted SFPE lower bound, flagged ⚠ in
-  VERIFICATION.md §3.1): the model's relative speed is 1 below it, so a lone walker keeps
-  their own free speed exactly (RiMEA test 1).
+* Free speed below 0.54 persons/m² (commonly quoted SFPE lower bound, unverified against
+  the SFPE Handbook; see ``docs/verification.md``): the model's relative speed is 1 below
+  it, so a lone walker keeps their own free speed exactly (RiMEA test 1).
 * Weidmann (1993) in Kladek form: ``v = v0 [1 - exp(-γ (1/ρ - 1/ρmax))]``, γ = 1.913,
   ρmax = 5.4 persons/m², v0 = 1.34 m/s [H2].
 * IMO MSC.1/Circ.1238 Table 1.1 (corridor) and maximum specific flows: stairs down 1.1,

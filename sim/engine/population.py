@@ -8,7 +8,9 @@ Occupant load
   floor (upper end of each range, the conservative reading; ``gb50016_low`` takes the lower
   end), times the floor's shop + corridor + atrium area (see :mod:`sim.analysis.egress_code`).
 * ``density = "observed"``: densities measured in a Xi'an commercial complex (F1 0.32,
-  F2 0.34, F3 0.31, F4+ 0.22, basements 0.28 persons/m²; MALL-DATA.md §1.1 [E9]).
+  F2 0.34, F3 0.31, F4+ 0.22, basements 0.28 persons/m²; a Pathfinder evacuation study of
+  the 新时代商业中心, 2 basements + 4 storeys, republished on fx361.cc on 15 March 2021;
+  its authors and journal were not recorded).
 
 No cell is filled above its jam capacity; people who do not fit are placed in the next
 cells of the same kinds.
@@ -36,6 +38,7 @@ import shapely
 from sim.engine import movement as mv
 from sim.engine.world import World
 from sim.errors import ScenarioError
+from sim.model.design_density import design_density
 from sim.model.limits import MAX_OCCUPANTS
 
 GROUP_RANGES_MPS: Final = {"under30": (0.58, 1.61), "age30_50": (1.41, 1.54),
@@ -51,8 +54,6 @@ def _density_for(storey: int, which: str) -> float:
         if storey < 0:
             return OBSERVED_DENSITY_BASEMENT_PM2
         return OBSERVED_DENSITY_PM2.get(storey, OBSERVED_DENSITY_UPPER_PM2)
-    from sim.model.design_density import design_density
-
     return design_density(storey, "low" if which == "gb50016_low" else "high")
 
 

@@ -21,14 +21,11 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 if TYPE_CHECKING:
     from sim.engine.world import World
 
-#: Walking-distance multiplier for cells to avoid (smoke-logged) when another way exists.
-AVOID_PENALTY = 8.0
 
 
 class Router:
@@ -51,16 +48,7 @@ class Router:
         """Rebuild every distance field (after blocking an opening or avoiding a cell)."""
         w = self.w
         n = len(w.doors)
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        for (c, x, y), d in w.within.items():
-            if x in self.blocked or y in self.blocked:
-                continue
-            rows.append(x)
-            cols.append(y)
-            vals.append(d * (AVOID_PENALTY if w.avoid[c] else 1.0) + 1e-6)
-        g = csr_matrix((vals, (rows, cols)), shape=(n, n))
+        g = w.net.cell_graph.route_matrix(self.blocked, w.avoid)
         live = [e for e in self.exits if e not in self.blocked]
         dist = np.full((len(self.exits), n), np.inf)
         if live:
@@ -84,16 +72,9 @@ class Router:
         if self._clear is None:
             w = self.w
             n = len(w.doors)
-            rows, cols, vals = [], [], []
-            for (c, x, y), d in w.within.items():
-                if w.avoid[c] or x in self.blocked or y in self.blocked:
-                    continue
-                rows.append(x)
-                cols.append(y)
-                vals.append(d + 1e-6)
             live = [e for e in self.exits if e not in self.blocked]
             if live:
-                g = csr_matrix((vals, (rows, cols)), shape=(n, n))
+                g = w.net.cell_graph.route_matrix(self.blocked, w.avoid, clear_only=True)
                 self._clear = dijkstra(g, directed=True, indices=live,
                                        min_only=True).tolist()
             else:

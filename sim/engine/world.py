@@ -30,34 +30,52 @@ import math
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import lru_cache
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import simpy
-from simpy.events import NORMAL, Timeout
+from simpy.events import NORMAL
 
 from sim.engine import movement as mv
+from sim.engine.collaborators import AlarmService, HazardRun, Signals
 from sim.engine.graphs import Network
+from sim.engine.metrics import MetricCollector
+from sim.engine.process import OccupantProcess
 from sim.engine.replay import State
 from sim.engine.rng import Streams
+from sim.engine.routing import Router
+from sim.errors import ScenarioError
 from sim.model import assumptions
 from sim.model.layout import Layout
 from sim.model.scenario import PremovementDist, Scenario
 
 INF = math.inf
-_BLOCKED = object()
-"""Value a queued person's event succeeds with when its door is closed."""
 _UNAWARE, _MOVING, _QUEUING, _SHELTERING, _SAFE = (
     int(State.UNAWARE), int(State.MOVING), int(State.QUEUING), int(State.SHELTERING),
     int(State.SAFE))
 _REL_STEPS = 20_000
 """Entries of the relative-speed table (0.001 persons/m² apart)."""
-_GO = object()
-"""Value of a queue head's wake-up: its turn at the door has come."""
-_PASSED = object()
-"""Value of a wake-up after the deadlock watchdog moved the person through."""
+class Wake(Enum):
+    """What a queued person learns when woken (their event's value, or
+    :meth:`Door.head_wake`'s answer)."""
+
+    GO = "go"
+    """Their turn at the door has come (the head then calls :meth:`Door.head_wake`)."""
+    PASSED = "passed"
+    """They are through the door (by their turn, or moved by the deadlock watchdog)."""
+    WAIT = "wait"
+    """Not yet (the next cell is full): they wait on a new event."""
+    BLOCKED = "blocked"
+    """The door was closed: they choose another way."""
+
+
+_GO, _PASSED, _WAIT, _BLOCKED = Wake.GO, Wake.PASSED, Wake.WAIT, Wake.BLOCKED
+COUNTERFLOW_FACTOR = 0.7
+"""Speed factor of staff, attackers and police walking against a moving crowd
+(assumption, see :meth:`World.hop_time_s`)."""
 
 
 @dataclass(slots=True)
@@ -70,85 +88,23 @@ class Mark:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-class OccupantProcess(simpy.Process):
-    """The SimPy process of one occupant, lean enough for a hundred thousand of them.
+class QueueEntry:
+    """One person waiting at a door, toward one side.
 
-    It is a :class:`simpy.Process` (its generator yields events and is resumed with
-    their values, failures are thrown into it) with three differences, each saving a
-    SimPy event per person:
-
-    - it starts ``delay`` seconds after creation with no ``Initialize`` event: its first
-      target is the pre-movement :class:`~simpy.events.Timeout`, whose value ``None``
-      starts the generator;
-    - when the generator returns and nothing waits for the process, it is marked processed
-      at once instead of being scheduled as an end event nobody listens to;
-    - :meth:`cancel` detaches it from the event it waits on, and :meth:`restart_in`
-      moves a process that has not started yet to an earlier start, so a person re-cued
-      to an earlier start neither wakes a second time nor needs a new process.
+    ``event`` is what the person waits on; it succeeds with a :class:`Wake` value. A head
+    whose turn has come is woken with :data:`GO` and then calls :meth:`Door.head_wake`;
+    ``forced`` marks a head the deadlock watchdog moved through while its wake-up was
+    already scheduled (that wake-up then finds it passed).
     """
 
-    def __init__(self, env: simpy.Environment, generator: Any, delay: float) -> None:
-        self.env = env
-        self.callbacks: Any = []
-        self._generator = generator
-        t = Timeout(env, delay)
-        t.callbacks.append(self._resume)
-        self._target = t
+    __slots__ = ("event", "forced", "frm", "person", "t", "to")
 
-    def restart_in(self, delay: float) -> bool:
-        """Start ``delay`` s from now instead; false if the generator already started."""
-        t = self._target
-        g: Any = self._generator
-        if t is None or t.callbacks is None or self._resume not in t.callbacks or \
-                g.gi_frame is None or g.gi_suspended or g.gi_running:
-            return False
-        t.callbacks.remove(self._resume)
-        t = Timeout(self.env, delay)
-        t.callbacks.append(self._resume)
-        self._target = t
-        return True
-
-    def cancel(self) -> None:
-        """Never resume again (the person has a newer process)."""
-        t = self._target
-        if t is not None and t.callbacks is not None and self._resume in t.callbacks:
-            t.callbacks.remove(self._resume)
-        self._target = None  # type: ignore[assignment]
-
-    def _resume(self, event: simpy.Event) -> None:
-        env = self.env
-        env._active_proc = self
-        gen = self._generator
-        while True:
-            try:
-                if event._ok:
-                    event = gen.send(event._value)
-                else:
-                    event._defused = True
-                    exc = type(event._value)(*event._value.args)
-                    exc.__cause__ = event._value
-                    event = gen.throw(exc)
-            except StopIteration as stop:
-                self._ok = True
-                self._value = stop.value
-                if self.callbacks:
-                    env.schedule(self)
-                else:
-                    self.callbacks = None  # processed: a later ``yield`` resumes at once
-                event = None  # type: ignore[assignment]
-                break
-            except BaseException as err:
-                self._ok = False
-                self._value = err
-                env.schedule(self)  # a failed process crashes the run, as in SimPy
-                event = None  # type: ignore[assignment]
-                break
-            cbs = event.callbacks
-            if cbs is not None:
-                cbs.append(self._resume)
-                break
-        self._target = event
-        env._active_proc = None
+    def __init__(self, t: float, person: int, frm: int, to: int, event: simpy.Event) -> None:
+        self.t = t
+        """Time (s) the person joined the queue."""
+        self.person, self.frm, self.to = person, frm, to
+        self.event = event
+        self.forced = False
 
 
 class Door:
@@ -178,8 +134,8 @@ class Door:
         """Headways from the geometry alone (hazards and guards change ``headway``)."""
         self.at, self.level, self.width_m = at, level, width_m
         self.next_free = 0.0
-        self.queues: tuple[deque[list[Any]], deque[list[Any]]] = (deque(), deque())
-        self.pending: list[Any] | None = None
+        self.queues: tuple[deque[QueueEntry], deque[QueueEntry]] = (deque(), deque())
+        self.pending: QueueEntry | None = None
         """The queue entry whose wake-up is scheduled (at most one at a time)."""
         self.waiting = False
         """True while every queue head waits for room in a full cell."""
@@ -207,11 +163,11 @@ class Door:
         w.move(person, frm, to, self.idx)
         return True
 
-    def enqueue(self, person: int, frm: int, to: int) -> list[Any]:
-        """Join the queue toward ``to``; returns the entry (its event is ``entry[4]``)."""
+    def enqueue(self, person: int, frm: int, to: int) -> QueueEntry:
+        """Join the queue toward ``to``; returns the entry (wait on ``entry.event``)."""
         w = self.world
         d = 0 if to == self.b else 1
-        entry = [w.env._now, person, frm, to, simpy.Event(w.env)]
+        entry = QueueEntry(w.env._now, person, frm, to, simpy.Event(w.env))
         self.queues[d].append(entry)
         w.queued[frm] += 1
         if w.waiters[frm]:
@@ -233,55 +189,56 @@ class Door:
         count, incoming, cap, wcap, queued = w.count, w.incoming, w.cap, w.wcap, w.queued
         best = None
         if q0:
-            to = q0[0][3]
+            to = q0[0].to
             n = count[to] + incoming[to]
             if n < cap[to] and n - queued[to] < wcap[to]:
                 best = q0
         if q1:
-            to = q1[0][3]
+            to = q1[0].to
             n = count[to] + incoming[to]
             if n < cap[to] and n - queued[to] < wcap[to] and (
-                    best is None or q1[0][0] < q0[0][0]):
+                    best is None or q1[0].t < q0[0].t):
                 best = q1
         if best is None:
             for q in (q0, q1):
                 if q:
                     self.waiting = True
-                    ws = w.waiters[q[0][3]]
+                    ws = w.waiters[q[0].to]
                     if self not in ws:
                         ws.append(self)
             return
         entry = best[0]
         self.pending = entry
-        incoming[entry[3]] += 1
-        ev = entry[4]
+        incoming[entry.to] += 1
+        ev = entry.event
         # schedule the head's own event for the time the door is free (as Timeout does)
         ev._ok = True
         ev._value = _GO
         w.env.schedule(ev, NORMAL, max(0.0, self.next_free - w.env._now))
 
-    def head_wake(self, entry: list[Any]) -> str:
-        """The head woke at its turn: ``"passed"``, ``"wait"`` (new event) or ``"blocked"``."""
+    def head_wake(self, entry: QueueEntry) -> Wake:
+        """The head woke at its turn: :data:`PASSED <Wake.PASSED>`, :data:`WAIT
+        <Wake.WAIT>` (on a new event) or :data:`BLOCKED <Wake.BLOCKED>`."""
         w = self.world
         if self.pending is entry:
             self.pending = None
-            w.incoming[entry[3]] -= 1
+            w.incoming[entry.to] -= 1
         if self.blocked:
-            return "blocked"
-        d = 0 if entry[3] == self.b else 1
+            return _BLOCKED
+        d = 0 if entry.to == self.b else 1
         q = self.queues[d]
         now = w.env._now
-        if q and q[0] is entry and self._room(entry[3]) and now >= self.next_free - 1e-12:
+        if q and q[0] is entry and self._room(entry.to) and now >= self.next_free - 1e-12:
             q.popleft()
-            w.queued[entry[2]] -= 1
-            self.next_free = now + self.headway[d] * w.supply_headway_factor(entry[3])
+            w.queued[entry.frm] -= 1
+            self.next_free = now + self.headway[d] * w.supply_headway_factor(entry.to)
             self.passes += 1
-            w.move(entry[1], entry[2], entry[3], self.idx)
+            w.move(entry.person, entry.frm, entry.to, self.idx)
             self.kick()
-            return "passed"
-        entry[4] = w.env.event()
+            return _PASSED
+        entry.event = w.env.event()
         self.kick()
-        return "wait"
+        return _WAIT
 
     def close(self) -> None:
         """Block the door: every queued person is sent back to choose another way."""
@@ -289,39 +246,39 @@ class Door:
         for q in self.queues:
             while q:
                 entry = q.popleft()
-                self.world.queued[entry[2]] -= 1
+                self.world.queued[entry.frm] -= 1
                 if entry is self.pending:
-                    self.world.incoming[entry[3]] -= 1
-                    continue  # its wake-up is scheduled; head_wake will say "blocked"
-                entry[4].succeed(_BLOCKED)
+                    self.world.incoming[entry.to] -= 1
+                    continue  # its wake-up is scheduled; head_wake will say BLOCKED
+                entry.event.succeed(_BLOCKED)
         self.pending = None
 
     def drop(self, person: int) -> None:
         """Take a person out of the queue (a casualty)."""
         for q in self.queues:
             for entry in q:
-                if entry[1] == person:
+                if entry.person == person:
                     q.remove(entry)
-                    self.world.queued[entry[2]] -= 1
+                    self.world.queued[entry.frm] -= 1
                     if entry is self.pending:
                         self.pending = None
-                        self.world.incoming[entry[3]] -= 1
+                        self.world.incoming[entry.to] -= 1
                         self.kick()
                     return
 
     def force_pass_head(self, d: int) -> None:
         """Let the head of direction ``d`` through regardless of room (deadlock rotation)."""
         entry = self.queues[d].popleft()
-        self.world.queued[entry[2]] -= 1
+        self.world.queued[entry.frm] -= 1
         self.passes += 1
         if entry is self.pending:
-            self.world.incoming[entry[3]] -= 1
-        self.world.move(entry[1], entry[2], entry[3], self.idx)
+            self.world.incoming[entry.to] -= 1
+        self.world.move(entry.person, entry.frm, entry.to, self.idx)
         if entry is self.pending:
             self.pending = None
-            entry[5:] = ["forced"]  # its scheduled wake-up will find it passed
+            entry.forced = True  # its scheduled wake-up will find it passed
         else:
-            entry[4].succeed(_PASSED)
+            entry.event.succeed(_PASSED)
         self.waiting = False
         self.kick()
 
@@ -353,7 +310,7 @@ class World:
         mvs = scenario.movement
         self.speed_model: mv.SpeedModel = scenario.population.speed_model
         self.marks: list[Mark] = []
-        self.metrics: dict[str, Any] = {}
+        self.metrics = MetricCollector()
         self.deadlocks_resolved = 0
         self.on_move: list[Callable[[int, int, int, int], None]] = []
 
@@ -433,8 +390,6 @@ class World:
         self._stair_dir_factor_cache: dict[tuple[int, int, int], float] = {}
 
         # ---- routing
-        from sim.engine.routing import Router
-
         self.router = Router(self)
 
         # ---- occupants (filled by sim.engine.population)
@@ -469,19 +424,20 @@ class World:
         self.removed_cell: list[int] = []
         self.hazards_active = 0
         """Hazards and responses still unfolding; the run ends only when this is 0."""
-        self.done_event: simpy.Event | None = None
-        self.alarm_chain: Any = None
-        """The :class:`sim.security.alarm.AlarmChain` (``None`` without a security plan)."""
+        self.signals = Signals(self.env)
+        """Events processes wait for (alarm sounded, police arrived, attack stopped)."""
+        self.alarm_chain: AlarmService | None = None
+        """The alarm chain (:class:`sim.security.alarm.AlarmChain`), set when security
+        starts (with or without a plan)."""
+        self.hazards: list[HazardRun] = []
+        """The hazards acting in this world, in start order (metrics, replay series)."""
+        self.harmed_by: dict[int, tuple[str, float]] = {}
+        """Person → (hazard kind, time) for everyone a hazard harmed, once each."""
         self.directed: dict[int, int] = {}
         """Cell → exit portal named by a guard directing evacuees there."""
-        self.finishers: list[Callable[[], None]] = []
         self.replay_meta: dict[str, Any] = {}
         self.closed_from_start: set[int] = set()
         """Portals closed for the whole run (not part of the building's capacity)."""
-        self.hazard_procs: list[Any] = []
-        """Running hazard objects (fire, crush, ...) for inspection after a run."""
-        self.extra_series: Callable[[np.ndarray], dict[str, np.ndarray]] | None = None
-        """Hazard time series per cell for the replay (smoke), sampled at given times."""
         self.unaware_by_cell: list[list[int]] = []
         self.compliance = 1.0
         """Share of people who follow a guard's or PA's directions (panic lowers it)."""
@@ -580,8 +536,6 @@ class World:
             When an opening is unknown, or closing them strands a space with people
             able to be in it (a space that can no longer reach any exit).
         """
-        from sim.errors import ScenarioError
-
         qs = []
         for oid in opening_ids:
             if oid not in self.portal_index:
@@ -614,6 +568,22 @@ class World:
             out |= state == State.INJURED
         return cell_of, ~out
 
+    def hop_time_s(self, u: int, v: int, speed_mps: float) -> float:
+        """Time (s) for a walker who is not an occupant to go from cell ``u`` into ``v``.
+
+        Staff, attackers and police do not queue at doors and do not count toward a
+        cell's jam capacity (they are few and squeeze past); they are slowed by the crowd
+        instead: in a cell of density ``D`` they move at ``v · relative_speed(D)`` (SFPE),
+        and at :data:`COUNTERFLOW_FACTOR` of that when people there are moving (walking
+        against the evacuating crowd). The distance is the cell graph's link
+        (:attr:`sim.engine.graphs.Network.cell_graph`).
+        """
+        d = self.net.cell_graph.edge_len.get((u, v), 1.0)
+        dens = self.count[v] / self.area[v] if self.area[v] > 0 else 0.0
+        f = mv.relative_speed(dens, "sfpe")
+        if dens > 0.5 and self.evacuated < self.n:
+            f *= COUNTERFLOW_FACTOR
+        return d / max(speed_mps * f * self.speed_factor[v], 0.05)
     def supply_headway_factor(self, cell: int) -> float:
         """Headway multiplier (≥ 1) of a passage into ``cell`` at its present density.
 
@@ -844,17 +814,17 @@ class World:
                 self.queued_at[i] = q
                 entry = door.enqueue(i, cell, to)
                 while True:
-                    res = yield entry[4]
+                    res = yield entry.event
                     if gens[i] != gen:
                         return
-                    if res is _GO and len(entry) < 6:
+                    if res is _GO and not entry.forced:
                         res = door.head_wake(entry)
-                        if res == "wait":
+                        if res is _WAIT:
                             continue
                     break
                 self.queued_at[i] = -1
                 state[i] = _MOVING
-                if res is _BLOCKED or res == "blocked":
+                if res is _BLOCKED:
                     q, dist = router.first_hop(i, cell, door.at[0], door.at[1], q)
                     continue
             if rec:
@@ -900,8 +870,8 @@ class World:
             for door in self.doors:
                 if door.waiting:
                     for d, q in enumerate(door.queues):
-                        if q and self.count[q[0][3]] >= self.cap[q[0][3]]:
-                            g.add_edge(q[0][2], q[0][3], door=door, d=d)
+                        if q and self.count[q[0].to] >= self.cap[q[0].to]:
+                            g.add_edge(q[0].frm, q[0].to, door=door, d=d)
             if g.number_of_edges() == 0:
                 continue
             try:

@@ -74,6 +74,12 @@ from shapely.geometry import Polygon, box
 from shapely.geometry.polygon import orient
 from shapely.ops import unary_union
 
+from sim.analysis.egress_code import (
+    exit_width_at_grade_m,
+    required_exit_width_m,
+    required_stair_width_m,
+    stair_width_m,
+)
 from sim.errors import SafeMallError
 from sim.io.layout_files import dump_layout_toml
 from sim.model.layout import Layout
@@ -701,13 +707,6 @@ def build_mall(spec: MallSpec) -> Layout:
     See the module docstring for the sizing loop. Raises ``AssertionError`` if the plan
     cannot be made to fit (a generator bug, not an input error).
     """
-    from sim.analysis.egress_code import (
-        exit_width_at_grade_m,
-        required_exit_width_m,
-        required_stair_width_m,
-        stair_width_m,
-    )
-
     margin = 1.02
     for _ in range(30):
         lay = _draft(spec)

@@ -61,6 +61,7 @@ import networkx as nx
 from sim.analysis.compliance import places
 from sim.analysis.compliance.adjacency import GROUP_DISTANCE_M, adjacency_graph, shop_distances
 from sim.engine.graphs import Network, build_network
+from sim.hazards.smoke_geometry import find_voids
 from sim.io.toml import dumps_readable
 from sim.model.layout import Layout
 from sim.model.security_plan import SCHEMA, plan_from_dict, required_guards
@@ -349,8 +350,6 @@ recalled, UNVERIFIED)."""
 
 def smoke_control(layout: Layout) -> dict[str, Any]:
     """The ``[smoke_control]`` table of a full plan (module docstring)."""
-    from sim.hazards.smoke_geometry import find_voids
-
     sp = layout.spaces
     exhaust: list[dict[str, Any]] = []
     for s in sp.values():

@@ -13,16 +13,15 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from sim.engine.replay import State
 from sim.errors import ScenarioError
+from sim.model.security_plan import SecurityPlan
+from sim.security.alarm import AlarmChain
+from sim.security.staff import Member, Staff
 
 if TYPE_CHECKING:
     from sim.engine.world import World
-    from sim.security.staff import Member, Staff
-    from sim.security.staffnet import CellGraph
 
 #: States of people who are out of circulation (safe or already harmed).
 GONE = (int(State.SAFE), int(State.DEAD), int(State.INCAPACITATED), int(State.INJURED))
@@ -111,28 +110,24 @@ def neighbours(world: World, cell: int) -> list[int]:
     return out
 
 
+def chain_of(world: World) -> AlarmChain:
+    """The world's alarm chain (every run has one, with or without a security plan)."""
+    chain = world.alarm_chain
+    assert isinstance(chain, AlarmChain), "security starts before the hazards"
+    return chain
+
+
 def staff_of(world: World) -> Staff | None:
     """The world's staff (``None`` without a security plan)."""
-    chain = world.alarm_chain
-    return getattr(chain, "staff", None) if chain is not None else None
+    return chain_of(world).staff
 
 
-def plan_of(world: World) -> Any:
+def plan_of(world: World) -> SecurityPlan | None:
     """The world's security plan (``None`` without one)."""
-    chain = world.alarm_chain
-    return chain.plan if chain is not None else None
+    return chain_of(world).plan
 
 
 # ---------------------------------------------------------------------- harm ledger
-def ledger(world: World) -> dict[int, tuple[str, float]]:
-    """Person → (hazard, time) for everyone a hazard of this module family harmed."""
-    led = getattr(world, "_hazard_victims", None)
-    if led is None:
-        led = {}
-        world._hazard_victims = led  # type: ignore[attr-defined]
-    return led
-
-
 def present_in(world: World, cells: Iterable[int]) -> list[int]:
     """People now in any of ``cells`` and still in circulation (not safe, not harmed)."""
     want = set(cells)
@@ -146,17 +141,12 @@ def harm(world: World, person: int, hazard: str, *, fatal: bool) -> bool:
     """Take ``person`` out as a casualty once; False if already safe or harmed."""
     if world.state[person] in GONE:
         return False
-    led = ledger(world)
+    led = world.harmed_by
     if person in led:
         return False
     world.remove(person, State.DEAD if fatal else State.INJURED)
     led[person] = (hazard, world.env.now)
     return True
-
-
-def count_metric(world: World, key: str, k: int = 1) -> None:
-    """Add ``k`` to an integer metric."""
-    world.metrics[key] = int(world.metrics.get(key, 0)) + k
 
 
 # ---------------------------------------------------------------------- perception
@@ -184,74 +174,23 @@ def set_avoid(world: World, add: Iterable[int] = (), drop: Iterable[int] = ()) -
 
 
 # ---------------------------------------------------------------------- walking
-def cell_graph(world: World) -> CellGraph:
-    """The staff's cell graph, or a fresh one without a security plan (cached)."""
-    st = staff_of(world)
-    if st is not None:
-        return st.graph
-    g = getattr(world, "_hazard_graph", None)
-    if g is None:
-        from sim.security.staffnet import CellGraph
-
-        g = CellGraph(world)
-        world._hazard_graph = g  # type: ignore[attr-defined]
-    return g
-
-
-def _open_matrix(world: World) -> csr_matrix:
-    """The cell graph without blocked openings (cached per set of blocked doors)."""
-    key = frozenset(d.idx for d in world.doors if d.blocked)
-    cache = getattr(world, "_hazard_open", None)
-    if cache is not None and cache[0] == key:
-        return cache[1]
-    g = cell_graph(world)
-    n = len(world.cell_ids)
-    best: dict[tuple[int, int], float] = {}
-    for d in world.doors:
-        if d.blocked or world.is_exit[d.a] or world.is_exit[d.b]:
-            continue
-        ln = max(g.edge_len.get((d.a, d.b), 1.0), 0.1)
-        for uv in ((d.a, d.b), (d.b, d.a)):
-            if uv not in best or ln < best[uv]:
-                best[uv] = ln
-    rows = [u for u, _ in best]
-    cols = [v for _, v in best]
-    m = csr_matrix((list(best.values()), (rows, cols)), shape=(n, n))
-    world._hazard_open = (key, m)  # type: ignore[attr-defined]
-    return m
+def closed_portals(world: World) -> frozenset[int]:
+    """Portals whose doors are closed now (lockdown, lost, chained)."""
+    return frozenset(d.idx for d in world.doors if d.blocked)
 
 
 def open_distances(world: World, src: int) -> np.ndarray:
-    """Walking distances (m) from ``src`` over openings that are not blocked.
+    """Walking distances (m) from ``src`` over openings that are not closed.
 
     Threats cannot pass a closed door: a shop in lockdown or a lost opening is out of
-    their reach (staff and police still use :class:`CellGraph`, which ignores closures).
+    their reach (staff and police walk the all-openings view, which ignores closures).
     """
-    return dijkstra(_open_matrix(world), directed=True, indices=src)
+    return world.net.cell_graph.open_distances_from_m(src, closed_portals(world))
 
 
 def open_path(world: World, src: int, dst: int) -> list[int]:
-    """Cells from ``src`` to ``dst`` over unblocked openings ([] if unreachable)."""
-    if src == dst:
-        return [src]
-    # the graph is symmetric: the tree rooted at dst gives each cell's next step to dst
-    dist, pred = dijkstra(_open_matrix(world), directed=True, indices=dst,
-                          return_predecessors=True)
-    if not np.isfinite(dist[src]):
-        return []
-    out = [src]
-    c = src
-    while c != dst:
-        c = int(pred[c])
-        if c < 0:
-            return []
-        out.append(c)
-    return out
-
-
-def hop_time(world: World, u: int, v: int, speed_mps: float) -> float:
-    """Seconds to walk from cell ``u`` into ``v`` (slowed by the crowd in ``v``)."""
-    return cell_graph(world).hop_time_s(u, v, speed_mps)
+    """Cells from ``src`` to ``dst`` over openings that are not closed ([] if none)."""
+    return world.net.cell_graph.open_path(src, dst, closed_portals(world))
 
 
 # ---------------------------------------------------------------------- replay
@@ -294,22 +233,6 @@ def walk_member(world: World, staff: Staff, m: Member, target: int, state: State
 def heard(world: World, inc: Any) -> None:
     """A loud event (blast, crash) is reported at once: guards on the radio, or (without
     a security plan) a bystander's phone call; report delay as for a guard, 10 ± 5 s."""
-    chain = world.alarm_chain
+    chain = chain_of(world)
     role = "guard" if chain.staff is not None else "occupant"
     chain.staff_perceived(inc, -1, role)
-
-
-def police_evacuation(world: World) -> None:
-    """Without a security plan nobody sounds an alarm: when the police arrive they order
-    a general evacuation (``alarm`` cue for everyone still unaware). Once per world."""
-    if plan_of(world) is not None or getattr(world, "_police_evacuation", False):
-        return
-    world._police_evacuation = True  # type: ignore[attr-defined]
-
-    def _wait() -> Any:
-        while world.metrics.get("t_police_arrived_s") is None:
-            yield world.env.timeout(5.0)
-        world.mark("alarm", "police order a general evacuation")
-        world.cue_all("alarm")
-
-    world.env.process(_wait())

@@ -5,9 +5,9 @@ Rules (each with its source, or flagged as an **assumption**)
 * **Entry.** Attacker ``k`` enters at ``t_s + k · interval_s`` through ``entrance`` (an
   exterior opening; default the main entrance) and starts in the cell on its indoor side.
 * **Movement.** The attacker walks the cell graph at ``speed_mps`` (default 1.4 m/s, a
-  brisk walk; **assumption**), slowed by the crowd like staff (:mod:`sim.security.staffnet`),
-  and cannot pass closed doors (shops in lockdown, lost openings). Every ``tick_s`` it
-  picks a target cell:
+  brisk walk; **assumption**), slowed by the crowd like staff
+  (:meth:`sim.engine.world.World.hop_time_s`), and cannot pass closed doors (shops in
+  lockdown, lost openings). Every ``tick_s`` it picks a target cell:
 
   - ``target = "densest"``: the reachable cell with the largest
     ``density / (1 + distance_m / 30)`` within ``search_radius_m`` (anywhere when nothing
@@ -75,28 +75,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
-from sim.hazards.registry import HazardKind, register
-from sim.model import limits
 from sim.model.assumptions import declare
-from sim.model.validation import (
-    Density,
-    Number,
-    PositiveLength,
-    Rate,
-    Seconds,
-    Share,
-    Speed,
-    TimeStep,
-    Whole,
-)
+from sim.model.hazard_specs import AttackSpec
+from sim.security.engagement import responder_hits
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident
@@ -182,36 +170,9 @@ _SPEC_PARAMS = {
 """Spec field → its register entry (a field left unset takes the run's value)."""
 
 
-class AttackSpec(BaseModel):
-    """An attack: weapon, attackers, entrance, targeting and the rules' parameters."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["attack"] = "attack"
-    weapon: Literal["knife", "firearm"] = "knife"
-    attackers: Whole = Field(default=1, ge=1, le=50)
-    t_s: Seconds = 0.0
-    interval_s: Seconds = 0.0
-    entrance: str | None = None
-    target: Literal["densest", "space", "route"] = "densest"
-    space: str | None = None
-    route: list[str] = Field(default_factory=list, max_length=limits.MAX_ITEMS)
-    speed_mps: Speed | None = None
-    rate_per_min: Rate | None = None
-    density_ref_pm2: Density | None = None
-    density_factor_max: Number | None = Field(default=None, gt=0, le=limits.MAX_RATE)
-    fatality: Share | None = None
-    guards_required: Whole | None = Field(default=None, ge=1, le=limits.MAX_STAFF)
-    struggle_s: Seconds | None = None
-    police_struggle_s: Seconds | None = None
-    confronted_factor: Share | None = None
-    search_radius_m: PositiveLength | None = None
-    tick_s: TimeStep = 2.0
-    all_clear_s: Seconds | None = None
-
-
 @dataclass
 class Attacker:
-    """One attacker's state (kept on the world as ``world.attackers`` for inspection)."""
+    """One attacker's state (kept on its :class:`AttackRun`, in ``world.hazards``)."""
 
     k: int
     entity: int
@@ -233,6 +194,8 @@ class Attacker:
 
 class AttackRun:
     """All attackers of one attack hazard in one world."""
+
+    kind = "attack"
 
     def __init__(self, world: World, spec: AttackSpec) -> None:
         spec = world.fill(spec, {f: a.key for f, a in _SPEC_PARAMS.items()}
@@ -270,10 +233,7 @@ class AttackRun:
         world.metrics.setdefault("attack_deaths", 0)
         world.metrics["attack_equipped_kits"] = self.kits
         world.metrics.setdefault("t_neutralised_s", None)
-        runs = getattr(world, "attack_runs", [])
-        runs.append(self)
-        world.attack_runs = runs  # type: ignore[attr-defined]
-        world.finishers.append(self.finish)
+        world.hazards.append(self)
         for k in range(spec.attackers):
             a = Attacker(k=k, entity=cm.add_entity(world, "attacker", f"attacker {k + 1}"),
                          route_left=list(spec.route) if spec.target == "route" else [],
@@ -295,7 +255,7 @@ class AttackRun:
             w.hazards_active -= 1  # from now on the incidents hold the run open
         w.mark("attacker_entered", f"attacker {a.k + 1} ({spec.weapon}) at {self.entrance}")
         cm.track(w, a.entity, a.cell, State.ATTACKING)
-        a.inc = w.alarm_chain.incident(
+        a.inc = cm.chain_of(w).incident(
             "attack", lambda: a.cell, visible=True, threat=True, key=f"attack#{a.k}",
             responders_needed=spec.guards_required, follow=True,
             on_arrival=lambda m, a=a: self._on_arrival(a, m),
@@ -312,7 +272,7 @@ class AttackRun:
             if not confronted:
                 nxt = self._next_cell(a)
                 if nxt is not None and nxt != a.cell:
-                    dt = cm.hop_time(w, a.cell, nxt, spec.speed_mps)
+                    dt = w.hop_time_s(a.cell, nxt, spec.speed_mps)
                     yield env.timeout(dt)
                     if a.stopped or a.pinned:
                         continue
@@ -337,7 +297,7 @@ class AttackRun:
         drop = [old] if old >= 0 and self.avoided[old] == 0 else []
         cm.set_avoid(w, add=[a.cell], drop=drop)
         self._perceive(a)
-        chain = w.alarm_chain
+        chain = cm.chain_of(w)
         if a.inc is not None:
             chain.moved(a.inc)  # followers go after it now
             st = cm.staff_of(w)
@@ -378,9 +338,9 @@ class AttackRun:
                 now = w.env.now
                 a.harms.append((now, i))
                 self.victims.append((now, i))
-                cm.count_metric(w, "attack_victims")
+                w.metrics.add("attack_victims")
                 if fatal:
-                    cm.count_metric(w, "attack_deaths")
+                    w.metrics.add("attack_deaths")
         self._perceive(a)
 
     # ------------------------------------------------------------------ targeting
@@ -472,7 +432,6 @@ class AttackRun:
 
     def _fight(self, a: Attacker, dt: float) -> None:
         """An unpinned knife attacker in contact strikes at responders (engagement notes)."""
-        from sim.security.engagement import responder_hits
 
         st = cm.staff_of(self.w)
         if st is None:
@@ -509,18 +468,19 @@ class AttackRun:
         self.stopped_by.append(a.pinned_by)
         cm.track(w, a.entity, a.cell, State.NEUTRALISED)
         w.mark("attacker_neutralised", f"attacker {a.k + 1} stopped by {a.pinned_by}")
-        cm.count_metric(w, "attackers_neutralised")
+        w.metrics.add("attackers_neutralised")
         self.avoided[a.cell] -= 1
         if self.avoided[a.cell] == 0:
             cm.set_avoid(w, drop=[a.cell])
         if a.inc is not None:
-            w.alarm_chain.resolve(a.inc)
+            cm.chain_of(w).resolve(a.inc)
         if all(x.stopped for x in self.attackers):
             w.metrics["t_neutralised_s"] = w.env.now
             if self.t_first_enter is not None:
                 w.metrics["t_neutralised_after_incident_s"] = w.env.now - self.t_first_enter
             w.metrics["attack_stopped_by"] = "police" if "police" in self.stopped_by \
                 else "guards"
+            w.signals.fire(w.signals.attack_stopped)
             w.env.process(self._all_clear())
 
     def _all_clear(self) -> Any:
@@ -536,6 +496,10 @@ class AttackRun:
         w.hazards_active -= 1
 
     # ------------------------------------------------------------------ metrics
+    def series(self, ts: np.ndarray) -> dict[str, np.ndarray]:
+        """No per-cell series (attackers are replay entities)."""
+        return {}
+
     def finish(self) -> None:
         """Victim rates before and after the first responder (per minute)."""
         w = self.w
@@ -560,4 +524,3 @@ def start(world: World, spec: AttackSpec) -> None:
     AttackRun(world, spec)
 
 
-register(HazardKind("attack", AttackSpec, start))

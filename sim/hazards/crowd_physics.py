@@ -1,14 +1,18 @@
 """Crowd-density thresholds: Fruin level of service and exposure to dangerous densities.
 
-Sources (keys as in ``/work/shared/VERIFICATION.md`` section 3.4):
+Sources:
 
 * Fruin walkway level of service in ft^2/person A > 35, B 25-35, C 15-25, D 10-15, E 5-10, F < 5
-  [L1][L2]; the m^2/person bands (x 0.0929) A > 3.25, B 2.32-3.25, C 1.39-2.32, D 0.93-1.39,
-  E 0.46-0.93, F < 0.46 are derived.
-* "Potentially dangerous crowd forces" at 5.55 p/m^2 (Fruin-derived chart, EPJ Data Science
-  table [L5]); :data:`CRITICAL_DENSITY_PM2` rounds it to 5.5 p/m^2 as the project asked.
-  Sources disagree on where danger starts (4-5 p/m^2 in practitioner guidance [L8]).
-* IMO MSC/Circ.1238 flags congestion above 4 p/m^2 [I3] (:data:`CONGESTION_DENSITY_PM2`).
+  (J.J. Fruin, *Pedestrian Planning and Design*, 1971, walkway LoS table, as reproduced in
+  civil-engineering study material); the m^2/person bands (x 0.0929) A > 3.25, B 2.32-3.25,
+  C 1.39-2.32, D 0.93-1.39, E 0.46-0.93, F < 0.46 are derived.
+* "Potentially dangerous crowd forces" at 5.55 p/m^2 (a chart of Fruin's densities in EPJ Data
+  Science, doi 10.1140/epjds17, table 1); :data:`CRITICAL_DENSITY_PM2` rounds it to 5.5 p/m^2
+  as the project asked. Sources disagree on where danger starts (4-5 p/m^2 is the "danger
+  zone, intervene" band of crowd-management practitioner guidance).
+* IMO MSC.1/Circ.1238 (advanced analysis) flags congestion where the local density exceeds
+  4 p/m^2 for more than 10 % of the assembly time ([I3] of ``docs/verification.md``;
+  :data:`CONGESTION_DENSITY_PM2`).
 
 Band edges (area per person a = 1/density): A is a > 3.25 and F is a < 0.46 exactly as written;
 E includes a = 0.46 (so a density above 1/0.46 p/m^2 is F). Each inner edge (2.32, 1.39, 0.93) and
@@ -32,19 +36,20 @@ __all__ = [
 ]
 
 CRITICAL_DENSITY_PM2 = 5.5
-"""Critical density, persons/m^2: Fruin's 5.55 p/m^2 'potentially dangerous crowd forces' [L5],
-rounded to 5.5 as required by the project."""
+"""Critical density, persons/m^2: Fruin's 5.55 p/m^2 'potentially dangerous crowd forces'
+(EPJ Data Science, doi 10.1140/epjds17, table 1), rounded to 5.5 as required by the project."""
 CONGESTION_DENSITY_PM2 = 4.0
-"""Congestion density, persons/m^2 (IMO MSC/Circ.1238 / MSC.1/Circ.1533) [I3]."""
+"""Congestion density, persons/m^2 (IMO MSC.1/Circ.1238 / MSC.1/Circ.1533; [I3] of
+docs/verification.md)."""
 LOS_LETTERS: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
 FRUIN_WALKWAY_AREA_M2_PER_P: dict[str, float] = {
-    "A": 3.25,  # lower bound of A (exclusive) [L1] x 0.0929
+    "A": 3.25,  # lower bound of A (exclusive): Fruin's 35 ft^2/p x 0.0929
     "B": 2.32,
     "C": 1.39,
     "D": 0.93,
     "E": 0.46,  # lower bound of E (inclusive); below is F
 }
-"""Lower area-per-person bound (m^2/p) of each walkway band A-E (VERIFICATION.md section 3.4)."""
+"""Lower area-per-person bound (m^2/p) of each walkway band A-E (Fruin 1971, converted)."""
 
 _D_A = 1.0 / 3.25
 _D_B = 1.0 / 2.32
@@ -136,9 +141,9 @@ class DensityExposure:
     Parameters
     ----------
     congestion_pm2 : float
-        Congestion threshold, p/m^2 (default 4.0, IMO [I3]).
+        Congestion threshold, p/m^2 (default 4.0, IMO MSC.1/Circ.1238).
     critical_pm2 : float
-        Critical threshold, p/m^2 (default 5.5, Fruin [L5]).
+        Critical threshold, p/m^2 (default 5.5, Fruin's 5.55 rounded).
     """
 
     def __init__(

@@ -51,19 +51,17 @@ Metrics: ``peak_density_by_space`` (top 10), ``time_above_4pm2_s`` and
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.errors import ScenarioError
+from sim.hazards import _common as cm
 from sim.hazards.crowd_physics import CONGESTION_DENSITY_PM2, LOS_LETTERS
-from sim.hazards.registry import HazardKind, register
-from sim.model import limits
 from sim.model.assumptions import declare
-from sim.model.validation import Density, Number, Rate, Seconds, Share, TimeStep, Whole
+from sim.model.hazard_specs import CrushSpec
 
 _C = ("crush",)
 _NO_DATA = "assumed: no published dose-response for crowd crush exists"
@@ -118,28 +116,6 @@ _SPEC_PARAMS = {
 _LOS_EDGES = np.array([1 / 3.25, 1 / 2.32, 1 / 1.39, 1 / 0.93, 1 / 0.46])
 
 
-class CrushSpec(BaseModel):
-    """A crowd-crush hazard (see module docstring)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["crush"] = "crush"
-    trigger: Literal["panic", "gathering", "escalator_stop"] = "panic"
-    space: str
-    t_s: Seconds = 0.0
-    panic_radius: Whole = Field(default=2, ge=0, le=limits.MAX_PANIC_RADIUS)
-    speed_boost: Number | None = Field(default=None, ge=1.0, le=10.0)
-    compliance: Share | None = None
-    push_density_pm2: Density | None = None
-    critical_density_pm2: Density | None = None
-    sustained_s: Seconds | None = None
-    injury_rate_per_min: Rate | None = None
-    stair_factor: Number | None = Field(default=None, ge=1, le=limits.MAX_RATE)
-    fall_density_pm2: Density | None = None
-    fall_rate_per_min: Rate | None = None
-    fall_block_s: Seconds | None = None
-    sample_s: TimeStep = 1.0
-
-
 def start(world: World, spec: CrushSpec) -> None:
     """Validate and schedule the crush hazard."""
     if spec.space not in world.layout.spaces:
@@ -153,6 +129,8 @@ def start(world: World, spec: CrushSpec) -> None:
 
 class CrushProcess:
     """Density monitoring, injuries and the crush's trigger for one world."""
+
+    kind = "crush"
 
     def __init__(self, world: World, spec: CrushSpec) -> None:
         self.w = world
@@ -178,8 +156,7 @@ class CrushProcess:
         self.metered: set[int] = set()
         self.inc: Any = None
         self.space_cells = [world.cell_index[c] for c in world.net.cells_of_space[spec.space]]
-        world.finishers.append(self.finish)
-        world.hazard_procs.append(self)
+        world.hazards.append(self)
         world.env.process(self.monitor())
         world.env.process(self.trigger())
 
@@ -216,7 +193,7 @@ class CrushProcess:
         yield w.env.timeout(spec.t_s)
         w.mark("crush_trigger", f"{spec.trigger} at {spec.space}")
         cell0 = self.space_cells[0]
-        self.inc = w.alarm_chain.incident("crush", lambda: cell0, visible=True, threat=False,
+        self.inc = cm.chain_of(w).incident("crush", lambda: cell0, visible=True, threat=False,
                                           responders_needed=2)
         if spec.trigger == "panic":
             zone = self._zone(spec.panic_radius)
@@ -249,7 +226,7 @@ class CrushProcess:
             self.sample(dt)
             if w.evacuated + w.casualties >= w.n:
                 if self.inc is not None:
-                    w.alarm_chain.resolve(self.inc)
+                    cm.chain_of(w).resolve(self.inc)
                 return
 
     def sample(self, dt: float) -> None:
@@ -271,11 +248,12 @@ class CrushProcess:
             self._injure(dens, danger, dt)
         if (dens > spec.fall_density_pm2).any() and spec.fall_rate_per_min > 0:
             self._falls(dens, dt)
-        if above4.any() and w.alarm_chain.staff is not None:
+        staff = cm.staff_of(w)
+        if above4.any() and staff is not None:
             for c in np.flatnonzero(above4):
                 if int(c) not in self.metered:
                     self.metered.add(int(c))
-                    w.alarm_chain.staff.meter_hotspot(int(c), self.inc)
+                    staff.meter_hotspot(int(c), self.inc)
 
     def _people(self) -> tuple[np.ndarray, np.ndarray]:
         return self.w.cells_and_exposed(injured_exposed=False)
@@ -325,6 +303,10 @@ class CrushProcess:
         del self.obstructed_until[q]
 
     # ------------------------------------------------------------------ results
+    def series(self, ts: np.ndarray) -> dict[str, np.ndarray]:
+        """No per-cell series of its own (densities are in the occupancy series)."""
+        return {}
+
     def finish(self) -> None:
         """Crush metrics per space (max over the space's cells)."""
         w = self.w
@@ -356,4 +338,3 @@ class CrushProcess:
         m["hotspots"] = [s for s, _ in sorted(per_space_4.items(), key=lambda kv: -kv[1])][:10]
 
 
-register(HazardKind("crush", CrushSpec, start))

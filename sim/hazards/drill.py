@@ -7,44 +7,29 @@ security plan the drill enters the alarm chain as a verified report at the duty 
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
 from sim.engine.world import World
-from sim.hazards.registry import HazardKind, register
-from sim.model.validation import Seconds
-
-
-class DrillSpec(BaseModel):
-    """An alarm raised at ``t_s`` (s), optionally at a ``space``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["drill"] = "drill"
-    t_s: Seconds = 0.0
-    space: str | None = None
-    alarm: Literal["general", "zoned"] = "general"
+from sim.hazards import _common as cm
+from sim.model.hazard_specs import DrillSpec
 
 
 def start(world: World, spec: DrillSpec) -> None:
     """Schedule the drill's alarm."""
     if spec.space is not None and spec.space not in world.layout.spaces:
-        from sim.errors import ScenarioError
-
-        raise ScenarioError(f"unknown space {spec.space!r}", field="hazards[drill].space",
-                            source=world.scenario.source)
+        raise cm.fail(world, "hazards[drill].space", f"unknown space {spec.space!r}")
     world.env.process(_drill(world, spec))
 
 
 def _drill(world: World, spec: DrillSpec) -> Any:
     yield world.env.timeout(spec.t_s)
-    chain = world.alarm_chain
-    if chain is not None and chain.plan is not None:
+    chain = cm.chain_of(world)
+    if chain.plan is not None:
         chain.drill(spec)
         return
     world.metrics["t_alarm_s"] = world.env.now
+    world.signals.fire(world.signals.alarm_sounded)
     world.mark("alarm", "drill: general alarm")
     world.cue_all("alarm")
 
 
-register(HazardKind("drill", DrillSpec, start))

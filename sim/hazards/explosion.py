@@ -33,42 +33,11 @@ Metrics: ``explosion_victims``, ``explosion_deaths``, ``explosion_neighbour_inju
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from sim.engine.world import World
 from sim.hazards import _common as cm
-from sim.hazards.registry import HazardKind, register
-from sim.model import limits
-from sim.model.validation import Coordinate, Number, Seconds, Share
-
-
-class SecondDevice(BaseModel):
-    """A second device, ``delay_s`` after the first."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    space: str
-    delay_s: Seconds = 300.0
-    charge_kg: Number = Field(default=5.0, gt=0, le=limits.MAX_CHARGE_KG)
-    at: tuple[Coordinate, Coordinate] | None = None
-
-
-class ExplosionSpec(BaseModel):
-    """A blast: where, when, how big, and the rules' thresholds."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["explosion"] = "explosion"
-    space: str
-    t_s: Seconds = 0.0
-    charge_kg: Number = Field(default=5.0, gt=0, le=limits.MAX_CHARGE_KG)
-    at: tuple[Coordinate, Coordinate] | None = None
-    fatal_z: Number = Field(default=2.5, ge=0, le=1000)
-    injury_z: Number = Field(default=8.0, ge=0, le=1000)
-    neighbour_injury_p: Share = 0.5
-    lose_z: Number = Field(default=2.0, ge=0, le=1000)
-    lose_openings: list[str] = Field(default_factory=list, max_length=limits.MAX_ITEMS)
-    second: SecondDevice | None = None
+from sim.model.hazard_specs import ExplosionSpec
 
 
 def scaled_distance(r_m: float, charge_kg: float) -> float:
@@ -138,17 +107,17 @@ def blast(world: World, space: str, charge_kg: float, at: tuple[float, float] | 
             fatal = z <= spec.fatal_z
             if cm.harm(w, i, "explosion", fatal=fatal):
                 harmed += 1
-                cm.count_metric(w, "explosion_victims")
+                w.metrics.add("explosion_victims")
                 if fatal:
-                    cm.count_metric(w, "explosion_deaths")
+                    w.metrics.add("explosion_deaths")
     for i in cm.present_in(w, near):
         if w.cell_level[w.cell_of[i]] != level:
             continue
         if (z_of(i) <= spec.injury_z and rng.random() < spec.neighbour_injury_p
                 and cm.harm(w, i, "explosion", fatal=False)):
             harmed += 1
-            cm.count_metric(w, "explosion_victims")
-            cm.count_metric(w, "explosion_neighbour_injuries")
+            w.metrics.add("explosion_victims")
+            w.metrics.add("explosion_neighbour_injuries")
     # openings lost
     radius = spec.lose_z * charge_kg ** (1.0 / 3.0)
     lost: list[int] = []
@@ -175,10 +144,9 @@ def blast(world: World, space: str, charge_kg: float, at: tuple[float, float] | 
     cm.alert(w, [*cells, *near], "panic")
     cm.alert(w, [c for c in range(len(w.cell_ids)) if w.cell_level[c] == level], "incident")
     inc_cell = cells[0]
-    inc = w.alarm_chain.incident("explosion", lambda: inc_cell, visible=True, threat=False)
+    inc = cm.chain_of(w).incident("explosion", lambda: inc_cell, visible=True, threat=False)
     cm.heard(w, inc)
-    cm.police_evacuation(w)
+    cm.chain_of(w).evacuate_when_police_arrive()
     return harmed
 
 
-register(HazardKind("explosion", ExplosionSpec, start))

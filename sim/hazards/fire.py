@@ -42,22 +42,20 @@ it comes after its RSET.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.errors import ScenarioError
+from sim.hazards import _common as cm
 from sim.hazards import design_fires, plumes
 from sim.hazards import fire_physics as fp
-from sim.hazards.registry import HazardKind, register
 from sim.hazards.smoke import ExhaustSystem, FireSpec, NaturalVent, SmokeModel
 from sim.hazards.smoke_geometry import OUTDOOR_KINDS, build_geometry
-from sim.model import limits
 from sim.model.assumptions import declare
-from sim.model.validation import Number, Seconds, TimeStep
+from sim.model.hazard_specs import FireHazardSpec
 
 _F = ("fire",)
 _SPEC_PARAMS = {
@@ -162,39 +160,6 @@ _LARGE_KINDS = frozenset({"corridor", "atrium", "parking", "plaza"})
 _PUBLIC_KINDS = frozenset({"shop", "corridor", "atrium", "escalator", "parking"})
 
 
-class FireHazardSpec(BaseModel):
-    """A fire in ``space`` igniting at ``t_s`` (see the module docstring and
-    ``docs/fire-and-smoke.md``)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["fire"] = "fire"
-    space: str
-    t_s: Seconds = 0.0
-    growth: Literal["slow", "medium", "fast", "ultrafast"] = "medium"
-    alpha_kw_s2: Number | None = Field(default=None, gt=0, le=1e5)
-    """t² growth (kW/s²): ultra-fast is 0.1876; 1e4 and more is a fire at full size at once
-    (verification cases use it)."""
-    peak_kw: Number | None = Field(default=None, gt=0, le=limits.MAX_FIRE_KW)
-    sprinklered_kw: Number | None = Field(default=None, gt=0, le=limits.MAX_FIRE_KW)
-    design_fire: Literal["gb51251", "bre368"] = "gb51251"
-    sprinklered: bool | None = None
-    sprinkler_hold: Literal["code", "activation"] = "code"
-    sprinkler_activation_s: Seconds | None = None
-    soot_yield: Number | None = Field(default=None, gt=0, le=1)
-    co_yield: Number | None = Field(default=None, ge=0, le=1)
-    co2_yield: Number | None = Field(default=None, ge=0, le=5)
-    radiative_fraction: Number | None = Field(default=None, ge=0, lt=1)
-    plume: Literal["nfpa92", "zukoski"] = "nfpa92"
-    wall_heat_transfer_kw_m2k: Number | None = Field(default=None, ge=0, le=1e3)
-    fed_incapacitation: Number | None = Field(default=None, gt=0, le=100)
-    speed_model: Literal["frantzich_nilsson", "fridolf"] = "frantzich_nilsson"
-    turn_back_visibility_m: Number | None = Field(default=None, ge=0, le=1e3)
-    front_speed_mps: Number | None = Field(default=None, gt=0, le=1e3)
-    openings_lost_after_s: Seconds | None = None
-    aset_horizon_s: Seconds = 1800.0
-    step_s: TimeStep = 5.0
-
-
 def start(world: World, spec: FireHazardSpec) -> None:
     """Validate the origin and schedule the fire."""
     if spec.space not in world.layout.spaces:
@@ -209,6 +174,8 @@ def start(world: World, spec: FireHazardSpec) -> None:
 class FireProcess:
     """The running fire of one world."""
 
+    kind = "fire"
+
     def __init__(self, world: World, given: FireHazardSpec) -> None:
         self.w = world
         spec: Any = world.fill(given, _SPEC_PARAMS)
@@ -217,8 +184,7 @@ class FireProcess:
         self.p = {name: world.param(a.key) for name, a in _RUN_PARAMS.items()}
         lay = world.layout
         origin = lay.spaces[spec.space]
-        chain = world.alarm_chain
-        plan = chain.plan if chain is not None else None
+        plan = cm.plan_of(world)
         self.plan = plan
 
         def has(device: str) -> bool:
@@ -336,9 +302,7 @@ class FireProcess:
         self.t_end_people: float | None = None
         self.offline = False
         """True once the people are gone and the smoke runs on alone to the ASET horizon."""
-        world.finishers.append(self.finish)
-        world.hazard_procs.append(self)
-        world.extra_series = self.series
+        world.hazards.append(self)
         world.replay_meta["fire"] = {"space": spec.space, "at": list(origin.centroid)}
         world.env.process(self.run())
 
@@ -391,7 +355,7 @@ class FireProcess:
         env = w.env
         yield env.timeout(spec.t_s)
         w.mark("fire", f"ignition in {spec.space} ({self.design_source})")
-        chain = w.alarm_chain
+        chain = cm.chain_of(w)
         origin_cell = self.origin_cells[0]
         self.inc = chain.incident("fire", lambda: origin_cell, visible=True, threat=False,
                                   responders_needed=2)
@@ -488,8 +452,7 @@ class FireProcess:
 
     def _detect(self, now: float, loc: dict[str, np.ndarray]) -> None:
         """Detectors at the ceiling of every smoky space; detection times per space."""
-        w = self.w
-        chain = w.alarm_chain
+        chain = cm.chain_of(self.w)
         for k in np.flatnonzero(loc["smoky"] & (loc["depth"] > 0.0)).tolist():
             sid = self.sids[k]
             kk, temp = float(loc["k"][k]), float(loc["temp"][k])
@@ -520,8 +483,8 @@ class FireProcess:
         return t
 
     def _detector_works(self, sid: str) -> bool:
-        chain = self.w.alarm_chain
-        return chain is not None and chain.works("detectors") and any(
+        chain = cm.chain_of(self.w)
+        return chain.works("detectors") and any(
             c in chain.detector_cells for c in self.space_cells[sid])
 
     def _devices(self, now: float) -> None:
@@ -758,4 +721,3 @@ class FireProcess:
         return out
 
 
-register(HazardKind("fire", FireHazardSpec, start))

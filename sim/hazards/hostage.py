@@ -12,8 +12,9 @@ Rules (each with its source, or flagged as an **assumption**)
 * **Cordon.** The cordon is every cell next to the shop (outside it). Dispatched guards
   (as many as there are cordon cells × ``cordon_per_cell``) converge on the cordon cell
   at the shop front, then each takes the nearest unheld cordon cell and holds it.
-  ``t_cordon_s`` is when every cordon cell is held (SZDB/Z 317 raised-level practice:
-  set cordons, clear routes for police, MALL-DATA §2.2 [C11]).
+  ``t_cordon_s`` is when every cordon cell is held (Shenzhen standard SZDB/Z 317-2018
+  《大中型商场、超市安全防范规范》: at a raised warning level cordons are set and routes
+  for police, ambulance and fire vehicles are cleared).
 * **Zone.** The zone is every cell within ``zone_radius_m`` (30 m, **assumption**) of
   the shop by walking distance, outside the shop. When the first cordon guard is in
   place, the zone is avoided by routing and everyone still unaware in it is told to
@@ -30,32 +31,16 @@ Metrics: ``hostages``, ``t_cordon_s``, ``zone_evacuated_s``, ``cordon_cells``,
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING, Any
 
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
-from sim.hazards.registry import HazardKind, register
-from sim.model.validation import Length, Seconds, Whole
+from sim.model.hazard_specs import HostageSpec
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident
     from sim.security.staff import Member
-
-
-class HostageSpec(BaseModel):
-    """A hostage-taking in a shop."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["hostage"] = "hostage"
-    space: str | None = None
-    t_s: Seconds = 0.0
-    zone_radius_m: Length = 30.0
-    cordon_per_cell: Whole = Field(default=1, ge=1, le=100)
-    siege_s: Seconds = 1200.0
 
 
 def default_shop(world: World) -> str:
@@ -83,7 +68,7 @@ class Hostage:
                 if n not in shop and n not in cordon:
                     cordon.append(n)
         self.cordon = cordon or list(self.cells)
-        g = cm.cell_graph(world)
+        g = world.net.cell_graph
         zone = []
         for c in range(len(world.cell_ids)):
             if c in shop or world.is_exit[c]:
@@ -128,11 +113,11 @@ class Hostage:
         cm.track(w, ent, self.cells[0], State.ATTACKING)
         w.mark("hostage", f"hostage-taking in {self.space}: {len(hostages)} held")
         need = len(self.cordon) * spec.cordon_per_cell
-        self.inc = w.alarm_chain.incident(
+        self.inc = cm.chain_of(w).incident(
             "hostage", self._inc_cell, visible=True, threat=False,
             responders_needed=need, on_arrival=self._on_arrival)
         cm.alert(w, [c for c in self.zone if c in self.cordon], "incident")
-        cm.police_evacuation(w)
+        cm.chain_of(w).evacuate_when_police_arrive()
         env.process(self._release_later())
 
     def _inc_cell(self) -> int:
@@ -177,7 +162,7 @@ class Hostage:
 
     def _clear_zone(self) -> Any:
         w = self.w
-        chain = w.alarm_chain
+        chain = cm.chain_of(w)
         while not self.released:
             for i in w.unaware_in(self.zone):
                 w.cue(i, "guard")
@@ -194,15 +179,11 @@ class Hostage:
         w, spec = self.w, self.spec
         env = w.env
         t_give_up = env.now + spec.siege_s
-        while env.now < t_give_up:
-            t_pol = w.metrics.get("t_police_arrived_s")
-            if t_pol is not None:
-                t_give_up = min(t_give_up, t_pol + spec.siege_s) if math.isfinite(t_pol) \
-                    else t_give_up
-                break
-            yield env.timeout(5.0)
-        t_pol = w.metrics.get("t_police_arrived_s")
-        t_release = (t_pol + spec.siege_s) if t_pol is not None else t_give_up
+        police = w.signals.police_arrived
+        yield police | env.timeout(spec.siege_s)
+        # released a siege after the police arrived, or when the siege ends without them
+        t_pol = police.value if police.triggered else None  # the time the police arrived
+        t_release = t_pol + spec.siege_s if t_pol is not None else t_give_up
         if t_release > env.now:
             yield env.timeout(t_release - env.now)
         self.released = True
@@ -215,7 +196,7 @@ class Hostage:
         w.metrics["t_hostages_released_s"] = env.now
         w.mark("hostages_released", f"hostages in {self.space} released")
         if self.inc is not None:
-            w.alarm_chain.resolve(self.inc)
+            cm.chain_of(w).resolve(self.inc)
         w.hazards_active -= 1
 
 
@@ -224,4 +205,3 @@ def start(world: World, spec: HostageSpec) -> None:
     Hostage(world, spec)
 
 
-register(HazardKind("hostage", HostageSpec, start))

@@ -4,10 +4,12 @@ flees toward an exit and guards may intercept.
 Rules (each with its source, or flagged as an **assumption**)
 ------------------------------------------------------------
 * **Where.** ``target`` is a space id; by default the first shop tagged
-  ``shop_category:jewellery``, else the first ``finance_room``. Beijing's mall standard
-  puts audio-visual alarms at jewellery counters and face-identifying CCTV on finance
-  rooms (MALL-DATA §2.2 [C12]); the Changping drill started with the jewellery shop
-  pressing its alarm [R10].
+  ``shop_category:jewellery``, else the first ``finance_room``. Beijing's local standard
+  for large and medium malls and supermarkets (《大中型商场超市治安防范规范》, compulsory,
+  in force 1 August 2011) puts audio-visual alarms at jewellery and valuables counters and
+  face-identifying CCTV on finance rooms; the 2020 anti-robbery drill at a Changping
+  (Beijing) mall, reported by the Beijing legal-services portal bj148.org in September
+  2020, started with the jewellery shop pressing its alarm.
 * **Robbery.** At ``t_s`` the robbery starts in the target's cell and enters the alarm
   chain as a visible threat (``robbery``): people there see it, shop officers and
   cameras can report it, the duty room verifies, sounds the alarm, calls the police
@@ -33,32 +35,16 @@ Metrics: ``t_alarm_s`` and ``t_police_arrived_s`` (alarm chain), ``intercepted``
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel, ConfigDict
+from typing import TYPE_CHECKING, Any
 
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
-from sim.hazards.registry import HazardKind, register
-from sim.model.validation import Seconds, Share, Speed
+from sim.model.hazard_specs import RobberySpec
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident
     from sim.security.staff import Member
-
-
-class RobberySpec(BaseModel):
-    """A robbery: target, timing, the robber's flight and interception."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["robbery"] = "robbery"
-    target: str | None = None
-    t_s: Seconds = 0.0
-    dwell_s: Seconds = 60.0
-    speed_mps: Speed = 2.5
-    exit: str | None = None
-    intercept_p: Share = 0.5
 
 
 def default_target(world: World) -> str:
@@ -144,7 +130,7 @@ class Robbery:
                 w.metrics["intercepted"] = True
                 w.metrics["t_intercepted_s"] = w.env.now
                 w.mark("robber_arrested", "police arrest the robber")
-            w.alarm_chain.resolve(self.inc)
+            cm.chain_of(w).resolve(self.inc)
 
     def _run(self) -> Any:
         w, spec = self.w, self.spec
@@ -152,12 +138,12 @@ class Robbery:
         yield env.timeout(spec.t_s)
         w.mark("robbery", f"robbery at {self.target}")
         cm.track(w, self.entity, self.cell, State.ATTACKING)
-        self.inc = w.alarm_chain.incident(
+        self.inc = cm.chain_of(w).incident(
             "robbery", lambda: self.cell, visible=True, threat=True, responders_needed=2,
             follow=True, lockdown=False, on_arrival=self._on_arrival,
             on_police=self._on_police)
         w.hazards_active -= 1
-        cm.police_evacuation(w)
+        cm.chain_of(w).evacuate_when_police_arrive()
         yield env.timeout(spec.dwell_s)
         if self.held:
             return
@@ -171,7 +157,7 @@ class Robbery:
             if len(path) < 2:
                 yield env.timeout(10.0)
                 continue
-            yield env.timeout(cm.hop_time(w, self.cell, path[1], spec.speed_mps))
+            yield env.timeout(w.hop_time_s(self.cell, path[1], spec.speed_mps))
             if self.held:
                 return
             self.cell = path[1]
@@ -196,4 +182,3 @@ def start(world: World, spec: RobberySpec) -> None:
     Robbery(world, spec)
 
 
-register(HazardKind("robbery", RobberySpec, start))

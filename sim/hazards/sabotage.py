@@ -10,7 +10,7 @@ At ``t_s`` every item of ``devices`` fails (:meth:`sim.security.alarm.AlarmChain
 * ``police_link`` — the alarm platform link: police are called by phone (60 s, not 10 s);
 * ``lighting`` — a blackout with the emergency lighting sabotaged: indoor walking speeds
   × ``dark_speed_factor`` (0.6, **assumption**: people walk markedly slower in darkness;
-  no value in MALL-DATA);
+  no published value was found);
 * ``duty_room`` — nobody answers in the duty room: reports go to 110 directly.
 
 ``locked_exits`` (opening ids) are chained shut at ``t_s``: their doors close and routing
@@ -22,28 +22,11 @@ Metrics: ``sabotaged`` (the failed devices), ``locked_exits``, ``t_sabotage_s``.
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from sim.engine.world import World
 from sim.hazards import _common as cm
-from sim.hazards.registry import HazardKind, register
-from sim.model import limits
-from sim.model.validation import Number, Seconds
-
-Device = Literal["cctv", "pa", "buttons", "detectors", "police_link", "lighting", "duty_room"]
-
-
-class SabotageSpec(BaseModel):
-    """Devices that fail and exits that are locked at ``t_s``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["sabotage"] = "sabotage"
-    t_s: Seconds = 0.0
-    devices: list[Device] = Field(default_factory=list)
-    locked_exits: list[str] = Field(default_factory=list, max_length=limits.MAX_ITEMS)
-    dark_speed_factor: Number = Field(default=0.6, gt=0, le=1)
+from sim.model.hazard_specs import SabotageSpec
 
 
 def start(world: World, spec: SabotageSpec) -> None:
@@ -57,7 +40,7 @@ def start(world: World, spec: SabotageSpec) -> None:
 def _run(world: World, spec: SabotageSpec) -> Any:
     w = world
     yield w.env.timeout(spec.t_s)
-    chain = w.alarm_chain
+    chain = cm.chain_of(w)
     for d in spec.devices:
         chain.fail(d)
         if d == "lighting":
@@ -80,4 +63,3 @@ def _run(world: World, spec: SabotageSpec) -> Any:
     w.hazards_active -= 1
 
 
-register(HazardKind("sabotage", SabotageSpec, start))

@@ -46,17 +46,15 @@ Metrics: ``vehicle_blocked``, ``blocked_by``, ``vehicle_victims``, ``vehicle_dea
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+import numpy as np
 
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
-from sim.hazards.registry import HazardKind, register
-from sim.model import limits
 from sim.model.assumptions import declare
-from sim.model.validation import Length, Number, PositiveLength, Seconds, Whole
+from sim.model.hazard_specs import VehicleSpec
 
 #: Barrier kinds that stop a vehicle (``isolation`` railings do not).
 STOPPING_KINDS = ("bollard", "rising_bollard", "fence", "hard_barrier")
@@ -100,25 +98,6 @@ _SPEC_PARAMS = {
         name="Furthest a vehicle enters the building"),
 }
 """Spec field → its register entry (a field left unset takes the run's value)."""
-
-
-class VehicleSpec(BaseModel):
-    """A ramming vehicle: entrance or approach, speed and the rules' parameters."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["vehicle"] = "vehicle"
-    t_s: Seconds = 0.0
-    entrance: str | None = None
-    approach: str | None = None
-    speed_mps: Number = Field(default=13.9, gt=0, le=limits.MAX_VEHICLE_SPEED_MPS)
-    length_m: PositiveLength | None = None
-    speed_bumps: Whole | None = Field(default=None, ge=0, le=1000)
-    bump_speed_mps: Number | None = Field(default=None, gt=0,
-                                          le=limits.MAX_VEHICLE_SPEED_MPS)
-    accel_mps2: Number | None = Field(default=None, gt=0, le=limits.MAX_ACCEL_MPS2)
-    decel_mps2: Number | None = Field(default=None, gt=0, le=limits.MAX_ACCEL_MPS2)
-    width_m: Number = Field(default=2.5, gt=0, le=20)
-    indoor_penetration_m: Length | None = None
 
 
 def impact_speed(speed: float, length_m: float, bumps: int, cap: float, accel: float) -> float:
@@ -209,6 +188,23 @@ def resolve(world: World, spec: VehicleSpec) -> dict[str, Any]:
             "in_space": in_space}
 
 
+class VehicleRun:
+    """One ramming in one world: who was struck where."""
+
+    kind = "vehicle"
+
+    def __init__(self) -> None:
+        self.strikes: list[tuple[int, int]] = []
+        """(cell, person) for everyone the vehicle struck, in order."""
+
+    def finish(self) -> None:
+        """Its metrics are recorded at impact."""
+
+    def series(self, ts: np.ndarray) -> dict[str, np.ndarray]:
+        """No per-cell series (the vehicle is a replay entity)."""
+        return {}
+
+
 def start(world: World, spec: VehicleSpec) -> None:
     """Validate the vehicle's entrance and schedule the ramming."""
     if cm.plan_of(world) is None and spec.approach is not None:
@@ -219,10 +215,12 @@ def start(world: World, spec: VehicleSpec) -> None:
     world.hazards_active += 1
     world.metrics.setdefault("vehicle_victims", 0)
     world.metrics.setdefault("vehicle_deaths", 0)
-    world.env.process(_ram(world, spec))
+    run = VehicleRun()
+    world.hazards.append(run)
+    world.env.process(_ram(world, spec, run))
 
 
-def _ram(world: World, given: VehicleSpec) -> Any:
+def _ram(world: World, given: VehicleSpec, run: VehicleRun) -> Any:
     w = world
     spec: Any = w.fill(given, _SPEC_PARAMS)  # unset parameters from the run's assumptions
     dodge = w.param("vehicle.dodge_speed_mps")
@@ -271,9 +269,9 @@ def _ram(world: World, given: VehicleSpec) -> Any:
                 fatal = bool(rng.random() < p_die)
                 if cm.harm(w, i, "vehicle", fatal=fatal):
                     strikes.append((cell, i))
-                    cm.count_metric(w, "vehicle_victims")
+                    w.metrics.add("vehicle_victims")
                     if fatal:
-                        cm.count_metric(w, "vehicle_deaths")
+                        w.metrics.add("vehicle_deaths")
         struck.append(cell)
         speed = math.sqrt(max(0.0, speed * speed - 2.0 * spec.decel_mps2 * x))
         if x < extent:
@@ -281,7 +279,7 @@ def _ram(world: World, given: VehicleSpec) -> Any:
             stop_at = stop_at or w.cell_space[cell]
     if stop_at is None:
         stop_at = w.cell_space[segments[-1][0]] if segments else r["entrance"]
-    w.vehicle_strikes = getattr(w, "vehicle_strikes", []) + strikes  # type: ignore[attr-defined]
+    run.strikes += strikes
     w.metrics["vehicle_blocked"] = blocked_by is not None
     w.metrics["blocked_by"] = blocked_by.id if blocked_by is not None else None
     w.metrics["vehicle_stopped_at"] = stop_at
@@ -301,10 +299,9 @@ def _ram(world: World, given: VehicleSpec) -> Any:
         seen.update(cm.neighbours(w, c))
     cm.alert(w, seen, "panic")
     inc_cell = struck[-1] if struck else r["in_cell"]
-    inc = w.alarm_chain.incident("vehicle", lambda: inc_cell, visible=True, threat=False)
+    inc = cm.chain_of(w).incident("vehicle", lambda: inc_cell, visible=True, threat=False)
     cm.heard(w, inc)
-    cm.police_evacuation(w)
+    cm.chain_of(w).evacuate_when_police_arrive()
     w.hazards_active -= 1
 
 
-register(HazardKind("vehicle", VehicleSpec, start))

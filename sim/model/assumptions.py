@@ -51,8 +51,7 @@ PROVIDERS: tuple[str, ...] = (
     "sim.model.scenario",
     "sim.security.alarm",
     "sim.security.staff",
-    "sim.security.staffnet",
-    "sim.hazards.registry:kinds",
+    "sim.hazards.registry",
 )
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")

@@ -15,8 +15,8 @@ evacuation; it has no area and needs no polygon. ``plaza`` is an outdoor forecou
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Final, Literal
 
@@ -250,3 +250,30 @@ class Layout:
         """Levels that hold sales space (shop, corridor or atrium)."""
         used = {s.level for s in self.spaces.values() if s.kind in SALES_KINDS}
         return [lv for lv in self.levels if lv.id in used]
+
+    def with_widths(self, widths: Mapping[str, float]) -> Layout:
+        """The same building with the clear widths (m) of some openings changed.
+
+        Every other value is kept exactly (no round trip through a mapping); ids must
+        exist (see :func:`sim.model.scenario.with_geometry`, which checks them).
+        """
+        openings = {oid: replace(o, width_m=float(widths[oid])) if oid in widths else o
+                    for oid, o in self.openings.items()}
+        return replace(self, openings=openings, raw={})
+
+    def stranded_without(self, closed: Iterable[str]) -> list[str]:
+        """Spaces (not exits) with no way to an exit once the ``closed`` openings are shut."""
+        shut = set(closed)
+        nbrs: dict[str, list[str]] = {s: [] for s in self.spaces}
+        for o in self.openings.values():
+            if o.id not in shut:
+                nbrs[o.a].append(o.b)
+                nbrs[o.b].append(o.a)
+        reach = set(self.exits)
+        todo = list(reach)
+        while todo:
+            for nb in nbrs[todo.pop()]:
+                if nb not in reach:
+                    reach.add(nb)
+                    todo.append(nb)
+        return [s for s, sp in self.spaces.items() if s not in reach and not sp.is_exit]

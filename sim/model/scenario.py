@@ -7,7 +7,8 @@ so an override is validated exactly like the file.
 
 Default pre-movement times (seconds, log-normal by mean and standard deviation) are
 engineering assumptions, not code values: PD 7974-6 category B (awake, unfamiliar:
-shops) percentiles were not available (VERIFICATION.md §9 gap 3). They are chosen so that
+shops) percentiles (PD 7974-6:2019 Table E.2, 2004 Annex C) were not available, so they
+are unverified against it (``docs/assumptions.md``, ``premovement.*``). They are chosen so that
 a bell-only alarm gives totals of a few minutes in a single-storey store, as in the
 unannounced M&S evacuation (2 min 45 s, Shields & Boyce 1999), that voice messages and
 staff instructions shorten response (staff strongly influenced start times, Shields &
@@ -19,15 +20,27 @@ from __future__ import annotations
 import copy
 import tomllib
 from collections.abc import Iterable, Mapping
-from pathlib import Path
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    InstanceOf,
+    PlainSerializer,
+    ValidationError,
+    model_validator,
+)
 
 from sim.errors import ScenarioError
 from sim.model import assumptions as asm
 from sim.model import limits
-from sim.model.layout import SpaceKind
+from sim.model.hazard_specs import SPECS as HAZARD_SPECS
+from sim.model.hazard_specs import HazardSpec
+from sim.model.layout import Layout, SpaceKind
+from sim.model.security_plan import SecurityPlan
+from sim.model.security_plan import apply_overrides as apply_plan_overrides
 from sim.model.validation import (
     Count,
     Density,
@@ -45,6 +58,8 @@ from sim.model.validation import (
 )
 
 SCHEMA = "safemall/scenario/1"
+#: Most hazards one scenario may list.
+MAX_HAZARDS = 1000
 CueKind = Literal["incident", "alarm", "pa", "guard", "panic"]
 CUE_KINDS: tuple[str, ...] = ("incident", "alarm", "pa", "guard", "panic")
 
@@ -207,14 +222,16 @@ class Output(_Strict):
     lower_bound: bool = True
 
 
-class Scenario(_Strict):
-    """A validated scenario. Paths are resolved against the scenario file's folder."""
+def _layout_source(layout: Layout) -> str:
+    return layout.source
+
+
+class ScenarioSettings(_Strict):
+    """A scenario file's own settings: everything but the building, the plan and hazards."""
 
     schema_: Literal["safemall/scenario/1"] = Field(alias="schema")
     name: str = ""
     description: str = ""
-    layout: str
-    security: dict[str, Any] | None = None
     seed: Seed = 0
     duration_s: PositiveSeconds = 3600.0
     occupants: Occupants = Field(default_factory=Occupants)
@@ -222,7 +239,6 @@ class Scenario(_Strict):
     premovement: Premovement = Field(default_factory=Premovement)
     routing: Routing = Field(default_factory=Routing)
     movement: Movement = Field(default_factory=Movement)
-    hazards: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
     geometry: Geometry = Field(default_factory=Geometry)
     output: Output = Field(default_factory=Output)
     assumptions: dict[str, Whole | Number] = Field(default_factory=dict)
@@ -257,6 +273,23 @@ def _fill_premovement(d: PremovementDist, cue: str, params: Mapping[str, float],
                       given: set[str]) -> PremovementDist:
     upd = {f: params[f"premovement.{cue}.{f}"] for f in ("mean_s", "sd_s") if f not in given}
     return d.model_copy(update=upd) if upd else d
+
+
+class Scenario(ScenarioSettings):
+    """A validated scenario with everything it refers to, parsed once.
+
+    ``layout`` is the building with the scenario's ``[geometry]`` widths applied;
+    ``security`` is the security plan with the scenario's ``[security]`` changes applied
+    (``None``: no security plan, nobody on duty); ``hazards`` are typed specifications.
+    Build it with :func:`scenario_from_dict` (in memory) or
+    :func:`sim.io.scenario_files.load_scenario` (from files).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              arbitrary_types_allowed=True)
+    layout: Annotated[InstanceOf[Layout], PlainSerializer(_layout_source, return_type=str)]
+    security: SecurityPlan | None = None
+    hazards: tuple[HazardSpec, ...] = ()
 
 
 #: Of ``occupants``, exactly one gives the load; setting one with ``--set`` replaces the
@@ -326,53 +359,179 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[str],
     return out
 
 
-def _file_path(base: Path, text: str, field: str, source: str) -> str:
-    """A file named in a scenario, resolved against the scenario's folder."""
-    if "\x00" in text:
-        raise ScenarioError("the path contains a NUL byte", field=field, source=source)
-    if Path(text).is_absolute():
-        return text
+def _table(value: Any, fld: str, source: str) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ScenarioError(f"must be a table, got {value!r}", field=fld, source=source)
+    return dict(value)
+
+
+def split_security(raw: Mapping[str, Any], *, source: str = "<memory>"
+                   ) -> tuple[str | None, dict[str, Any]] | None:
+    """The ``[security]`` entry of a scenario mapping: ``(plan path or None, changes)``.
+
+    ``None`` when the scenario has no security plan. ``security = "path"`` names the plan
+    alone; a table names it with ``plan`` (else the plan beside the layout is meant) and
+    lists changes to it (``guards``, ``team``, ``operators``, ``barriers``, ``disable``).
+    """
+    sec = raw.get("security")
+    if sec is None:
+        return None
+    if isinstance(sec, str):
+        return sec, {}
+    changes = _table(sec, "security", source)
+    plan = changes.pop("plan", None)
+    if plan is not None and not isinstance(plan, str):
+        raise ScenarioError(f"expected the path of a security plan, got {plan!r}"[:200],
+                            field="security.plan", source=source)
+    return plan, changes
+
+
+def _hazard(raw: Any, index: int, source: str) -> HazardSpec:
+    fld = f"hazards[{index}]"
+    table = _table(raw, fld, source)
+    kind = table.get("kind")
+    if kind not in HAZARD_SPECS:
+        names = ", ".join(sorted(HAZARD_SPECS))
+        raise ScenarioError(f"unknown hazard kind {kind!r}; expected one of {names}",
+                            field=f"{fld}.kind", source=source)
     try:
-        return str((base / text).resolve())
-    except (OSError, ValueError, RuntimeError) as exc:  # a symlink loop, a name too long
-        raise ScenarioError(f"not a usable path ({exc})", field=field, source=source) from None
+        return HAZARD_SPECS[kind].model_validate(table)  # type: ignore[return-value]
+    except ValidationError as exc:
+        sub, reason = first_error(exc, table)
+        raise ScenarioError(reason, field=f"{fld}.{sub}", source=source) from None
 
 
-def scenario_from_dict(raw: Mapping[str, Any], *, base_dir: Path | None = None,
-                       source: str = "<memory>") -> Scenario:
-    """Validate a scenario mapping; relative paths are resolved against ``base_dir``."""
+def with_geometry(layout: Layout, geometry: Geometry, *, source: str = "<memory>") -> Layout:
+    """``layout`` with the ``[geometry]`` widths applied; closures are checked, not applied.
+
+    Closed openings stay in the building (security plans refer to them); the world closes
+    them at t = 0 (:meth:`sim.engine.world.World.close_openings`). Checked here: every
+    opening named exists, widths are > 0 m, and no space is left without a way out, so a
+    batch refuses such a configuration before running it.
+
+    Raises
+    ------
+    ScenarioError
+        An unknown opening, a non-positive width, or a closure that strands a space.
+    """
+    for oid, width in geometry.widths.items():
+        if oid not in layout.openings:
+            raise ScenarioError(f"unknown opening {oid!r}", field=f"geometry.widths.{oid}",
+                                source=source)
+        if not width > 0:
+            raise ScenarioError(f"must be > 0 m, got {width!r}",
+                                field=f"geometry.widths.{oid}", source=source)
+    for oid in geometry.closed:
+        if oid not in layout.openings:
+            raise ScenarioError(f"unknown opening {oid!r}", field="geometry.closed",
+                                source=source)
+    if geometry.closed:
+        stranded = layout.stranded_without(geometry.closed)
+        if stranded:
+            raise ScenarioError(f"closing {', '.join(sorted(set(geometry.closed)))} leaves "
+                                f"{stranded[0]!r} with no way to an exit",
+                                field="geometry.closed", source=source)
+    return layout.with_widths(geometry.widths) if geometry.widths else layout
+
+
+@dataclass(frozen=True)
+class ScenarioParts:
+    """A scenario mapping checked on its own, before the files it names are read."""
+
+    settings: ScenarioSettings
+    hazards: tuple[HazardSpec, ...]
+    security: tuple[str | None, dict[str, Any]] | None
+    """``(plan file named or None, changes to the plan)``; None: no security plan."""
+
+
+def parse_scenario(raw: Mapping[str, Any], *, source: str = "<memory>") -> ScenarioParts:
+    """Validate a scenario mapping's settings, hazards and ``[security]`` entry.
+
+    ``layout`` (the building's file name) is not looked at here: the reader of the files
+    resolves it (:mod:`sim.io.scenario_files`).
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the file and the field.
+    """
     data = dict(raw)
+    data.pop("layout", None)
     if "hazard" in data:
         if "hazards" in data:
             raise ScenarioError("give [hazard] or [[hazards]], not both", field="hazard",
                                 source=source)
         data["hazards"] = [data.pop("hazard")]
-    if isinstance(data.get("security"), str):
-        data["security"] = {"plan": data["security"]}
-    base = base_dir or Path(".")
-    if isinstance(data.get("layout"), str):
-        data["layout"] = _file_path(base, data["layout"], "layout", source)
-    sec = data.get("security")
-    if isinstance(sec, dict) and "plan" in sec and not isinstance(sec["plan"], str):
-        raise ScenarioError(f"expected the path of a security plan, got {sec['plan']!r}"[:200],
-                            field="security.plan", source=source)
-    if isinstance(sec, dict) and isinstance(sec.get("plan"), str):
-        data["security"] = {**sec, "plan": _file_path(base, sec["plan"], "security.plan",
-                                                      source)}
+    security = split_security(data, source=source)
+    data.pop("security", None)
+    hazards = data.pop("hazards", [])
+    if isinstance(hazards, list) and len(hazards) > MAX_HAZARDS:
+        raise ScenarioError(f"{len(hazards):,} hazards, more than the {MAX_HAZARDS:,} accepted",
+                            field="hazards", source=source)
     data["source"] = source
     if "assumptions" in data:
         data["assumptions"] = _check_assumptions(data["assumptions"], source)
     try:
-        scn = Scenario.model_validate(data)
+        settings = ScenarioSettings.model_validate(data)
     except ValidationError as exc:
         fld, reason = first_error(exc, data)
         raise ScenarioError(reason, field=fld, source=source) from None
-    from sim.hazards.registry import validate_hazards
+    if not isinstance(hazards, list):
+        raise ScenarioError(f"must be an array of tables, got {hazards!r}", field="hazards",
+                            source=source)
+    specs = tuple(_hazard(h, i, source) for i, h in enumerate(hazards))
+    return ScenarioParts(settings, specs, security)
 
-    validate_hazards(scn, source=source)
-    return scn
+
+def assemble(parts: ScenarioParts, *, layout: Layout,
+             plan: SecurityPlan | None = None) -> Scenario:
+    """The scenario of ``parts`` in its building, with its security plan.
+
+    The ``[geometry]`` widths are applied to ``layout`` and the ``[security]`` changes
+    (``security.guards`` ...) to ``plan``.
+
+    Raises
+    ------
+    ScenarioError, SecurityPlanError
+        One line naming the file and the field.
+    """
+    source = parts.settings.source
+    effective: SecurityPlan | None = None
+    if parts.security is not None:
+        if plan is None:
+            raise ScenarioError("the scenario names a security plan but none was given",
+                                field="security", source=source)
+        effective = apply_plan_overrides(plan, parts.security[1], layout, source=source)
+    fields = {k: getattr(parts.settings, k) for k in ScenarioSettings.model_fields}
+    return Scenario.model_construct(
+        **fields, layout=with_geometry(layout, parts.settings.geometry, source=source),
+        security=effective, hazards=parts.hazards)
 
 
+def scenario_from_dict(raw: Mapping[str, Any], *, layout: Layout,
+                       plan: SecurityPlan | None = None,
+                       source: str = "<memory>") -> Scenario:
+    """Validate a scenario mapping against its building (and security plan).
+
+    Parameters
+    ----------
+    raw : mapping
+        The scenario as read from TOML (``layout`` and the plan's path, if present, are
+        not read here: the building and the plan are given).
+    layout : Layout
+        The building the scenario runs in.
+    plan : SecurityPlan, optional
+        The plan named by ``[security]`` (required when the scenario has one); the
+        scenario's changes to it (``security.guards`` ...) are applied here.
+    source : str
+        The scenario's file name, for messages.
+
+    Raises
+    ------
+    ScenarioError, SecurityPlanError
+        One line naming the file and the field.
+    """
+    return assemble(parse_scenario(raw, source=source), layout=layout, plan=plan)
 
 
 def _check_assumptions(table: Any, source: str) -> dict[str, float]:

@@ -289,7 +289,7 @@ class SmokeCurtain(_Strict):
 
     id: str
     opening: str
-    depth_m: Number = Field(default=0.5, gt=0, le=limits.MAX_HEIGHT_M)
+    depth_m: PositiveLength = 0.5
     automatic: bool = False
 
 

@@ -23,18 +23,19 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.assumptions_table import scenario_assumptions
 from sim.analysis.compliance.dynamic import Target
+from sim.analysis.sensitivity import analyze, make_design, rows
+from sim.analysis.sensitivity_batch import collect
 from sim.batch.store import Store
-from sim.model.assumptions import Assumption
+from sim.io.scenario_files import load_scenario
+from sim.model.assumptions import Assumption, get, load_all
 
 _STATUS_ORDER = {"assumed": 0, "fitted": 1, "sourced": 2}
 
 
 def used_assumptions(scenario: Path, overrides: Sequence[str]) -> list[Assumption]:
     """The register's parameters that ``scenario`` uses (with the plan's overrides)."""
-    from sim.analysis.assumptions_table import scenario_assumptions
-    from sim.io.scenario_files import load_scenario
-
     return scenario_assumptions(load_scenario(scenario, overrides))
 
 
@@ -55,10 +56,6 @@ def stored_sensitivity(store: Store, scenarios: Sequence[Path],
                        metrics: Sequence[str]) -> list[dict[str, Any]]:
     """Every stored sensitivity study of one of ``scenarios``, re-analysed for the
     ``metrics`` its runs report (ranked indices, noise floor)."""
-    from sim.analysis.sensitivity import analyze, make_design, rows
-    from sim.batch.sensitivity import collect
-    from sim.model.assumptions import get, load_all
-
     load_all()
     wanted = {str(p.resolve()) for p in scenarios}
     out = []

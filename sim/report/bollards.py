@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.analysis.barriers import rank_entrances
+from sim.io.scenario_files import load_scenario
 from sim.report.scenario_runs import PlanRef
 
 
@@ -71,8 +73,7 @@ def rank_for_plan(scenario: Path, plan: PlanRef, *, replications: int, seed: int
                   workers: int, progress: Callable[[int, int], None] | None = None
                   ) -> list[dict[str, Any]]:
     """The vehicle scenario's entrances ranked with the plan's barriers, ties marked."""
-    from sim.analysis.barriers import rank_entrances
-
-    rows = rank_entrances(scenario, overrides=plan.overrides(), replications=replications,
-                          seed=seed, workers=workers, progress=progress)
+    rows = rank_entrances(load_scenario(scenario, plan.overrides()),
+                          replications=replications, seed=seed, workers=workers,
+                          progress=progress)
     return mark_ties(rows)

@@ -31,7 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from sim.analysis.compliance.dynamic import DynamicResult, Target, discover_scenarios
+from sim.analysis.compliance.dynamic import (
+    DynamicResult,
+    Target,
+    discover_scenarios,
+    load_targets,
+    scenario_family,
+)
 from sim.analysis.compliance.inputs import CheckInputs, resolve_inputs
 from sim.analysis.compliance.report import build_report as compliance_json
 from sim.analysis.compliance.static import CheckOptions, check_static
@@ -87,8 +93,6 @@ def plan_refs(inputs: Sequence[CheckInputs]) -> list[PlanRef]:
 
 def mall_scenarios(mall_dir: Path, opt: ReportOptions) -> list[tuple[str, Path]]:
     """The mall's scenarios by the naming rule (or the given files), drills first."""
-    from sim.analysis.compliance.dynamic import scenario_family
-
     if opt.scenarios:
         return [(scenario_family(p.stem), p) for p in opt.scenarios]
     sdir = opt.scenario_dir or mall_dir.resolve().parent.parent / "scenarios"
@@ -113,8 +117,6 @@ def build(mall_dir: Path, plans: Sequence[Path], opt: ReportOptions, store: Stor
           backend: Backend, *, progress: Progress | None = None,
           db_path: str = "") -> dict[str, Any]:
     """Every section's data (see module notes)."""
-    from sim.analysis.compliance.dynamic import load_targets
-
     t0 = time.perf_counter()
     inputs = resolve_plans(mall_dir, plans)
     refs = plan_refs(inputs)

@@ -18,8 +18,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from sim.analysis.compliance.clauses import title as clause_title
+from sim.analysis.compliance.dynamic import load_targets
 from sim.report import formulas
-from sim.report.i18n import GLOSSARY, family, status, tr
+from sim.report.i18n import GLOSSARY, WORDS, family, status, tr
 from sim.report.text import fmt_number, metric_label
 
 #: Section ids in page order.
@@ -119,14 +120,10 @@ def change_text(ch: Mapping[str, Any], lang: str, clauses: Mapping[str, Any]) ->
 
 def target_title_zh(tid: str) -> str:
     """A target's Chinese title (from the targets file), or ""."""
-    from sim.analysis.compliance.dynamic import load_targets
-
     return next((t.title_zh for t in load_targets() if t.id == tid), "")
 
 
 def _known(key: str) -> bool:
-    from sim.report.i18n import WORDS
-
     return key in WORDS
 
 

@@ -44,9 +44,11 @@ from sim.batch.runner import ProgressFn, RunSummary, run_batch
 from sim.batch.spec import BatchSpec, Config, file_sha256, override
 from sim.batch.stats import confidence_bound, proportion_interval
 from sim.batch.store import Store
+from sim.engine.graphs import build_network
 from sim.model.layout import Layout
 from sim.model.security_plan import SecurityPlan, apply_overrides
 from sim.report.scenario_runs import PlanRef
+from sim.security.deployment import deploy
 
 #: Fractions of the SM-1.3b guard count tried by default.
 DEFAULT_FRACTIONS = (0.25, 0.5, 0.75, 1.0, 1.25)
@@ -79,9 +81,6 @@ def staffed(plan: SecurityPlan, layout: Layout, guards: int) -> list[Staffed]:
     """Where ``guards`` guards stand under the deployment rule
     (:func:`sim.security.deployment.deploy`: posts, pinned patrols, then beats; a beat
     counts as a patrol here)."""
-    from sim.engine.graphs import build_network
-    from sim.security.deployment import deploy
-
     net = _networks.get(id(layout))
     if net is None or net.layout is not layout:
         net = build_network(layout)

@@ -1,10 +1,9 @@
 """Words and numbers for people: counted nouns, metric labels with units, values.
 
 Metric names, units and kinds come from the single metric catalogue
-(``sim.engine.metrics.METRICS``, issue 15). Until that catalogue is on this branch,
-:func:`metric_info` falls back to what a metric's key says by convention (``_s``: seconds,
-``_pm2``: persons/m², ``_m``: metres, ``_mps``: m/s); that fallback is the only other
-source of names and holds no table of its own.
+(``sim.engine.metrics.METRICS``). A key it does not declare (an old database's) falls
+back to what the key says by convention (``_s``: seconds, ``_pm2``: persons/m², ``_m``:
+metres, ``_mps``: m/s); that fallback holds no table of its own.
 """
 
 from __future__ import annotations
@@ -12,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any, Final
+
+from sim.engine.metrics import METRICS
 
 #: Key suffix → unit, the naming convention of every metric key.
 _SUFFIX_UNITS: Final = (("_pm2", "p/m²"), ("_mps", "m/s"), ("_s", "s"), ("_m", "m"),
@@ -52,11 +53,7 @@ class MetricInfo:
 
 
 def _catalogue() -> Any:
-    try:
-        from sim.engine import metrics as cat  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return getattr(cat, "METRICS", None)
+    return METRICS
 
 
 def metric_info(key: str) -> MetricInfo:

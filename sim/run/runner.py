@@ -10,12 +10,10 @@ that carries its own scenario, seed and metrics (names and units fixed, see
 from __future__ import annotations
 
 import gc
-import json
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,101 +21,20 @@ import networkx as nx
 import numpy as np
 
 from sim.engine.graphs import Network, build_network
+from sim.engine.lower_bound import quickest_evacuation_time_s
+from sim.engine.metrics import MetricCollector
+from sim.engine.population import populate
 from sim.engine.replay import ENTITY_KINDS, WAYPOINT_DTYPE, Replay
 from sim.engine.replay import SCHEMA as REPLAY_SCHEMA
 from sim.engine.rng import SeedLike, Streams
 from sim.engine.world import Mark, World
-from sim.errors import SafeMallError
-from sim.io.input_file import is_dir
-from sim.io.layout_files import load_layout
-from sim.model.layout import Layout
+from sim.hazards.registry import start_hazards
+from sim.model.layout_schema import layout_to_dict
 from sim.model.scenario import Scenario
-
-__version__ = "0.1.0"
+from sim.security.runtime import start_security
+from sim.version import __version__
 
 ProgressFn = Callable[[float, int, int], None]
-
-
-@lru_cache(maxsize=16)
-def _cached_layout(path: str, mtime_ns: int, size: int) -> Layout:
-    return load_layout(path)
-
-
-@lru_cache(maxsize=32)
-def _cached_network(path: str, mtime_ns: int, size: int, area: float, length: float,
-                    geometry: str) -> Network:
-    layout = _cached_layout(path, mtime_ns, size)
-    if geometry != "{}":
-        layout = apply_geometry(layout, json.loads(geometry))
-    return build_network(layout, max_cell_area_m2=area, max_cell_length_m=length)
-
-
-def apply_geometry(layout: Layout, geometry: dict[str, Any]) -> Layout:
-    """The layout with the scenario's ``[geometry]`` width changes (closures are checked).
-
-    Raises
-    ------
-    ScenarioError
-        An unknown opening, a non-positive width, or a closure that strands a space.
-    """
-    from sim.errors import LayoutError, ScenarioError
-    from sim.model.layout_schema import layout_from_dict, layout_to_dict
-
-    raw = layout_to_dict(layout)
-    ids = {o["id"] for o in raw["openings"]}
-    for oid, width in geometry.get("widths", {}).items():
-        if oid not in ids:
-            raise ScenarioError(f"unknown opening {oid!r}", field=f"geometry.widths.{oid}")
-        if not width > 0:
-            raise ScenarioError(f"must be > 0 m, got {width!r}", field=f"geometry.widths.{oid}")
-    for oid in geometry.get("closed", []):
-        if oid not in ids:
-            raise ScenarioError(f"unknown opening {oid!r}", field="geometry.closed")
-    closed = set(geometry.get("closed", []))
-    # closed openings stay in the building (security plans refer to them); the world
-    # closes them at t = 0 (see World.close_openings). Check here that no space is
-    # stranded, so a batch can refuse the configuration before running it.
-    if closed:
-        g = nx.Graph()
-        g.add_nodes_from(layout.spaces)
-        g.add_edges_from((o.a, o.b) for o in layout.openings.values() if o.id not in closed)
-        reach: set[str] = set()
-        for e in layout.exits:
-            reach |= nx.node_connected_component(g, e)
-        stranded = [s for s, sp in layout.spaces.items() if s not in reach and not sp.is_exit]
-        if stranded:
-            raise ScenarioError(f"closing {', '.join(sorted(closed))} leaves {stranded[0]!r} "
-                                "with no way to an exit", field="geometry.closed")
-    raw["openings"] = [
-        {**o, "width_m": geometry.get("widths", {}).get(o["id"], o["width_m"])}
-        for o in raw["openings"]]
-    try:
-        return layout_from_dict(raw, source=layout.source)
-    except LayoutError as exc:
-        raise ScenarioError(f"the changed building is invalid: {exc.field}: {exc.reason}",
-                            field="geometry") from None
-
-
-def load_network(scenario: Scenario) -> Network:
-    """The (cached) network of the scenario's layout file."""
-    p = Path(scenario.layout)
-    if is_dir(p):
-        p = p / "layout.toml"
-    try:
-        st = p.stat()
-    except (OSError, ValueError):
-        load_layout(p)  # raises the one-line LayoutError
-        raise
-    mvs = scenario.movement
-    geo = json.dumps({"widths": scenario.geometry.widths} if scenario.geometry.widths else {},
-                     sort_keys=True)
-    try:
-        return _cached_network(str(p), st.st_mtime_ns, st.st_size, mvs.max_cell_area_m2,
-                               mvs.max_cell_length_m, geo)
-    except SafeMallError as exc:
-        if exc.source == "<memory>":
-            raise exc.with_source(scenario.source) from None
-        raise
 
 
 @dataclass
@@ -154,8 +71,6 @@ class RunResult:
         w = self.world
         if w is None or not w.record_tracks:
             raise ValueError("run the scenario with record_tracks=True to build a replay")
-        from sim.model.layout_schema import layout_to_dict
-
         kinds = [0] * w.n + [ENTITY_KINDS.index(k) for k, _ in w.extra_entities]
         labels = [""] * w.n + [lbl for _, lbl in w.extra_entities]
         wp = np.array(w.tracks, dtype=WAYPOINT_DTYPE) if w.tracks \
@@ -167,8 +82,8 @@ class RunResult:
         ts = np.arange(0.0, t_end + dt, dt, dtype=np.float32)
         occ = occupancy_grid(self, ts)
         series: dict[str, np.ndarray] = {"occupancy": occ.astype(np.float32)}
-        if w.extra_series is not None:
-            series.update(w.extra_series(ts))
+        for h in w.hazards:
+            series.update(h.series(ts))
         meta = {"scenario": self.scenario.model_dump(mode="json", by_alias=True),
                 "seed": self.seed, "metrics": self.metrics, "sim_version": __version__,
                 "schema": REPLAY_SCHEMA}
@@ -284,7 +199,9 @@ def run_scenario(scenario: Scenario, *, seed: SeedLike | None = None,
     keep_world : bool
         Keep the :class:`World` on the result (for replays and inspection).
     network : Network, optional
-        A prebuilt network (else built from the scenario's layout, cached).
+        The network of ``scenario.layout`` built beforehand (callers that run a scenario
+        many times keep it, see :class:`sim.io.scenario_files.InputCache`); else built
+        here.
     """
     gc_was_on = gc.isenabled()
     gc.disable()
@@ -300,30 +217,27 @@ def _run(scenario: Scenario, seed: SeedLike | None, record_tracks: bool,
     wall0 = time.perf_counter()
     s = scenario.seed if seed is None else seed
     streams = Streams(s)
-    if network is not None and scenario.geometry.widths:
-        network = build_network(apply_geometry(network.layout, scenario.geometry.model_dump()),
-                                max_cell_area_m2=network.max_cell_area_m2,
-                                max_cell_length_m=network.max_cell_length_m)
-    net = network if network is not None else load_network(scenario)
+    net = network if network is not None else build_network(
+        scenario.layout, max_cell_area_m2=scenario.movement.max_cell_area_m2,
+        max_cell_length_m=scenario.movement.max_cell_length_m)
+    if net.layout is not scenario.layout and net.layout != scenario.layout:
+        raise ValueError("the network was built for another building than the scenario's")
     world = World(scenario, net.layout, net, streams, record_tracks=record_tracks)
     if scenario.geometry.closed:
         world.close_openings(scenario.geometry.closed, field="geometry.closed")
-    from sim.engine.population import populate
-    from sim.hazards.registry import start_hazards
-
     populate(world)
-    _start_security(world)
+    start_security(world)
     start_hazards(world)
     if not scenario.hazards:
         # a scenario without hazards is a plain evacuation: everyone cued at t = 0
         world.metrics["t_alarm_s"] = 0.0
+        world.signals.fire(world.signals.alarm_sounded)
         world.cue_all("alarm")
     env = world.env
     env.process(world.watchdog())
     if progress is not None:
         env.process(_progress(world, progress))
     done = env.event()
-    world.done_event = done
 
     def _stopper() -> Any:
         while True:
@@ -336,8 +250,11 @@ def _run(scenario: Scenario, seed: SeedLike | None, record_tracks: bool,
     env.process(_stopper())
     env.run(until=env.any_of([done, env.timeout(scenario.duration_s)]))
     t_end = env.now
-    for fn in world.finishers:
-        fn()
+    chain = world.alarm_chain
+    if chain is not None and chain.staff is not None:
+        chain.staff.finish()
+    for h in world.hazards:
+        h.finish()
     wall = time.perf_counter() - wall0
     moves: dict[str, np.ndarray] = {
         **world.log_columns(),
@@ -356,18 +273,6 @@ def _run(scenario: Scenario, seed: SeedLike | None, record_tracks: bool,
                      cell_ids=list(world.cell_ids), portal_ids=list(world.portal_ids),
                      t_safe=np.asarray(world.t_safe, dtype=np.float64),
                      world=world if (keep_world or record_tracks) else None)
-
-
-def _start_security(world: World) -> None:
-    """Start the security plan's staff and alarm chain when the scenario has one."""
-    if world.scenario.security is None:
-        from sim.security.alarm import AlarmChain
-
-        world.alarm_chain = AlarmChain(world, None)
-        return
-    from sim.security.runtime import start_security
-
-    start_security(world)
 
 
 def _progress(world: World, fn: ProgressFn) -> Any:
@@ -415,15 +320,17 @@ def _metrics(world: World, moves: dict[str, np.ndarray], t_end: float, wall: flo
         "seed_entropy": int(world.streams.entropy),
         "spawn_key": list(world.streams.spawn_key),
     }
-    m.update(world.metrics)
-    m["wall_s"] = round(wall, 4)
-    return m
+    out = MetricCollector()  # every key declared (sim.engine.metrics)
+    for key, value in m.items():
+        out[key] = value
+    for key in world.metrics:
+        out[key] = world.metrics[key]
+    out["wall_s"] = round(wall, 4)
+    return out.as_dict()
 
 
 def _lower_bound(world: World) -> float | None:
     """Quickest-flow lower bound (s) with the run's own release (start) times."""
-    from sim.engine.lower_bound import quickest_evacuation_time_s
-
     g, supply, exits = lower_bound_graph(world)
     release: dict[int, list[float]] = {}
     for i, c in enumerate(world.start_cell):

@@ -57,6 +57,7 @@ from sim.engine.replay import State
 from sim.model.assumptions import declare
 from sim.security import police
 from sim.security.engagement import lognormal
+from sim.security.staff import police_without_staff
 
 if TYPE_CHECKING:
     from sim.engine.world import World
@@ -129,7 +130,8 @@ class AlarmChain:
         self.verify_s = verify if verify is not None else world.param(VERIFY.key)
         self.incidents: list[Incident] = []
         self.t_alarm: float | None = None
-        self.alarm_raised = world.env.event()
+        self.police_evacuation = False
+        """Whether the police, arriving where no plan sounds an alarm, order an evacuation."""
         self.staff: Staff | None = None
         self.failed: set[str] = set(plan.disabled) if plan is not None else set()
         self._first_metrics: dict[str, float] = {}
@@ -169,6 +171,21 @@ class AlarmChain:
         if what == "duty_room":
             return p.duty_room is not None
         return True
+
+    def evacuate_when_police_arrive(self) -> None:
+        """Without a security plan nobody sounds an alarm: when the police arrive they order
+        a general evacuation (``alarm`` cue for everyone still unaware). Once per run."""
+        if self.plan is not None or self.police_evacuation:
+            return
+        self.police_evacuation = True
+        w = self.w
+
+        def _order() -> Any:
+            yield w.signals.police_arrived
+            w.mark("alarm", "police order a general evacuation")
+            w.cue_all("alarm")
+
+        w.env.process(_order())
 
     def fail(self, what: str) -> None:
         """A device fails now (sabotage)."""
@@ -401,6 +418,7 @@ class AlarmChain:
             if self.staff is not None:
                 self.staff.spread_word(inc)
             self._set_first("t_alarm_s", env.now + 60.0)
+            self.w.signals.fire(self.w.signals.alarm_sounded, 60.0)
         if inc.kind == "drill":
             self.resolve(inc)
 
@@ -410,8 +428,7 @@ class AlarmChain:
         if self.t_alarm is None:
             self.t_alarm = now
             self._set_first("t_alarm_s", now)
-            if not self.alarm_raised.triggered:
-                self.alarm_raised.succeed()
+            w.signals.fire(w.signals.alarm_sounded)
         w.mark("alarm", f"{mode} alarm ({inc.kind})")
         if mode == "zoned":
             lvl = w.cell_level[inc.cell]
@@ -468,12 +485,11 @@ class AlarmChain:
         yield env.timeout(police.response_time_s(self.rng("police", inc), self.police_travel_s,
                                                  self.police_log_sd))
         self._set_first("t_police_arrived_s", env.now)
+        self.w.signals.fire(self.w.signals.police_arrived)
         self.w.mark("police_arrived", "police arrived")
         if self.staff is not None:
             self.staff.police_arrived(inc)
         elif inc.threat:
-            from sim.security.staff import police_without_staff
-
             police_without_staff(self.w, inc)
         if not inc.threat and inc.kind not in ("fire", "crush"):
             self.resolve(inc)

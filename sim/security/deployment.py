@@ -166,21 +166,20 @@ class _Geo:
         """Walking distance (m) from ``cell`` to every cell."""
         hit = self._dist_cache.get(cell)
         if hit is None:
-            hit = dijkstra(_static(self.net).g, directed=True, indices=cell)
+            hit = dijkstra(self.net.cell_graph.matrix, directed=True, indices=cell)
             self._dist_cache[cell] = hit
         return hit
 
 
-def _static(net: Network) -> Any:
-    from sim.security.staffnet import static_graph
-
-    return static_graph(net)
+#: Geometries kept (one per network seen most recently; a batch worker runs few buildings).
+_GEO_KEPT = 4
+_GEO: dict[int, _Geo] = {}
 
 
 def geometry(net: Network) -> _Geo:
     """Cells, distances and design occupants of ``net`` (built once per network)."""
-    hit: _Geo | None = net.__dict__.get("_deployment_geo")
-    if hit is not None:
+    hit = _GEO.get(id(net))
+    if hit is not None and hit.net is net:
         return hit
     layout = net.layout
     ids = list(net.cells)
@@ -198,13 +197,15 @@ def geometry(net: Network) -> _Geo:
         demand[i] = area[i] * design_density(storey[c.level])
     sites = np.array(sorted((index[c] for c in ids if net.cells[c].kind in BEAT_KINDS
                              and demand[index[c]] > 0), key=lambda i: ids[i]), dtype=int)
-    st = _static(net)
-    site_dist = dijkstra(st.g, directed=True, indices=sites) if len(sites) else \
+    cg = net.cell_graph
+    site_dist = dijkstra(cg.matrix, directed=True, indices=sites) if len(sites) else \
         np.zeros((0, len(ids)))
     geo = _Geo(net, ids, index, [net.cells[c].level for c in ids],
                [net.cells[c].kind for c in ids], area, demand, sites,
-               np.asarray(site_dist), st.nbrs)
-    net.__dict__["_deployment_geo"] = geo
+               np.asarray(site_dist), [cg.neighbours(i) for i in range(len(ids))])
+    if len(_GEO) >= _GEO_KEPT:
+        _GEO.pop(next(iter(_GEO)))
+    _GEO[id(net)] = geo
     return geo
 
 

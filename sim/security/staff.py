@@ -2,7 +2,7 @@
 
 Each staff member is on a post, on patrol or in their shop. When they perceive an
 incident themselves, or are dispatched by radio from the duty room, they walk the cell
-graph (see :mod:`sim.security.staffnet`) and take a task:
+graph (:mod:`sim.engine.cellgraph`, all openings passable) and take a task:
 
 * ``converge`` — go to the incident (an attacker is followed as it moves); arrivals are
   the responders at the incident (``t_first_responder_s``, ``responders_at_incident``);
@@ -35,12 +35,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.engine.cellgraph import CellGraph
 from sim.engine.replay import ENTITY_KINDS, State
 from sim.model.assumptions import declare
 from sim.model.security_plan import Post
 from sim.security.deployment import HOLDING_ROLES, deploy, patrol_start, post_cell
 from sim.security.engagement import EngagementParams, allot_kits, lognormal
-from sim.security.staffnet import CellGraph
 
 if TYPE_CHECKING:
     from sim.engine.world import World
@@ -90,7 +90,7 @@ class Staff:
         self.w = world
         self.chain = chain
         self.plan = plan
-        self.graph = CellGraph(world)
+        self.graph: CellGraph = world.net.cell_graph
         self.members: list[Member] = []
         self.meter_factor = world.param("staff.meter_factor")
         self.eng = EngagementParams.of(world)
@@ -203,7 +203,7 @@ class Staff:
             if len(path) < 2:
                 return False
             nxt = path[1]
-            yield env.timeout(self.graph.hop_time_s(m.cell, nxt, self.speed))
+            yield env.timeout(self.w.hop_time_s(m.cell, nxt, self.speed))
             m.distance_m += self.graph.edge_len.get((m.cell, nxt), 0.0)
             m.cell = nxt
             self._track(m, state)
@@ -661,7 +661,7 @@ class Staff:
 
 def police_without_staff(world: World, inc: Incident, staff: Staff | None = None) -> None:
     """Police officers (a team of 4) walk from the nearest entrance to the incident."""
-    graph = staff.graph if staff is not None else CellGraph(world)
+    graph = world.net.cell_graph
     w = world
     exits = [e for e in w.router.exits if e not in w.router.blocked]
     if not exits:
@@ -694,7 +694,7 @@ def _police_walk(w: World, graph: CellGraph, inc: Incident, start: int, entity: 
         path = graph.path(cell, target)
         if len(path) < 2:
             return
-        yield w.env.timeout(graph.hop_time_s(cell, path[1], speed))
+        yield w.env.timeout(w.hop_time_s(cell, path[1], speed))
         cell = path[1]
         if w.record_tracks:
             cx, cy = w.cell_centroid[cell]

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.hazards._common import ledger
+from tests.conftest import hazard_runs as _runs
 from tests.conftest import run_dict
 from tests.strategies import grid_mall
 from tests.unit.test_hazard_common import mall, plan_file
@@ -51,7 +51,7 @@ def test_attacker_never_harms_after_being_stopped(lay, seed, guards, kits, count
         res = _run(lay, [{"kind": "attack", "weapon": weapon, "entrance": "exit0",
                           "rate_per_min": 20.0, "attackers": 2, "interval_s": 15.0}],
                    plan, count, seed)
-    for a in res.world.attack_runs[0].attackers:
+    for a in _runs(res.world, "attack")[0].attackers:
         for t, _ in a.harms:
             assert not (t > a.t_stopped)  # nan (never stopped) compares False
             assert not (t > a.t_pinned)
@@ -71,7 +71,7 @@ def test_blocked_vehicle_harms_nobody_inside_the_barrier_line(seed, count, speed
                                              "speed_mps": speed}]}, keep_world=True)
     assert res.metrics["vehicle_blocked"]
     assert res.metrics["vehicle_victims"] == 0
-    assert getattr(res.world, "vehicle_strikes", []) == []
+    assert [s for h in _runs(res.world, "vehicle") for s in h.strikes] == []
 
 
 @SETTINGS
@@ -105,7 +105,7 @@ def test_victims_are_counted_once(seed, count, charge, rate):
                             "seed": seed, "hazards": hazards, "duration_s": 240,
                             "output": {"lower_bound": False}}, keep_world=True)
     w = res.world
-    led = ledger(w)
+    led = w.harmed_by
     m = res.metrics
     removed = list(res.moves["removed_t"])
     assert w.casualties == len(led) == len(removed) == m["casualties"]

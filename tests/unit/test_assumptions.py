@@ -12,15 +12,17 @@ import pytest
 
 from sim.errors import ScenarioError
 from sim.model import assumptions as asm
-from sim.model.scenario import scenario_from_dict
+from sim.model.scenario import parse_scenario
+from tests.conftest import hazard_runs
 from tests.unit.test_hazard_common import plan_file, run
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _scn(**kw: Any) -> Any:
-    return scenario_from_dict({"schema": "safemall/scenario/1", "layout": "x.toml", **kw},
-                              source="s.toml")
+    """The scenario's own settings, checked before any file it names is read."""
+    return parse_scenario({"schema": "safemall/scenario/1", "layout": "x.toml", **kw},
+                          source="s.toml").settings
 
 
 def _plan_without_police_time(tmp_path: Path) -> str:
@@ -125,7 +127,7 @@ def test_register_defaults_are_what_a_run_uses(tmp_path: Path) -> None:
               count=200)
     w = res.world
     assert w.params == asm.defaults()
-    atk = w.attack_runs[0]
+    atk = hazard_runs(w, "attack")[0]
     assert (atk.rate, atk.p_fatal) == (1.8, 0.18)
     assert (atk.spec.guards_required, atk.spec.struggle_s, atk.spec.density_ref_pm2) \
         == (3, 20.0, 0.5)
@@ -144,7 +146,7 @@ def test_overrides_reach_the_run(tmp_path: Path) -> None:
     w = res.world
     assert w.metrics["attack_victims"] == 0
     assert w.alarm_chain.police_travel_s == 123.0
-    assert w.attack_runs[0].spec.guards_required == 2
+    assert hazard_runs(w, "attack")[0].spec.guards_required == 2
     assert w.scenario.cue_dist("alarm", "shop", w.params).mean_s == 90.0
 
 
@@ -156,7 +158,7 @@ def test_a_scenario_value_beats_the_register(tmp_path: Path) -> None:
               assumptions={"attack.struggle_s": 40.0, "police.travel_time_s": 400.0,
                            "premovement.alarm.mean_s": 90.0})
     w = res.world
-    assert w.attack_runs[0].spec.struggle_s == 7.0
+    assert hazard_runs(w, "attack")[0].spec.struggle_s == 7.0
     assert w.alarm_chain.police_travel_s == 200.0
     d = w.scenario.cue_dist("alarm", "shop", w.params)
     assert (d.mean_s, d.sd_s) == (30.0, 40.0)

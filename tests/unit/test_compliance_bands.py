@@ -1,4 +1,4 @@
-"""SM-1.3b band edges under both readings (STANDARDS.md "Edge cases")."""
+"""SM-1.3b band edges under both readings (docs/standards.md "Edge cases the plan leaves open")."""
 
 from __future__ import annotations
 

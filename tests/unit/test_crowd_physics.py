@@ -1,4 +1,4 @@
-"""Unit tests for sim.hazards.crowd_physics (Fruin LoS, VERIFICATION.md section 3.4)."""
+"""Unit tests for sim.hazards.crowd_physics (Fruin 1971 walkway LoS, IMO congestion)."""
 
 from __future__ import annotations
 

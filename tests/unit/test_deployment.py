@@ -19,7 +19,6 @@ from sim.io.layout_files import load_layout
 from sim.io.security_files import load_security_plan
 from sim.model.security_plan import apply_overrides, plan_from_dict
 from sim.security.deployment import coverage, deploy
-from sim.security.staffnet import static_graph
 from tests.conftest import ROOT
 
 GRAND = ROOT / "layouts" / "grand"
@@ -108,7 +107,7 @@ def _brute_force_best(net, fixed_cells, k):
     """Smallest design-occupant-weighted mean distance over every set of k sites."""
     from sim.model.design_density import design_density
 
-    g = static_graph(net).g
+    g = net.cell_graph.matrix
     ids = list(net.cells)
     storey = {lv.id: lv.storey for lv in net.layout.levels}
     w = np.array([net.cells[c].area_m2 * design_density(storey[net.cells[c].level])
@@ -136,7 +135,7 @@ def test_beats_reach_the_p_median_optimum_on_a_one_level_mall(compact):
         assert not fixed  # the compact plan's posts all hold
         beats = [s.cells[0] for s in dep.stations if s.kind == "beat"]
         assert len(beats) == k
-        g = static_graph(net).g
+        g = net.cell_graph.matrix
         ids = list(net.cells)
         got_d = dijkstra(g, directed=True, indices=[ids.index(c) for c in beats]).min(axis=0)
         from sim.model.design_density import design_density

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from sim.security.engagement import allot_kits, responder_hits
+from tests.conftest import hazard_runs as _runs
 from tests.unit.test_hazard_common import plan_file, run
 
 KNIFE = {"kind": "attack", "weapon": "knife", "t_s": 5.0, "entrance": "main"}
@@ -60,7 +61,7 @@ def test_pinned_the_moment_the_third_kit_holder_arrives(tmp_path: Path) -> None:
     res = run([{**KNIFE, "speed_mps": 0.01}], plan=plan_file(tmp_path, guards=6, forks=3,
                                                              shields=0))
     w = res.world
-    a = w.attack_runs[0].attackers[0]
+    a = _runs(w, "attack")[0].attackers[0]
     st = w.alarm_chain.staff
     kit_arrivals = sorted(t for t, mid in a.inc.arrivals if mid in st.kit_holders)
     assert a.pinned_by == "guards"
@@ -86,7 +87,7 @@ def test_the_team_gears_up_in_the_duty_room_and_takes_its_kits(tmp_path: Path) -
     assert guard.id in st.kit_holders
     # the team (based in the corridor here) saw it at once but geared up first: log-normal
     # mean 60 s, sd 20 s, and the walk is a few metres
-    a = w.attack_runs[0].attackers[0]
+    a = _runs(w, "attack")[0].attackers[0]
     first_team = min(t for t, mid in a.inc.arrivals if mid in {m.id for m in team})
     assert first_team - res.metrics["t_detected_s"] >= 20.0
 

@@ -46,7 +46,7 @@ def test_fire_metrics_and_detection_by_occupants_without_plan():
     assert m["hrr_peak_kw"] == pytest.approx(3000.0, rel=1e-3)
     assert m["aset_s"]["shop"] > 0 and m["aset_min_s"] == m["aset_s"]["shop"]
     assert m["detected_by"] in ("occupant_110",)  # no plan: nobody staffs a duty room
-    fire = res.world.hazard_procs[0]
+    fire = res.world.hazards[0]
     assert fire.fed.min() >= 0
     # the people who stayed long in the burning shop were hurt
     assert m["exposed_fed_0_1"] > 0

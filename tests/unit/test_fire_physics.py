@@ -1,4 +1,4 @@
-"""Unit tests for sim.hazards.fire_physics (AT-13, AT-14, AT-15 of VERIFICATION.md section 8)."""
+"""Unit tests for sim.hazards.fire_physics (AT-13, AT-14, AT-15 of docs/verification.md)."""
 
 from __future__ import annotations
 

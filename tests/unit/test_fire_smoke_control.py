@@ -109,7 +109,7 @@ def test_exhaust_starts_on_detection_and_keeps_the_street_clearer(tmp_path: Path
     # GB 51251 §5.2.2: 15 s after the street's detector; the atrium's system stays off, as
     # the shutter (at 1.8 m) and the street's exhaust keep the smoke out of the atrium
     assert set(t) == {"ex-street"}
-    fire = on.world.hazard_procs[0]
+    fire = on.world.hazards[0]
     assert t["ex-street"] == pytest.approx(fire.det_smoke["street"] + 15.0, abs=5.0)
     assert off.metrics["exhaust_started_s"] == {}
     assert on.metrics["min_layer_level_m"]["L1"] > off.metrics["min_layer_level_m"]["L1"]
@@ -148,7 +148,7 @@ def test_without_shutters_smoke_reaches_the_upper_gallery(tmp_path: Path) -> Non
     m = res.metrics
     assert "L2" in m["smoke_level_first_s"]
     assert m["min_layer_level_m"]["L2"] < 4.0
-    fire = res.world.hazard_procs[0]
+    fire = res.world.hazards[0]
     assert fire.geo.zone_of_space["atr2"] == fire.geo.zone_of_space["atr1"]
     assert "gal2" in fire.smoke_first
     shut = _run(tmp_path, {**SHOP_FIRE, "growth": "ultrafast"},
@@ -256,7 +256,7 @@ def test_radiation_from_a_hot_layer_above_the_head_doses_people() -> None:
     res = run_dict(lay, {"occupants": {"per_space": {"hall": 5}},
                          "premovement": {"explicit": {str(i): 300.0 for i in range(5)}},
                          "duration_s": 600, "hazards": [fire]}, keep_world=True)
-    f = res.world.hazard_procs[0]
+    f = res.world.hazards[0]
     k = f.s_index["hall"]
     h = min(z for snap in f.snap for c, (_, z, _) in snap.items() if c in f.s_cells[k])
     assert h > 1.8  # never in the smoke: no asphyxiant or convective dose

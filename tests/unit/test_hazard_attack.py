@@ -7,6 +7,7 @@ import math
 import pytest
 
 from sim.errors import ScenarioError
+from tests.conftest import hazard_runs as _runs
 from tests.unit.test_hazard_common import plan_file, run
 
 KNIFE = {"kind": "attack", "weapon": "knife", "t_s": 5.0, "entrance": "main"}
@@ -16,7 +17,7 @@ def test_knife_stopped_by_three_equipped_guards(tmp_path):
     res = run([KNIFE], plan=plan_file(tmp_path, guards=6, forks=3, shields=3))
     m = res.metrics
     assert m["attack_stopped_by"] == "guards"
-    a = res.world.attack_runs[0].attackers[0]
+    a = _runs(res.world, "attack")[0].attackers[0]
     assert a.stopped and a.pinned_by == "guards"
     # pinned when 3 equipped responders were with it, stopped after the struggle (20 s)
     assert m["t_neutralised_s"] == pytest.approx(a.t_pinned + 20.0)
@@ -61,7 +62,7 @@ def test_rates_before_and_after_responder(tmp_path):
               plan=plan_file(tmp_path, guards=3, forks=3, shields=3))
     m = res.metrics
     assert m["attack_victims_per_min_before_responder"] is not None
-    runs = res.world.attack_runs[0]
+    runs = _runs(res.world, "attack")[0]
     t0, t_fr = runs.t_first_enter, runs.t_first_responder
     before = sum(1 for t, _ in runs.victims if t < t_fr)
     assert m["attack_victims_per_min_before_responder"] == pytest.approx(
@@ -71,7 +72,7 @@ def test_rates_before_and_after_responder(tmp_path):
 def test_several_attackers_each_stopped(tmp_path):
     res = run([{**KNIFE, "attackers": 2, "interval_s": 10.0}],
               plan=plan_file(tmp_path, guards=8, forks=6, shields=6))
-    atk = res.world.attack_runs[0].attackers
+    atk = _runs(res.world, "attack")[0].attackers
     assert all(a.stopped for a in atk)
     assert res.metrics["t_neutralised_s"] == pytest.approx(max(a.t_stopped for a in atk))
     assert res.metrics["attackers_neutralised"] == 2
@@ -80,7 +81,7 @@ def test_several_attackers_each_stopped(tmp_path):
 def test_route_target_and_bad_space():
     res = run([{**KNIFE, "target": "route", "route": ["s3", "s0"], "rate_per_min": 0.0}],
               count=50, duration_s=200)
-    assert not math.isnan(res.world.attack_runs[0].attackers[0].t_enter)
+    assert not math.isnan(_runs(res.world, "attack")[0].attackers[0].t_enter)
     with pytest.raises(ScenarioError, match="unknown space"):
         run([{**KNIFE, "target": "space", "space": "nowhere"}], count=5)
 

@@ -78,7 +78,7 @@ def test_harm_takes_a_person_out_once():
     w = res.world
     assert cm.harm(w, 0, "test", fatal=False)
     assert not cm.harm(w, 0, "test", fatal=True)
-    assert w.casualties == 1 and list(cm.ledger(w)) == [0]
+    assert w.casualties == 1 and list(w.harmed_by) == [0]
 
 
 def test_entrance_cells_and_default_entrance():

@@ -21,9 +21,8 @@ def test_casualties_follow_the_scaled_distance_rule():
     w = res.world
     r_fatal = 2.5 * 5.0 ** (1 / 3)
     r_inj = 8.0 * 5.0 ** (1 / 3)
-    from sim.hazards._common import ledger
 
-    led = ledger(w)
+    led = w.harmed_by
     assert res.metrics["explosion_victims"] == len(led) > 0
     for i in led:
         x, y = w.position_of(i)

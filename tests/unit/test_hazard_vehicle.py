@@ -7,6 +7,7 @@ import math
 import pytest
 
 from sim.hazards.vehicle import fatality_risk, hit_probability, impact_speed
+from tests.conftest import hazard_runs as _runs
 from tests.unit.test_hazard_common import plan_file, run
 
 CAR = {"kind": "vehicle", "t_s": 5.0, "entrance": "main", "speed_mps": 13.9}
@@ -33,7 +34,8 @@ def test_unprotected_entrance_strikes_plaza_and_entrance(tmp_path):
     m = res.metrics
     assert not m["vehicle_blocked"] and m["blocked_by"] is None
     assert m["vehicle_victims"] > 0 and m["impact_speed_mps"] == pytest.approx(13.9)
-    spaces = {res.world.cell_space[c] for c, _ in res.world.vehicle_strikes}
+    strikes = [s for h in _runs(res.world, "vehicle") for s in h.strikes]
+    spaces = {res.world.cell_space[c] for c, _ in strikes}
     assert spaces <= {"plaza", "corr"}
 
 
@@ -69,7 +71,9 @@ def test_barriers_ranking(tmp_path):
                    f'security = "{plan}"\n[occupants]\ncount = 600\n'
                    'in_kinds = ["shop", "corridor", "plaza"]\n'
                    '[hazard]\nkind = "vehicle"\nt_s = 5.0\n', encoding="utf-8")
-    rows = rank_entrances(scn, replications=2)
+    from sim.io.scenario_files import load_scenario
+
+    rows = rank_entrances(load_scenario(scn), replications=2)
     ents = [r["entrance"] for r in rows]
     assert set(ents) == {"main", "east"}
     assert rows[0]["entrance"] == "main"  # the plaza in front of it is crowded

@@ -14,8 +14,8 @@ from pydantic.fields import FieldInfo
 from sim.analysis.compliance.drills import DrillLog
 from sim.analysis.compliance.dynamic import _TargetsFile
 from sim.batch.spec import BatchFile
-from sim.hazards.registry import kinds
 from sim.io.importers.dxf import _MapModel
+from sim.model.hazard_specs import SPECS
 from sim.model.layout_schema import _LayoutModel
 from sim.model.scenario import Scenario
 from sim.model.security_plan import SecurityPlan
@@ -69,7 +69,7 @@ def _models(root: type[BaseModel], seen: set[type[BaseModel]]) -> typing.Iterato
 
 
 ROOTS: list[type[BaseModel]] = [Scenario, SecurityPlan, _LayoutModel, BatchFile, DrillLog,
-                                _TargetsFile, _MapModel, *(k.spec for k in kinds().values())]
+                                _TargetsFile, _MapModel, *SPECS.values()]
 
 
 def test_every_number_in_every_input_model_is_strict_and_finite() -> None:

@@ -1,4 +1,4 @@
-"""Unit tests of the quickest-evacuation lower bound (VERIFICATION.md section 6, AT-12)."""
+"""Quickest-evacuation lower bound (Ford & Fulkerson 1958; AT-12 of docs/verification.md)."""
 
 from __future__ import annotations
 

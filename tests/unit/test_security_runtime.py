@@ -28,7 +28,9 @@ def _run(hazard: dict | None = None, *, security: dict | None = None, seed: int 
     if hazard is not None:
         raw["hazards"] = [hazard]
     raw.update(extra)
-    return run_scenario(scenario_from_dict(raw), keep_world=True)
+    lay = load_layout(LAYOUT)
+    scn = scenario_from_dict(raw, layout=lay, plan=load_security_plan(PLAN, lay))
+    return run_scenario(scn, keep_world=True)
 
 
 DRILL = {"kind": "drill", "t_s": 0.0, "space": "upper"}

@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 from sim.analysis import sensitivity as sa
+from sim.analysis.sensitivity_batch import collect, run_study
 from sim.batch.executors import InlinePool
-from sim.batch.sensitivity import collect, run_study
 from sim.batch.spec import parse_overrides
 from sim.batch.store import Store
 from sim.batch.worker import RunOutcome, RunTask

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.analysis.uncertain_adequacy import adequacy_under_uncertainty, clopper_pearson
 from sim.batch.adequacy import parse_target
 from sim.batch.executors import InlinePool
 from sim.batch.spec import parse_overrides
 from sim.batch.store import Store
-from sim.batch.uncertain_adequacy import adequacy_under_uncertainty, clopper_pearson
 from sim.batch.worker import RunOutcome, RunTask
 from sim.model.assumptions import Assumption
 

@@ -1,10 +1,10 @@
 """The clauses of the 2017 Zhengzhou "Safe Mall" plan and of GB 50016 that we check.
 
-IDs and wording follow ``docs/standards.md`` (a copy of ``STANDARDS.md`` with our
-readings). ``kind`` says how a clause is checked: ``static`` from the layout and the
-security plan, ``drills`` from the drill and training log, ``document`` only by a
-document review (reported ``not_specified`` unless the log's ``[[documents]]`` table
-records a review), ``egress`` from the layout against GB 50016.
+IDs and wording follow ``docs/standards.md`` (the plan, Zheng Gong Tong [2017] No. 64,
+clause by clause in English, with our readings). ``kind`` says how a clause is checked:
+``static`` from the layout and the security plan, ``drills`` from the drill and training
+log, ``document`` only by a document review (reported ``not_specified`` unless the log's
+``[[documents]]`` table records a review), ``egress`` from the layout against GB 50016.
 """
 
 from __future__ import annotations

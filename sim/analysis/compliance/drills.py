@@ -50,7 +50,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.analysis.compliance.clauses import title
+from sim.analysis.compliance.clauses import BY_ID, title
 from sim.analysis.compliance.model import ClauseResult, Evidence
 from sim.errors import SafeMallError
 from sim.io.toml import read_toml
@@ -142,8 +142,6 @@ def load_drill_log(path: str | Path) -> DrillLog:
 
 def drill_log_from_dict(raw: Mapping[str, Any], *, source: str = "<memory>") -> DrillLog:
     """Validate a parsed log."""
-    from sim.analysis.compliance.clauses import BY_ID
-
     data = {**raw, "source": source}
     try:
         log = DrillLog.model_validate(data)

@@ -41,6 +41,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.analysis.compliance.inputs import CheckInputs
+from sim.batch.executors import LocalPool, default_workers
+from sim.batch.seeds import run_seed, spawn_key
+from sim.batch.stats import point_stat
+from sim.batch.worker import RunTask, execute_run
 from sim.errors import ScenarioError
 from sim.io.toml import read_toml
 from sim.model.validation import Number, first_error
@@ -120,8 +124,6 @@ def load_targets(path: str | Path | None = None) -> list[Target]:
 
 def _stat(values: np.ndarray, stat: str) -> float:
     """The plain estimate of ``stat`` (as the batch machinery computes it)."""
-    from sim.batch.stats import point_stat
-
     return float(point_stat(values, stat))
 
 
@@ -254,9 +256,6 @@ def _run_all(paths: Sequence[Path], overrides: tuple[str, ...], replications: in
              workers: int, progress: Callable[[str], None] | None
              ) -> dict[str, list[dict[str, Any] | str]]:
     """Metrics (or an error text) of every replication, per scenario path."""
-    from sim.batch.seeds import run_seed, spawn_key
-    from sim.batch.worker import RunTask, execute_run
-
     tasks = [RunTask(batch_id=0, config_id=i, config_index=i, rep=r,
                      scenario_path=str(p.resolve()), overrides=overrides,
                      seed_entropy=seed, spawn_key=spawn_key(i, r))
@@ -275,8 +274,6 @@ def _run_all(paths: Sequence[Path], overrides: tuple[str, ...], replications: in
             if progress is not None and (done % max(1, len(paths)) == 0 or done == len(tasks)):
                 progress(f"dynamic: {done}/{len(tasks)} runs")
         return out
-    from sim.batch.executors import LocalPool, default_workers
-
     pool = LocalPool(min(workers, len(tasks)) if workers > 1 else
                      min(default_workers(), len(tasks)))
     try:

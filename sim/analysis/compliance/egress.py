@@ -20,6 +20,7 @@ from sim.analysis.compliance.model import ClauseResult, Evidence
 from sim.analysis.egress_code import (
     CLAUSE_MIN_WIDTH,
     MIN_EXITS_PER_FLOOR,
+    _limit_m,
     exit_width_at_grade_m,
     exit_width_requirement,
     exits_per_level,
@@ -86,8 +87,6 @@ def _stair_width(layout: Layout) -> ClauseResult:
 
 
 def _travel(layout: Layout, network: Network) -> ClauseResult:
-    from sim.analysis.egress_code import _limit_m  # the limit with or without sprinklers
-
     cid = "GB50016-5.5.17"
     dists = travel_distances_m(layout, network)
     if not dists:

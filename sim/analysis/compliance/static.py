@@ -19,6 +19,7 @@ from sim.analysis.compliance import places
 from sim.analysis.compliance.adjacency import GROUP_DISTANCE_M, group_components, shop_distances
 from sim.analysis.compliance.clauses import BY_ID, CLAUSES, DOCUMENT_CLAUSES, title
 from sim.analysis.compliance.drills import DrillLog, Period, check_drills, check_training
+from sim.analysis.compliance.egress import check_egress
 from sim.analysis.compliance.model import ClauseResult, Evidence
 from sim.engine.graphs import Network, build_network
 from sim.model.layout import Layout
@@ -542,8 +543,6 @@ def check_static(layout: Layout, plan: SecurityPlan, log: DrillLog | None = None
                  options: CheckOptions | None = None, *,
                  network: Network | None = None) -> list[ClauseResult]:
     """Every clause the files can show, in the order of :data:`CLAUSES`."""
-    from sim.analysis.compliance.egress import check_egress
-
     opt = options or CheckOptions()
     net = network or build_network(layout)
     wanted = set(opt.clauses) if opt.clauses else None

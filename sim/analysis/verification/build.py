@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 import numpy as np
 
 from sim.analysis.verification.bound import record_run
-from sim.engine.graphs import build_network
 from sim.model.layout_schema import layout_from_dict
 from sim.model.scenario import scenario_from_dict
 from sim.run.runner import RunResult, run_scenario
@@ -49,15 +48,12 @@ def run(lay: dict[str, Any], scenario: dict[str, Any], *, seed: int = 1,
         cell_len: float = 20.0, cell_area: float = 300.0) -> RunResult:
     """Run ``scenario`` on ``lay`` through :func:`sim.run.run_scenario` (world kept)."""
     layout_obj = layout_from_dict(lay, source="<verification>")
-    scn = scenario_from_dict({"schema": "safemall/scenario/1", "layout": "<memory>",
-                              "seed": seed, **scenario,
+    scn = scenario_from_dict({"schema": "safemall/scenario/1", "seed": seed, **scenario,
                               "movement": {"max_cell_length_m": cell_len,
                                            "max_cell_area_m2": cell_area,
                                            **scenario.get("movement", {})}},
-                             source="<verification>")
-    net = build_network(layout_obj, max_cell_area_m2=scn.movement.max_cell_area_m2,
-                        max_cell_length_m=scn.movement.max_cell_length_m)
-    res = run_scenario(scn, network=net, keep_world=True)
+                             layout=layout_obj, source="<verification>")
+    res = run_scenario(scn, keep_world=True)
     record_run(layout_obj, scn, res)
     return res
 

@@ -12,6 +12,7 @@ from typing import Any
 from sim.analysis.verification import build as b
 from sim.analysis.verification import published as pub
 from sim.analysis.verification.registry import Check, case
+from sim.hazards.fire import FireProcess
 from sim.run.runner import RunResult
 
 CONSTANT_1MW = {"kind": "fire", "alpha_kw_s2": 1e4, "peak_kw": 1000.0, "sprinklered": False}
@@ -25,7 +26,7 @@ def _snapshots(res: RunResult, space: str) -> list[tuple[float, float, float, fl
     """The fire's record of ``space``: (t s, extinction 1/m, layer height m, layer °C)."""
     w = res.world
     assert w is not None
-    fire = next(h for h in w.hazard_procs if hasattr(h, "snap"))
+    fire = next(h for h in w.hazards if isinstance(h, FireProcess))
     c = w.cell_index[w.net.cells_of_space[space][0]]
     return [(t, *s[c]) for t, s in zip(fire.snap_t, fire.snap, strict=True) if c in s]
 

@@ -11,8 +11,10 @@ import numpy as np
 
 from sim.analysis.verification import build as b
 from sim.analysis.verification import published as pub
+from sim.analysis.verification.bound import published_bound_s
 from sim.analysis.verification.cases_rimea import rimea9
 from sim.analysis.verification.registry import Check, case
+from sim.engine.lower_bound import quickest_evacuation_time_s
 from sim.run.runner import RunResult, occupancy_grid
 
 # ------------------------------------------------------------------ fundamental diagram
@@ -388,8 +390,6 @@ def at12_lower_bound() -> Check:
     from published door capacities; the run never beats either."""
     import networkx as nx
 
-    from sim.analysis.verification.bound import published_bound_s
-    from sim.engine.lower_bound import quickest_evacuation_time_s
 
     g: nx.DiGraph = nx.DiGraph()
     g.add_edge("s", "x", cap_ps=1.0, transit_s=10.0)

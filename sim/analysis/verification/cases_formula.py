@@ -9,6 +9,7 @@ from __future__ import annotations
 from sim.analysis.verification import published as pub
 from sim.analysis.verification.registry import Check, case
 from sim.engine import movement as mv
+from sim.hazards.fire_physics import hrr_kw, speed_in_smoke_mps, yamana_tanaka_height_m
 
 
 @case("AT-09f", "SFPE link law S = k(1 − 0.266 D) and its caps", kind="formula",
@@ -54,8 +55,6 @@ def at11_imo_table() -> Check:
       source="NFPA 204 [T1]")
 def at13_t2_fire() -> Check:
     """α = 0.0469 kW/s² at 150 s and 0.01172 at 300 s give 1055 and 1054.8 kW."""
-    from sim.hazards.fire_physics import hrr_kw
-
     a = hrr_kw(150.0, alpha_kw_s2=0.0469, peak_kw=1e9)
     b = hrr_kw(300.0, alpha_kw_s2=0.01172, peak_kw=1e9)
     ok = abs(a - 1055.0) <= 1.0 and abs(b - 1054.8) <= 1.0
@@ -66,8 +65,6 @@ def at13_t2_fire() -> Check:
       source="NUREG-1805 FDT eq 2.10 [C1]")
 def at14_yamana_tanaka() -> Check:
     """The FDT check value z = 1.887 m."""
-    from sim.hazards.fire_physics import yamana_tanaka_height_m
-
     z = yamana_tanaka_height_m(90.0, 1000.0, 250.0, 4.5, k=0.12)
     return Check("1.887 m", f"{z:.3f} m", "±0.001 m", abs(z - 1.887) <= 0.001)
 
@@ -77,8 +74,6 @@ def at14_yamana_tanaka() -> Check:
 def at15_speed_laws() -> Check:
     """Frantzich–Nilsson with v0 1.2: 1.103, 1.006, 0.300 (floor) m/s; Weidmann with
     v0 1.34: 1.058, 0.606, 0 m/s."""
-    from sim.hazards.fire_physics import speed_in_smoke_mps
-
     smoke = [speed_in_smoke_mps(1.2, k) for k in (1.0, 2.0, 10.0)]
     weid = [mv.weidmann_speed_mps(r) for r in (1.0, 2.0, 5.4)]
     ok = all(abs(a - b) <= 0.001 for a, b in zip(smoke, (1.103, 1.006, 0.300), strict=True)) \

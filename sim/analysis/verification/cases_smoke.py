@@ -20,6 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 from sim.analysis.verification.registry import Check, case
+from sim.hazards import design_fires as dfs
+from sim.hazards import plumes as pl
 from sim.hazards.smoke import ExhaustSystem, FireSpec, SmokeModel
 from sim.hazards.smoke_geometry import build_geometry
 from sim.model.layout_schema import layout_from_dict
@@ -271,9 +273,6 @@ def ms06_shop_street_atrium() -> Check:
       source="[E2][E4][E5][E6][E8][E10]")
 def ms07_formulas() -> Check:
     """The correlations and code rules against their published worked numbers."""
-    from sim.hazards import design_fires as dfs
-    from sim.hazards import plumes as pl
-
     checks = [
         ("axisym z10", pl.axisymmetric_plume_kg_s(3500, 10), 56.3, 0.05),
         ("axisym z15", pl.axisymmetric_plume_kg_s(3500, 15), 104.7, 0.06),

@@ -18,6 +18,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import sim.engine.movement as mv
+import sim.engine.population as pop
+import sim.engine.world as world
+import sim.hazards.plumes as pl
+import sim.hazards.smoke as sm
+from sim.analysis.verification.build import clear_caches
+from sim.analysis.verification.registry import run_cases
+from sim.engine.routing import Router
+from sim.engine.world import World
+from sim.hazards.fire import FireProcess
+from sim.hazards.smoke import SmokeModel
+
 
 class Patcher:
     """Replace attributes for the duration of a ``with`` block (like pytest's monkeypatch)."""
@@ -51,27 +63,19 @@ class Defect:
 
 
 def _double_free_speed(p: Patcher) -> None:
-    import sim.engine.population as pop
-
     p.wrap(pop, "free_speeds", lambda f: lambda world, n: 2.0 * f(world, n))
 
 
 def _infinite_door_capacity(p: Patcher) -> None:
-    from sim.engine.world import World
-
     p.setattr(World, "_headways", lambda self, *a, **k: (1e-6, 1e-6))
 
 
 def _no_speed_density_law(p: Patcher) -> None:
-    import sim.engine.world as world
-
     p.setattr(world, "_relative_speed_table", lambda model: [1.0] * world._REL_STEPS)
 
 
 def _stair_capacity(factor: float) -> Callable[[Patcher], None]:
     def apply(p: Patcher) -> None:
-        import sim.engine.movement as mv
-
         def make(f: Any) -> Any:
             def stair(riser_mm: Any, tread_mm: Any) -> tuple[float, float]:
                 k, fs = f(riser_mm, tread_mm)
@@ -82,8 +86,6 @@ def _stair_capacity(factor: float) -> Callable[[Patcher], None]:
 
 
 def _headway_ignores_width(p: Patcher) -> None:
-    from sim.engine.world import World
-
     def make(f: Any) -> Any:
         def headways(self: Any, width_m: float, a: int, b: int, level: int,
                      virtual: bool) -> tuple[float, float]:
@@ -93,8 +95,6 @@ def _headway_ignores_width(p: Patcher) -> None:
 
 
 def _double_jam_density(p: Patcher) -> None:
-    from sim.engine.world import World
-
     def make(f: Any) -> Any:
         def init(self: Any, *a: Any, **k: Any) -> None:
             f(self, *a, **k)
@@ -105,15 +105,11 @@ def _double_jam_density(p: Patcher) -> None:
 
 
 def _widened_demographics(p: Patcher) -> None:
-    import sim.engine.population as pop
-
     p.setattr(pop, "GROUP_RANGES_MPS", {"under30": (0.2, 3.0), "age30_50": (1.41, 1.54),
                                         "over50": (0.68, 1.41)})
 
 
 def _premovement_ignored(p: Patcher) -> None:
-    from sim.engine.world import World
-
     def make(f: Any) -> Any:
         def cue(self: Any, person: int, cue: str, *, delay_s: float | None = None) -> None:
             f(self, person, cue, delay_s=0.0)
@@ -122,8 +118,6 @@ def _premovement_ignored(p: Patcher) -> None:
 
 
 def _smoke_speed_ignored(p: Patcher) -> None:
-    from sim.hazards.fire import FireProcess
-
     def make(f: Any) -> Any:
         def step(self: Any, dt: float) -> None:
             f(self, dt)
@@ -133,26 +127,18 @@ def _smoke_speed_ignored(p: Patcher) -> None:
 
 
 def _no_spill_entrainment(p: Patcher) -> None:
-    import sim.hazards.smoke as sm
-
     p.setattr(sm, "SPILL_COEFF", 0.0)
 
 
 def _plume_halved(p: Patcher) -> None:
-    import sim.hazards.plumes as pl
-
     p.wrap(pl, "axisymmetric_plume_kg_s", lambda f: lambda qc, z: 0.5 * f(qc, z))
 
 
 def _exhaust_ignored(p: Patcher) -> None:
-    from sim.hazards.smoke import SmokeModel
-
     p.setattr(SmokeModel, "start_exhaust", lambda self, system_id: None)
 
 
 def _exit_silently_closed(p: Patcher) -> None:
-    from sim.engine.routing import Router
-
     def make(f: Any) -> Any:
         def init(self: Any, world: Any) -> None:
             f(self, world)
@@ -164,20 +150,14 @@ def _exit_silently_closed(p: Patcher) -> None:
 
 
 def _stairs_at_level_speed(p: Patcher) -> None:
-    import sim.engine.population as pop
-
     p.setattr(pop, "_stair_ratios", lambda world, model: (1.0, 1.0))
 
 
 def _no_boundary_layer(p: Patcher) -> None:
-    import sim.engine.movement as mv
-
     p.setattr(mv, "effective_width_m", lambda clear_width_m, element: clear_width_m)
 
 
 def _no_supply_throttle(p: Patcher) -> None:
-    from sim.engine.world import World
-
     p.setattr(World, "supply_headway_factor", lambda self, cell: 1.0)
 
 
@@ -215,8 +195,6 @@ DEFECTS: tuple[Defect, ...] = (
 def applied(defect: Defect) -> Iterator[None]:
     """The engine with ``defect`` for the duration of the block (memoised measurements of
     the verification suite are forgotten on the way in and out)."""
-    from sim.analysis.verification.build import clear_caches
-
     p = Patcher()
     clear_caches()
     try:
@@ -229,8 +207,6 @@ def applied(defect: Defect) -> Iterator[None]:
 
 def failing_cases(defect_name: str | None) -> list[str]:
     """Ids of the verification cases that fail with the named defect (``None``: none)."""
-    from sim.analysis.verification.registry import run_cases
-
     if defect_name is None:
         return [r.id for r in run_cases() if not r.passed]
     defect = next(d for d in DEFECTS if d.name == defect_name)

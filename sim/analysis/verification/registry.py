@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from sim.analysis.verification.bound import bound_ledger
+
 Kind = Literal["engine", "formula"]
 
 CASE_MODULES: tuple[str, ...] = (
@@ -76,8 +78,6 @@ class Case:
         bound from published capacities (:mod:`sim.analysis.verification.bound`): a run that
         beats it fails the case.
         """
-        from sim.analysis.verification.bound import bound_ledger
-
         try:
             with bound_ledger() as ledger:
                 c = self.fn()

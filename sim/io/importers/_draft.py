@@ -23,7 +23,7 @@ from shapely.ops import linemerge, split, substring
 from shapely.strtree import STRtree
 
 from sim.errors import LayoutError
-from sim.io.importers.report import ImportReport
+from sim.io.importers.report import ImportReport, Repair
 from sim.model import limits
 from sim.model.layout import VERTICAL_KINDS, Layout
 from sim.model.layout_schema import SCHEMA, layout_from_dict
@@ -592,8 +592,6 @@ def to_dict(draft: Draft) -> dict[str, Any]:
 
 def _repair_for(draft: Draft, exc: LayoutError) -> None:
     """Rank a validation error first, with ``--drop`` when it names one space."""
-    from sim.io.importers.report import Repair
-
     rep = draft.report
     m = re.search(r"spaces\[['\"]([^'\"]+)['\"]\]", exc.field or "")
     sid = m.group(1) if m else None

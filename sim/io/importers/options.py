@@ -34,8 +34,8 @@ WalkwayRooms = Literal["carve", "drop", "keep"]
 INFERENCES = ("exits", "categories", "room-doors")
 
 #: Default clear width (m) of an exterior door the importer adds for ``--exit SPACE``: a
-#: double door of 2 x 0.9 m, the GB 55037 minimum for a public-building evacuation door
-#: (0.9 m, via MALL-DATA §1) twice over.
+#: double door of 2 x 0.9 m, the minimum for a public-building evacuation door (GB 55037-2022
+#: as quoted secondarily, unverified; the same 0.90 m as GB 50016-2014 §5.5.18) twice over.
 EXIT_WIDTH_M = 1.8
 #: Default distance (m) between a unit's edge and the building outline still counted as
 #: "on the outline": outlines are drawn on the outer face of the wall, units on its inner

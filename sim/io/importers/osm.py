@@ -84,8 +84,8 @@ STOREY_HEIGHT_M = 5.0
 #: double entrance door (the GB 55037 0.9 m public-building minimum, rounded up / doubled).
 DOOR_WIDTH_M = 1.0
 ENTRANCE_WIDTH_M = 1.8
-#: Width (m) of a ``highway=steps`` line without ``width``: a 1.2 m flight, the GB 50016
-#: minimum stair width for public buildings (MALL-DATA §1.4).
+#: Width (m) of a ``highway=steps`` line without ``width``: a 1.2 m flight, the GB 50016-2014
+#: §5.5.18 minimum stair width of high-rise public buildings (1.10 m in other public buildings).
 STEPS_WIDTH_M = 1.2
 #: Width (m) of the door assumed for a room mapped without one (a shop front opening is
 #: wider; 1.8 m counts one double door).

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from sim.errors import LayoutError
+
 Severity = Literal["error", "warning", "info"]
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -179,8 +181,6 @@ def malformed_data(importer: str) -> Callable[[_F], _F]:
     belongs, a string where a number does) into a one-line :class:`LayoutError` naming the
     file; ``--debug`` shows where it was found."""
     import shapely.errors
-
-    from sim.errors import LayoutError
 
     def deco(fn: _F) -> _F:
         @functools.wraps(fn)

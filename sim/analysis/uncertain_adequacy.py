@@ -32,10 +32,10 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.sensitivity_batch import metric_value
 from sim.batch.adequacy import Target
 from sim.batch.executors import Backend
 from sim.batch.runner import ProgressFn, execute
-from sim.batch.sensitivity import metric_value
 from sim.batch.spec import Config, override
 from sim.batch.stats import point_stat
 from sim.batch.stats import proportion_interval as clopper_pearson
