@@ -28,7 +28,8 @@ Contact and pinning
     20 m across, :mod:`sim.engine.graphs`). Contact is checked whenever a responder
     arrives and whenever the attacker enters a cell, not only when the attacker
     finishes a move. ``guards_required`` responders **with kits** in contact pin it
-    (default 3, the folk "minimum combat unit", MALL-DATA §3.3, **assumption**);
+    (default 3, the shield-fork-baton "minimum combat unit" of Chinese police folk
+    doctrine; no code or standard sets a number, so an **assumption**);
     ``struggle_s`` later it is stopped. Police reaching it pin it at once.
 Harm to responders (``responder.hit_per_min``, ``responder.kit_protection``)
     While an attacker is in contact but not pinned it aims 1 blow per minute at the
