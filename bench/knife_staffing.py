@@ -3,8 +3,8 @@
 Runs ``scenarios/knife_attack_grand.toml`` with ``--set security.guards=N`` for each N,
 ``REPS`` replications each (child seeds ``SeedSequence(seed, spawn_key=(k,))``, the same
 for every N: common random numbers), and prints mean and 95% CI (Student t) per metric.
-Then the ramming scenario's harm with and without a bollard at each road entrance
-(:func:`sim.analysis.barriers.rank_entrances`).
+Then the ramming scenario's harm with and without an M30-rated bollard at each road
+entrance (:func:`sim.analysis.barriers.rank_barriers`).
 
     .venv/bin/python bench/knife_staffing.py [--reps 30] [--workers 2] [--guards 10 20 30 60]
 """
@@ -76,18 +76,19 @@ def main() -> None:
         miss = len(sel) - nt
         print(f"| {g} | {v:.2f} ± {vh:.2f} | {t:.0f} ± {th:.0f}"
               f"{f' ({miss} not stopped)' if miss else ''} | {pol}/{len(sel)} |")
-    from sim.analysis.barriers import rank_entrances
+    from sim.analysis.barriers import rank_barriers
 
     t1 = time.time()
-    from sim.io.scenario_files import load_scenario
-
-    ram = rank_entrances(load_scenario(RAM), replications=a.ram_reps, workers=a.workers)
+    ram = [r.to_json() for r in rank_barriers(RAM, ratings=["M30-P1"],
+                                              replications=a.ram_reps, workers=a.workers)]
     print(f"\nvehicle ramming, Riverside: {a.ram_reps} seeds per cell ({time.time() - t1:.0f} s)")
-    print("| entrance | victims without bollard | with bollard | prevented ± 95% CI |")
-    print("|---|---|---|---|")
+    print("| rank | entrance | victims without bollard | with M30 bollard | prevented [95% CI] |")
+    print("|---|---|---|---|---|")
     for r in ram:
-        print(f"| {r['entrance']} | {r['harm_without']:.1f} | {r['harm_with_bollard']:.1f} | "
-              f"{r['prevented']:.1f} ± {r['prevented_ci_half'] or 0:.1f} |")
+        lo, hi = r["prevented_ci"]
+        print(f"| {r['rank']}{' =' if r['tie'] else ''} | {r['entrance']} | "
+              f"{r['victims_without']:.1f} | {r['victims_with']:.1f} | "
+              f"{r['prevented']:.1f} [{lo:.1f}, {hi:.1f}] |")
     if a.out is not None:
         a.out.write_text(json.dumps({"knife": rows, "ramming": ram}, indent=1))
 

@@ -368,6 +368,9 @@ class World:
         self._turned_at: set[tuple[int, int]] = set()
         """(person, portal) pairs already turned back from: a person turns back from an
         opening once; if every other way leads back to it, they go through."""
+        self.kept: set[int] = set()
+        """People staff keep where they are (shop officers during a crush): cues do not
+        move them until staff let them go."""
 
         # ---- portals
         self.portal_ids: list[str] = list(network.portals)
@@ -687,6 +690,8 @@ class World:
         """
         st = self.state[person]
         if st != _UNAWARE and st != _SHELTERING:
+            return
+        if self.kept and person in self.kept:
             return
         if delay_s is None:
             explicit = self._explicit.get(str(person)) if self._explicit else None

@@ -4,10 +4,10 @@ Rules (each with its source, or flagged as an **assumption**)
 ------------------------------------------------------------
 * **Entry.** Attacker ``k`` enters at ``t_s + k · interval_s`` through ``entrance`` (an
   exterior opening; default the main entrance) and starts in the cell on its indoor side.
-* **Movement.** The attacker walks the cell graph at ``speed_mps`` (default 1.4 m/s, a
-  brisk walk; **assumption**), slowed by the crowd like staff
-  (:meth:`sim.engine.world.World.hop_time_s`), and cannot pass closed doors (shops in
-  lockdown, lost openings). Every ``tick_s`` it picks a target cell:
+* **Movement.** The attacker moves over the cell graph at ``speed_mps`` (default
+  2.2 m/s, a jog: fitted with the harm law, :mod:`sim.hazards.attack_harm`), slowed by
+  the crowd like staff (:meth:`sim.engine.world.World.hop_time_s`), and cannot pass closed
+  doors (shops in lockdown, lost openings). Every ``tick_s`` it picks a target cell:
 
   - ``target = "densest"``: the reachable cell with the largest
     ``density / (1 + distance_m / 30)`` within ``search_radius_m`` (anywhere when nothing
@@ -18,24 +18,19 @@ Rules (each with its source, or flagged as an **assumption**)
   - ``target = "route"``: the spaces of ``route`` in order (each until empty), then densest.
 
 * **Harm.** Over every interval ``dt`` it is active (walking into a cell, or ``tick_s``
-  spent in it) an attacker harms ``Poisson(rate · f(D) · dt / 60)`` people of the cell
-  it is in (drawn uniformly from those present), with ``D`` the cell's density
-  (persons/m²) and ``f(D) = min(D / density_ref_pm2, density_factor_max)``: the
-  observed rates below are averages over whole attacks, walking included.
-  ``rate`` is per attacker-minute at the reference density (0.5 p/m², an
-  **assumption**: a busy station hall; at the observed mall densities of 0.2–0.35 p/m²
-  a knife gives 0.7–1.3 per minute, the Bondi range):
-
-  - knife: **1.8** per attacker-minute — Kunming railway station 2014, 8 attackers,
-    ~12 min, 31 killed and >140 injured (MALL-DATA §3.4 [E18][E19]); Bondi Junction
-    (≈ 0.4–1, a mall at moderate density) and Franklin (≈ 5, a packed school corridor)
-    bracket it;
-  - firearm: **10** per attacker-minute — an **assumption** ("much higher" than knives;
-    no per-minute rate in MALL-DATA).
-
-  A victim is killed with probability ``fatality`` (knife 0.18 = 31 / (31 + 140), Kunming
-  [E19]; firearm 0.35, **assumption**), else injured; both are taken out of the
-  evacuation where they stand (``World.remove``), each person at most once.
+  spent in it) an attacker harms ``Poisson(rate(D) · dt / 60)`` people of the cell it is
+  in (drawn uniformly from those present), ``D`` the cell's density now and
+  ``rate(D) = min(rate_per_min · (D / 0.5)^density_exponent, rate_max_per_min)``
+  (:mod:`sim.hazards.attack_harm`): knife 9.09 per minute at 0.5 p/m², exponent 1.82,
+  at most 76 per minute, calibrated in the simulator on five recorded knife attacks
+  (``docs/harm-calibration.md``); firearm 10, 1 and 20 (**assumptions**). A victim is
+  killed with probability ``fatality`` (knife 0.20, fitted on 19 knife attacks; firearm
+  0.35, **assumption**), else injured; both are taken out of the evacuation where they
+  stand (``World.remove``), each person at most once. ``ended_after_s`` (for
+  reconstructions of recorded incidents) stops every attacker that long after it
+  entered, by the record's responders (``attack_stopped_by = "record"``); modelled police
+  reaching it earlier make contact but do not stop it (the record's responders stand for
+  them: police arrive after a median 180 s, sooner than some recorded ends).
 * **Perception.** Unaware people in the attacker's cell get a ``panic`` cue (they see it),
   those in neighbouring cells an ``incident`` cue (the scream); a firearm is heard one
   cell further (``incident``). The attacker's cell is avoided by routing while it is
@@ -82,6 +77,7 @@ import numpy as np
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
+from sim.hazards import attack_harm as ah
 from sim.model.assumptions import declare
 from sim.model.hazard_specs import AttackSpec
 from sim.security.engagement import responder_hits
@@ -91,55 +87,14 @@ if TYPE_CHECKING:
     from sim.security.staff import Member
 
 _A = ("attack",)
-_KNIFE, _GUN = ("attack:knife",), ("attack:firearm",)
-_KUNMING = ("Kunming railway station 2014: 8 attackers, ~12 min, 31 killed, >140 injured "
-            "(Xinhua; Wikipedia 'Kunming attack'); Bondi Junction 2024 and Franklin "
-            "bracket it (see module doc)")
-RATE_PER_MIN = {
-    "knife": declare("knife.harm_rate_per_min", default=1.8, unit="victims/attacker-min",
-                     low=0.5, high=6.0, dist="loguniform", valid_min=0.0, status="sourced",
-                     source=_KUNMING, used_by=_KNIFE,
-                     name="Knife victims per attacker-minute at the reference density"
-                     ).default,
-    "firearm": declare("firearm.harm_rate_per_min", default=10.0, unit="victims/attacker-min",
-                       low=3.0, high=30.0, dist="loguniform", valid_min=0.0,
-                       status="assumed", used_by=_GUN,
-                       source="assumed: 'much higher' than knives; no per-minute rate found",
-                       name="Firearm victims per attacker-minute at the reference density"
-                       ).default,
-}
-"""Victims per attacker-minute at the reference density, by weapon (register defaults)."""
-FATALITY = {
-    "knife": declare("knife.fatality", default=0.18, unit="share", low=0.1, high=0.35,
-                     dist="uniform", valid_min=0.0, valid_max=1.0, status="sourced",
-                     source="Kunming 2014: 31 / (31 + 140) (Xinhua); Chinese mass stabbings "
-                            "outside Kunming average 3.1 killed + 8.6 injured (0.26)",
-                     used_by=_KNIFE, name="Share of knife victims killed").default,
-    "firearm": declare("firearm.fatality", default=0.35, unit="share", low=0.2, high=0.5,
-                       dist="uniform", valid_min=0.0, valid_max=1.0, status="assumed",
-                       source="assumed", used_by=_GUN,
-                       name="Share of firearm victims killed").default,
-}
-"""Share of victims killed, by weapon (register defaults)."""
+_KNIFE = ("attack:knife",)
 TARGET_DISTANCE_M = declare(
     "attack.target_distance_m", default=30.0, unit="m", low=15.0, high=60.0,
     dist="loguniform", valid_min=1e-3, status="assumed", used_by=_A,
     source="assumed: attackers go for crowds nearby (Kunming: 'stabbed each person once "
            "and moved on')", name="Distance scale of the attacker's choice of target")
 _SPEC_PARAMS = {
-    "speed_mps": declare("attack.speed_mps", default=1.4, unit="m/s", low=1.0, high=2.5,
-                         dist="uniform", valid_min=0.1, status="assumed", used_by=_A,
-                         source="assumed: a brisk walk", name="Attacker walking speed"),
-    "density_ref_pm2": declare(
-        "attack.density_ref_pm2", default=0.5, unit="persons/m²", low=0.3, high=1.0,
-        dist="loguniform", valid_min=1e-3, status="assumed", used_by=_A,
-        source="assumed: a busy station hall (the Kunming setting)",
-        name="Crowd density at which the harm rate is the reference rate"),
-    "density_factor_max": declare(
-        "attack.density_factor_max", default=2.0, unit="×", low=1.0, high=4.0,
-        dist="loguniform", valid_min=1e-3, status="assumed", used_by=_A,
-        source="assumed: harm saturates in dense crowds",
-        name="Largest density multiplier of the harm rate"),
+    "speed_mps": ah.SPEED,
     "guards_required": declare(
         "attack.guards_required", default=3, unit="responders", low=2, high=4,
         dist="uniform", valid_min=1, integer=True, status="assumed", used_by=_KNIFE,
@@ -199,13 +154,19 @@ class AttackRun:
 
     def __init__(self, world: World, spec: AttackSpec) -> None:
         spec = world.fill(spec, {f: a.key for f, a in _SPEC_PARAMS.items()}
-                          | {"rate_per_min": f"{spec.weapon}.harm_rate_per_min",
-                             "fatality": f"{spec.weapon}.fatality"})
+                          | {"rate_per_min": ah.RATE[spec.weapon],
+                             "density_exponent": ah.EXPONENT[spec.weapon],
+                             "rate_max_per_min": ah.RATE_MAX[spec.weapon],
+                             "fatality": ah.FATALITY[spec.weapon]})
+        if spec.density_ref_pm2 is None:
+            spec = spec.model_copy(update={"density_ref_pm2": ah.DENSITY_REF_PM2})
         self.w = world
         self.spec: Any = spec
         """The spec with every unset parameter taken from the run's assumptions."""
-        self.rate: float = spec.rate_per_min  # type: ignore[assignment]
-        self.p_fatal: float = spec.fatality  # type: ignore[assignment]
+        full: Any = spec
+        self.harm = ah.HarmRate(full.rate_per_min, full.density_ref_pm2,
+                                full.density_exponent, full.rate_max_per_min)
+        self.p_fatal: float = full.fatality
         self.target_distance_m = world.param(TARGET_DISTANCE_M.key)
         entrance = spec.entrance or cm.default_entrance(world)
         _, self.entry_cell = cm.entrance_cells(world, entrance, "hazards.entrance")
@@ -261,6 +222,8 @@ class AttackRun:
             on_arrival=lambda m, a=a: self._on_arrival(a, m),
             on_police=lambda a=a: self._on_police(a), weapon=spec.weapon)
         self._enter_cell(a, -1)
+        if spec.ended_after_s is not None:
+            env.process(self._ended(a, spec.ended_after_s))
         while not a.stopped:
             if a.pinned:
                 yield env.timeout(spec.tick_s)
@@ -319,9 +282,8 @@ class AttackRun:
         c = a.cell
         if w.count[c] <= 0 or w.area[c] <= 0:
             return
-        dens = w.count[c] / w.area[c]
-        f = min(dens / spec.density_ref_pm2, spec.density_factor_max)
-        lam = self.rate * f * dt / 60.0 * (spec.confronted_factor if confronted else 1)
+        rate = self.harm.per_min(w.count[c] / w.area[c])
+        lam = rate * dt / 60.0 * (spec.confronted_factor if confronted else 1)
         rng = a.rng
         k = int(rng.poisson(lam)) if lam > 0 else 0
         if k <= 0:
@@ -447,9 +409,16 @@ class AttackRun:
     def _on_police(self, a: Attacker) -> None:
         if not a.stopped and a.pinned_by != "police":
             self._contact(a)
-            if a.pinned:
-                return
+            if a.pinned or self.spec.ended_after_s is not None:
+                return  # a reconstruction ends when the record says, by its own responders
             self._pin(a, "police", self.spec.police_struggle_s)
+
+    def _ended(self, a: Attacker, after_s: float) -> Any:
+        """A reconstruction's recorded end: the attacker is stopped ``after_s`` after it
+        entered, by the responders of the record (not modelled)."""
+        yield self.w.env.timeout(after_s)
+        if not a.stopped and not a.pinned:
+            self._pin(a, "record", 0.0)
 
     def _pin(self, a: Attacker, by: str, struggle_s: float) -> None:
         a.pinned = True
@@ -478,8 +447,8 @@ class AttackRun:
             w.metrics["t_neutralised_s"] = w.env.now
             if self.t_first_enter is not None:
                 w.metrics["t_neutralised_after_incident_s"] = w.env.now - self.t_first_enter
-            w.metrics["attack_stopped_by"] = "police" if "police" in self.stopped_by \
-                else "guards"
+            w.metrics["attack_stopped_by"] = next(
+                (b for b in ("police", "record") if b in self.stopped_by), "guards")
             w.signals.fire(w.signals.attack_stopped)
             w.env.process(self._all_clear())
 

@@ -11,9 +11,10 @@ Triggers
   close) while the mall evacuates around it.
 
 Pushing lets the crowd in the panic zone (the cells within ``panic_radius`` openings)
-pack to ``push_density_pm2`` (7 persons/m², Fruin's static-crowd critical density,
-VERIFICATION.md §3.4) instead of the normal jam density; compliance with guards'
-directions falls to ``compliance`` everywhere.
+pack to ``push_density_pm2`` (7 persons/m², Fruin's static-crowd critical density: 7.1
+persons/m² in the Fruin-derived chart of EPJ Data Science, doi 10.1140/epjds17, table 1;
+about 7 in Fruin 1993, "The causes and prevention of crowd disasters") instead of the
+normal jam density; compliance with guards' directions falls to ``compliance`` everywhere.
 
 Risk, falls and injuries
 ------------------------
@@ -24,10 +25,11 @@ Every second the density of every cell is sampled.
   on stairs); a fall obstructs the cell's openings for ``fall_block_s`` (headways ×3,
   not compounding: a new fall extends the obstruction), then the person gets up.
 * **Injuries** are assessed as a dose: a person in a cell whose density has stayed above
-  ``critical_density_pm2`` (5.5 persons/m², Fruin's "potentially dangerous crowd forces",
-  [L5]) for ``sustained_s`` (30 s) accumulates ``injury_rate_per_min`` per persons/m²
-  above critical (× ``stair_factor`` on stairs) and is injured when the dose exceeds the
-  exponential resistance they drew once (``crowd`` stream). The injured keep walking out
+  ``critical_density_pm2`` (5.5 persons/m², Fruin's 5.55 "potentially dangerous crowd
+  forces" in EPJ Data Science, doi 10.1140/epjds17, table 1, rounded) for ``sustained_s``
+  (30 s) accumulates ``injury_rate_per_min`` per persons/m² above critical
+  (× ``stair_factor`` on stairs) and is injured when the dose exceeds the exponential
+  resistance they drew once (``crowd`` stream). The injured keep walking out
   (compression injuries rarely stop people leaving) and are counted in ``injured_crush``
   (``injured_on_stairs`` separately), not in ``casualties``.
 
@@ -36,17 +38,32 @@ depend on the critical density, and a higher critical density never reports more
 injuries for the same seed (tested). All rates are modelling assumptions (no published
 dose–response exists) and are configurable.
 
-Defences
---------
+* **Deaths** by compressive asphyxia (:mod:`sim.hazards.crush_harm`): in a cell packed to
+  ``asphyxia_density_pm2`` (7 persons/m², Fruin's static-crowd critical density) for more
+  than 30 s (Still), people die at ``asphyxia_rate_per_min`` (0.006 per minute of
+  compression, from the lethality of Itaewon 2022 and Hillsborough 1989). They are taken
+  out where they stand (``crush_deaths``, counted in ``casualties``): the dead no longer
+  walk, and their place frees up. Only a pushing crowd reaches that density.
+
+Defences (what staff do changes flows, nothing else)
+----------------------------------------------------
 With a security plan the crush is an incident in the alarm chain. When a cell first
-exceeds the congestion density (4 persons/m², IMO), free guards are sent to meter the
-openings feeding it (:data:`sim.security.staff.METER_FACTOR`) and routing avoids it where
-another way exists (redirecting to other exits); PA messages name exits.
+exceeds the congestion density (4 persons/m², IMO), up to two free guards are sent to
+meter the openings feeding it: while the cell is congested they hold the crowd back and
+only the people who ignore them pass (``1 − compliance``); below 2 persons/m² they let
+people through (:meth:`sim.security.staff.Staff._meter`). Routing avoids the cell where
+another way exists (redirecting to other exits); PA messages name exits. Shop officers
+keep their customers in their shops while the crowding lasts
+(:meth:`sim.security.staff.Staff.hold_shops`; the alarm and the PA do not call them out)
+and send them out once no cell has been congested for ``all_clear_s`` (60 s) since the
+hold began or the last congestion, whichever is later. Staff never change how densely a
+pushing crowd can pack a cell (an earlier version reset a metered cell's cap to the jam
+density; that rule alone made the whole staff benefit, and no measurement supports it).
 
 Metrics: ``peak_density_by_space`` (top 10), ``time_above_4pm2_s`` and
 ``time_above_critical_s`` per space, ``max_time_above_4pm2_s``, ``fruin_los_share``
 (time shares of each letter over occupied cells), ``injured_crush``,
-``injured_on_stairs``, ``hotspots``.
+``injured_on_stairs``, ``crush_deaths``, ``hotspots``.
 """
 
 from __future__ import annotations
@@ -59,6 +76,7 @@ from sim.engine.replay import State
 from sim.engine.world import World
 from sim.errors import ScenarioError
 from sim.hazards import _common as cm
+from sim.hazards import crush_harm as ch
 from sim.hazards.crowd_physics import CONGESTION_DENSITY_PM2, LOS_LETTERS
 from sim.model.assumptions import declare
 from sim.model.hazard_specs import CrushSpec
@@ -109,6 +127,14 @@ _SPEC_PARAMS = {
                             dist="loguniform", valid_min=0.0, status="assumed", used_by=_C,
                             source="assumed: time to get up or be helped up",
                             name="Time a fall obstructs a cell's openings"),
+    "asphyxia_density_pm2": ch.DENSITY,
+    "asphyxia_onset_s": ch.ONSET,
+    "asphyxia_rate_per_min": ch.RATE,
+    "all_clear_s": declare(
+        "crush.all_clear_s", default=60.0, unit="s", low=30.0, high=180.0,
+        dist="loguniform", valid_min=0.0, status="assumed", used_by=_C,
+        source="assumed: a minute with no congested cell before shops release customers",
+        name="Time without congestion before the crowding is over"),
 }
 """Spec field → its register entry (a field left unset takes the run's value)."""
 
@@ -147,6 +173,12 @@ class CrushProcess:
         self.los = np.zeros((n_cells, len(LOS_LETTERS)))
         self.resistance = world.streams["crowd"].exponential(1.0, world.n)
         self.fall_rng = np.random.default_rng(world.streams["crowd"].integers(2**32))
+        self.asphyxia = ch.AsphyxiaDose(world.streams["crowd"].exponential(1.0, world.n),
+                                        density_pm2=self.spec.asphyxia_density_pm2,
+                                        onset_s=self.spec.asphyxia_onset_s,
+                                        rate_per_min=self.spec.asphyxia_rate_per_min)
+        self.deaths = 0
+        self.t_congested: float | None = None
         self.hazard = np.zeros(world.n)
         self.is_injured = np.zeros(world.n, dtype=bool)
         self.injured = 0
@@ -246,6 +278,11 @@ class CrushProcess:
         danger = crit & (self.spell >= spec.sustained_s)
         if danger.any():
             self._injure(dens, danger, dt)
+        self._asphyxiate(count, dt)
+        if above4.any():
+            self.t_congested = w.env.now
+        else:
+            self._release_shops(spec.all_clear_s)
         if (dens > spec.fall_density_pm2).any() and spec.fall_rate_per_min > 0:
             self._falls(dens, dt)
         staff = cm.staff_of(w)
@@ -254,6 +291,18 @@ class CrushProcess:
                 if int(c) not in self.metered:
                     self.metered.add(int(c))
                     staff.meter_hotspot(int(c), self.inc)
+
+    def _release_shops(self, clear_s: float) -> None:
+        """Shop officers send their held customers out once no cell has been congested
+        for ``clear_s`` since the later of the last congestion and the hold (a crush that
+        never congests a cell releases them ``clear_s`` after the hold)."""
+        staff = cm.staff_of(self.w)
+        if staff is None or not staff.held or staff.held_at is None:
+            return
+        since = staff.held_at if self.t_congested is None else max(self.t_congested,
+                                                                   staff.held_at)
+        if self.w.env.now - since >= clear_s:
+            staff.release_shops()
 
     def _people(self) -> tuple[np.ndarray, np.ndarray]:
         return self.w.cells_and_exposed(injured_exposed=False)
@@ -272,6 +321,17 @@ class CrushProcess:
             self.injured += len(new)
             self.injured_stairs += int(np.sum(self.is_stair[cell_of[new]]))
             self.w.mark("crush_injuries", f"{len(new)} injured")
+
+    def _asphyxiate(self, count: np.ndarray, dt: float) -> None:
+        """Deaths by compressive asphyxia in cells packed for more than 30 s."""
+        cell_of, present = self.w.cells_and_exposed(injured_exposed=False)
+        dead = self.asphyxia.step(np.where(self.inside, count, 0.0), self.area, cell_of,
+                                  present, dt)
+        for i in dead:
+            self.w.remove(int(i), State.DEAD)
+        if len(dead):
+            self.deaths += len(dead)
+            self.w.mark("crush_deaths", f"{len(dead)} died (compressive asphyxia)")
 
     def _falls(self, dens: np.ndarray, dt: float) -> None:
         """People fall in very dense cells and obstruct its openings for a while."""
@@ -335,6 +395,7 @@ class CrushProcess:
         m["injured_crush"] = self.injured
         m["injured_on_stairs"] = self.injured_stairs
         m["crush_falls"] = self.falls
+        m["crush_deaths"] = self.deaths
         m["hotspots"] = [s for s, _ in sorted(per_space_4.items(), key=lambda kv: -kv[1])][:10]
 
 

@@ -1,51 +1,66 @@
 """``kind = "vehicle"``: a vehicle rams an entrance from its road approach.
 
-Rules (each with its source, or flagged as an **assumption**)
-------------------------------------------------------------
+Rules (each with its source, or flagged as an **assumption**; the physics and harm laws
+are in :mod:`sim.hazards.vehicle_harm`, calibrated in ``docs/harm-calibration.md``)
+------------------------------------------------------------------------------------
 * **Where.** ``entrance`` is an exterior opening (indoor ↔ exit or plaza), or a plaza's
   road-side opening (plaza ↔ exit: the vehicle crosses the plaza to its main door);
-  ``approach`` names one of the plan's approaches instead (its ``to`` opening). The approach's
-  ``length_m`` and ``speed_bumps`` come from the plan (``[[approaches]]``), else 60 m and
-  none; ``length_m`` / ``speed_bumps`` in the hazard override them. ``t_s`` is the
-  moment the vehicle reaches the end of its approach.
-* **Speed bumps.** Each bump caps the speed at ``bump_speed_mps`` (default 8 m/s ≈
-  29 km/h): UK round-top road humps are designed to be crossed at about 15–20 mph
-  (24–32 km/h) and a driver crossing much faster risks losing control of the vehicle
-  (**assumption**, from UK traffic-calming guidance as remembered; not in MALL-DATA).
-  Bumps are evenly spaced, so after the last one the vehicle accelerates over
-  ``length_m / (bumps + 1)`` at ``accel_mps2`` (2.5 m/s², a loaded car or van;
-  **assumption**): ``v = min(speed, sqrt(cap² + 2·a·length/(bumps + 1)))``. Warning
-  signs have no effect on a determined driver. This is ``impact_speed_mps``.
-* **Barriers.** A ``bollard``, ``rising_bollard`` (assumed raised), ``fence`` or
-  ``hard_barrier`` stops the vehicle (assumed rated for the impact: ASTM F2656 M30–M50
-  / GA/T 1343-2016, MALL-DATA §2.1 [C14][C15]); ``isolation`` railings do not. A
-  stopping barrier on the entrance opening, on its plaza (``space = plaza``) or on the
-  plaza's road-side opening protects that entrance and its forecourt: the barrier line
-  is taken to be the stand-off line where the road meets the plaza (an interpretation
-  of the plan format, which records barriers per entrance). A stopped vehicle harms
-  nobody (``vehicle_blocked``, ``blocked_by``).
+  ``approach`` names one of the plan's approaches instead (its ``to`` opening). The
+  approach's ``length_m``, ``speed_bumps``, ``chicanes`` and ``chicane_radius_m`` come
+  from the plan (``[[approaches]]``), else 60 m and none; the hazard's ``length_m`` /
+  ``speed_bumps`` / ``chicanes`` override them. ``t_s`` is the moment the vehicle
+  reaches the end of its approach.
+* **Vehicle.** ``vehicle`` = ``car`` (1,500 kg), ``van`` (3,500 kg) or ``truck``
+  (7,200 kg), with the widths, accelerations and cornering limits of
+  :data:`sim.hazards.vehicle_harm.VEHICLES`; ``width_m`` / ``accel_mps2`` override them.
+  ``speed_mps`` is the speed the driver wants (50 km/h by default).
+* **Calming.** Speed humps cap the speed at ``bump_speed_mps`` (25 mph: the City of
+  Eugene, OR, measured average speeds of ~25 mph over series of 14-ft humps, on
+  compliant traffic, see ``docs/harm-calibration.md``; no source gives a hostile
+  driver's speed over humps, so for one it is an **assumption**), chicanes at the
+  vehicle's cornering limit; the vehicle accelerates again after the last one
+  (:func:`~sim.hazards.vehicle_harm.approach_speed`). Warning signs do nothing to a
+  determined driver. The result is ``impact_speed_mps``.
+* **Barriers.** Barriers on the plaza (``space = plaza``) or its road-side opening stand
+  where the road meets the plaza; barriers on the entrance opening stand at the door.
+  Every barrier kind has a crash rating (stated in the plan, else its kind's default,
+  :mod:`sim.model.crash_rating`); a vehicle whose kinetic energy is within the rating is
+  stopped after travelling at most the rated penetration past the barrier (harming only
+  people within that distance); a vehicle with more energy breaches the barrier and
+  drives on with the energy left (:func:`~sim.hazards.vehicle_harm.meet_barrier`).
+  An ``isolation`` railing is such a barrier with a low rating: it keeps a slow vehicle
+  off the pedestrian line it lines, not one driven at it.
+* **Another entrance.** A driver stopped at a barrier before reaching the door turns and
+  drives to the nearest road entrance with no visible barrier (none of bollard, rising
+  bollard, fence, hard barrier on it or its plaza; railings do not deter), by road
+  (``retargets`` times at most, default 1). Road entrances are the plan's approaches'
+  ends and the exterior openings tagged ``road`` or opening onto a ``road`` space; the
+  road distance is taken as the Manhattan distance between the two doors (a street
+  grid; **assumption**), driven at ``speed_mps`` after ``turn_s`` (20 s) to turn
+  round (**assumption**). The new entrance's approach (or 60 m without calming) sets
+  the new impact speed. ``vehicle_retargeted_to`` names it.
 * **Strike.** The vehicle crosses the plaza cell at the entrance (when the outdoor side
   is a plaza), then the door and the first indoor cell, decelerating at ``decel_mps2``
   (4 m/s² through people, street furniture and glazing; **assumption**) and entering
-  the building at most ``indoor_penetration_m`` (10 m: the façade, door frame and first
-  columns stop it; **assumption**). In a cell of area ``A`` with ``n`` people the
-  vehicle sweeps a strip ``width_m`` (2.5 m) wide over the distance ``x`` it travels
-  there (at most ``sqrt(A)``); each person is hit with probability
-  ``min(1, width·x/A) · (1 − exp(−v / 3 m/s))``: at walking-pace speeds people step
-  aside (**assumption**). A person hit at ``v`` km/h dies with probability
-  ``1 / (1 + exp(6.9 − 0.090 v))`` (pedestrian fatality risk, Rosén & Sander 2009,
-  coefficients quoted from memory: 8 % at 50 km/h; **UNVERIFIED**), else is injured.
+  the building at most ``indoor_penetration_m`` (10 m; **assumption**). In a cell of
+  area ``A`` the vehicle sweeps ``width · x`` of it; each person there is harmed with
+  :func:`~sim.hazards.vehicle_harm.strike_probability` and dies with
+  :func:`~sim.hazards.vehicle_harm.fatality_share` at the speed in that cell (both
+  calibrated on deliberate rammings).
 * **After.** Everyone unaware in the struck cells and next to them gets a ``panic``
   cue; the crash enters the alarm chain as a visible incident (``vehicle``), which the
   police close on arrival; the bang is reported at once (:func:`_common.heard`).
 
-Metrics: ``vehicle_blocked``, ``blocked_by``, ``vehicle_victims``, ``vehicle_deaths``,
-``impact_speed_mps``, ``vehicle_entrance``, ``vehicle_stopped_at``.
+Metrics: ``vehicle_blocked`` (the first attempt was stopped), ``blocked_by``,
+``barriers_breached``, ``vehicle_retargeted_to``, ``vehicle_victims``,
+``vehicle_deaths``, ``impact_speed_mps``, ``vehicle_energy_kj``, ``vehicle_entrance``,
+``vehicle_stopped_at``.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -53,40 +68,17 @@ import numpy as np
 from sim.engine.replay import State
 from sim.engine.world import World
 from sim.hazards import _common as cm
+from sim.hazards import vehicle_harm as vh
 from sim.model.assumptions import declare
 from sim.model.hazard_specs import VehicleSpec
 
-#: Barrier kinds that stop a vehicle (``isolation`` railings do not).
-STOPPING_KINDS = ("bollard", "rising_bollard", "fence", "hard_barrier")
-#: Speed scale (m/s) below which people step aside (assumption).
+#: Tag of an opening or outdoor space that vehicles reach by road.
+ROAD_TAG = "road"
+#: Barrier kinds a driver sees as protection (railings do not deter).
+DETERRING_KINDS = ("bollard", "rising_bollard", "fence", "hard_barrier")
 _V = ("vehicle",)
-DODGE_SPEED_MPS = declare(
-    "vehicle.dodge_speed_mps", default=3.0, unit="m/s", low=1.5, high=6.0,
-    dist="loguniform", valid_min=0.1, status="assumed", used_by=_V,
-    source="assumed: people step aside from a slow vehicle",
-    name="Speed scale below which people step aside from a vehicle").default
-FATALITY_LOGIT = (
-    declare("vehicle.fatality_logit_a", default=6.9, unit="1", low=5.5, high=8.0,
-            dist="uniform", status="sourced", used_by=_V,
-            source="Rosén & Sander 2009, Accid. Anal. Prev. 41: pedestrian fatality risk "
-                   "(traffic crashes, not deliberate rammings; coefficients unverified)",
-            name="Pedestrian fatality logistic: intercept a in 1/(1+exp(a - b·v km/h))"
-            ).default,
-    declare("vehicle.fatality_logit_b_per_kmh", default=0.090, unit="h/km", low=0.06,
-            high=0.12, dist="uniform", valid_min=0.0, status="sourced", used_by=_V,
-            source="Rosén & Sander 2009 (as for the intercept)",
-            name="Pedestrian fatality logistic: slope b per km/h").default,
-)
 _SPEC_PARAMS = {
-    "bump_speed_mps": declare(
-        "vehicle.bump_speed_mps", default=8.0, unit="m/s", low=6.0, high=12.0,
-        dist="uniform", valid_min=0.1, status="assumed", used_by=_V,
-        source="assumed: UK round-top humps are designed for 15-20 mph (compliant traffic)",
-        name="Speed cap over a speed bump"),
-    "accel_mps2": declare("vehicle.accel_mps2", default=2.5, unit="m/s²", low=1.5, high=4.0,
-                          dist="uniform", valid_min=0.1, status="assumed", used_by=_V,
-                          source="assumed: a loaded car or van",
-                          name="Vehicle acceleration after a bump"),
+    "bump_speed_mps": vh.HUMP_SPEED,
     "decel_mps2": declare("vehicle.decel_mps2", default=4.0, unit="m/s²", low=2.0, high=8.0,
                           dist="loguniform", valid_min=0.1, status="assumed", used_by=_V,
                           source="assumed: braking by people, street furniture and glazing",
@@ -96,29 +88,24 @@ _SPEC_PARAMS = {
         dist="loguniform", valid_min=0.0, status="assumed", used_by=_V,
         source="assumed: the façade, door frame and first columns stop it",
         name="Furthest a vehicle enters the building"),
+    "retargets": declare(
+        "vehicle.retargets", default=1, unit="entrances", low=0, high=2, dist="uniform",
+        valid_min=0, integer=True, status="assumed", used_by=_V,
+        source="assumed: a driver stopped at one entrance tries the next unprotected one",
+        name="Other entrances a stopped driver tries"),
+    "turn_s": declare("vehicle.turn_s", default=20.0, unit="s", low=10.0, high=60.0,
+                      dist="loguniform", valid_min=0.0, status="assumed", used_by=_V,
+                      source="assumed: reversing out and turning on the road",
+                      name="Time a stopped driver needs to turn round"),
 }
 """Spec field → its register entry (a field left unset takes the run's value)."""
 
 
-def impact_speed(speed: float, length_m: float, bumps: int, cap: float, accel: float) -> float:
-    """Speed (m/s) at the end of an approach with ``bumps`` evenly spaced speed bumps."""
-    if bumps <= 0:
-        return speed
-    v = min(speed, cap)
-    return min(speed, math.sqrt(v * v + 2.0 * accel * length_m / (bumps + 1)))
-
-
-def fatality_risk(v_mps: float, logit: tuple[float, float] = FATALITY_LOGIT) -> float:
-    """Probability a pedestrian hit at ``v_mps`` dies (logistic in km/h, see module doc)."""
-    return 1.0 / (1.0 + math.exp(logit[0] - logit[1] * v_mps * 3.6))
-
-
-def hit_probability(v_mps: float, width_m: float, x_m: float, area_m2: float,
-                    dodge_mps: float = DODGE_SPEED_MPS) -> float:
-    """Chance a person in a cell of ``area_m2`` is struck by a strip ``width × x``."""
-    if area_m2 <= 0 or x_m <= 0:
-        return 0.0
-    return min(1.0, width_m * x_m / area_m2) * (1.0 - math.exp(-v_mps / dodge_mps))
+def vehicle_type(world: World, spec: VehicleSpec) -> vh.VehicleType:
+    """The run's vehicle type (its register values) with the spec's overrides."""
+    base = vh.vehicle_type(spec.vehicle, world.param)
+    return vh.VehicleType(base.kind, base.mass_kg, spec.width_m or base.width_m,
+                          spec.accel_mps2 or base.accel_mps2, base.lateral_g)
 
 
 def building_door(world: World, opening: str) -> str:
@@ -145,47 +132,91 @@ def building_door(world: World, opening: str) -> str:
                   f"{opening!r} is not an exterior opening (indoor ↔ outdoors)")
 
 
-def resolve(world: World, spec: VehicleSpec) -> dict[str, Any]:
-    """Entrance, approach geometry and the barrier that stops the vehicle (if any)."""
+def road_entrances(world: World) -> list[str]:
+    """Entrances a driver can reach by road: the plan's approaches' ends, then exterior
+    openings tagged ``road`` or whose outdoor side is (file order, unique; the rule of
+    :func:`sim.analysis.compliance.places.road_doors`)."""
+    lay = world.layout
+    ext = cm.exterior_openings(world)
+    plan = cm.plan_of(world)
+    out = [a.to for a in (plan.approaches if plan is not None else [])]
+    out += [o for o in ext if ROAD_TAG in lay.openings[o].tags
+            or ROAD_TAG in lay.spaces[cm.sides(world, o)[0]].tags]
+    exterior = set(ext)
+    return [o for o in dict.fromkeys(out) if o in exterior]
+
+
+@dataclass
+class Target:
+    """One entrance as the vehicle meets it: geometry, approach and barriers in order."""
+
+    entrance: str
+    out_cell: int
+    in_cell: int
+    plaza: bool
+    out_space: str
+    length_m: float
+    bumps: int
+    chicanes: int
+    chicane_radius_m: float
+    at_plaza: list[Any] = field(default_factory=list)
+    at_door: list[Any] = field(default_factory=list)
+
+    def deterred(self) -> bool:
+        """A driver sees a barrier here (a bollard, fence, ...; not a railing)."""
+        return any(b.kind in DETERRING_KINDS for b in (*self.at_plaza, *self.at_door))
+
+
+def target(world: World, spec: VehicleSpec, entrance: str | None, *,
+           primary: bool = True) -> Target:
+    """Entrance, approach geometry and the barriers the vehicle meets there.
+
+    ``primary``: the hazard's own entrance, to which its ``length_m``, ``speed_bumps``
+    and ``chicanes`` apply (an entrance the driver turns to has its plan approach).
+    """
     plan = cm.plan_of(world)
     approaches = list(plan.approaches) if plan is not None else []
     appr = None
-    entrance = spec.entrance
-    if spec.approach is not None:
+    if spec.approach is not None and entrance is None:
         appr = next((a for a in approaches if a.id == spec.approach), None)
         if appr is None:
             raise cm.fail(world, "hazards.approach",
                           f"unknown approach {spec.approach!r} (the plan's [[approaches]])")
-        entrance = entrance or appr.to
+        entrance = appr.to
     if entrance is None:
         entrance = cm.default_entrance(world)
     if appr is None:
         appr = next((a for a in approaches if a.to == entrance), None)
     entrance = building_door(world, entrance)
+    if appr is None:
+        appr = next((a for a in approaches if a.to == entrance), None)
     out_cell, in_cell = cm.entrance_cells(world, entrance, "hazards.entrance")
-    length = spec.length_m if spec.length_m is not None else (appr.length_m if appr else 60.0)
-    bumps = spec.speed_bumps if spec.speed_bumps is not None else (appr.speed_bumps
-                                                                   if appr else 0)
-    out_space, in_space = cm.sides(world, entrance)
-    plaza = world.layout.spaces[out_space].kind == "plaza"
+    own = primary
+    length = spec.length_m if spec.length_m is not None and own else \
+        (appr.length_m if appr else 60.0)
+    bumps = spec.speed_bumps if spec.speed_bumps is not None and own else \
+        (appr.speed_bumps if appr else 0)
+    chicanes = spec.chicanes if spec.chicanes is not None and own else \
+        (appr.chicanes if appr else 0)
+    out_space, _ = cm.sides(world, entrance)
+    lay = world.layout
+    plaza = lay.spaces[out_space].kind == "plaza"
     road_side: set[str] = set()
     if plaza:
-        for oid in world.layout.openings_of.get(out_space, ()):
-            o = world.layout.openings[oid]
-            if world.layout.spaces[o.other(out_space)].kind == "exit":
+        for oid in lay.openings_of.get(out_space, ()):
+            if lay.spaces[lay.openings[oid].other(out_space)].kind == "exit":
                 road_side.add(oid)
-    at_plaza = at_door = None
+    t = Target(entrance, out_cell, in_cell, plaza, out_space, length, bumps, chicanes,
+               appr.chicane_radius_m if appr else vh.CHICANE_RADIUS_M)
     for b in (plan.barriers if plan is not None else []):
-        if b.kind not in STOPPING_KINDS:
-            continue
         if plaza and (b.space == out_space or b.opening in road_side):
-            at_plaza = at_plaza or b
+            t.at_plaza.append(b)
         elif b.opening == entrance:
-            at_door = at_door or b
-    return {"entrance": entrance, "out_cell": out_cell, "in_cell": in_cell,
-            "plaza": plaza, "length_m": length, "bumps": bumps,
-            "at_plaza": at_plaza, "at_door": at_door, "out_space": out_space,
-            "in_space": in_space}
+            t.at_door.append(b)
+    # the strongest barrier of a line is met first (a line holds if any of it holds)
+    for line in (t.at_plaza, t.at_door):
+        line.sort(key=lambda b: -b.crash_rating.energy_kj)
+    return t
 
 
 class VehicleRun:
@@ -209,9 +240,7 @@ def start(world: World, spec: VehicleSpec) -> None:
     """Validate the vehicle's entrance and schedule the ramming."""
     if cm.plan_of(world) is None and spec.approach is not None:
         raise cm.fail(world, "hazards.approach", "approaches need a security plan")
-    entrance = spec.entrance or (None if spec.approach else cm.default_entrance(world))
-    if entrance is not None:
-        building_door(world, entrance)
+    target(world, spec, spec.entrance)
     world.hazards_active += 1
     world.metrics.setdefault("vehicle_victims", 0)
     world.metrics.setdefault("vehicle_deaths", 0)
@@ -220,88 +249,180 @@ def start(world: World, spec: VehicleSpec) -> None:
     world.env.process(_ram(world, spec, run))
 
 
-def _ram(world: World, given: VehicleSpec, run: VehicleRun) -> Any:
-    w = world
-    spec: Any = w.fill(given, _SPEC_PARAMS)  # unset parameters from the run's assumptions
-    dodge = w.param("vehicle.dodge_speed_mps")
-    logit = (w.param("vehicle.fatality_logit_a"), w.param("vehicle.fatality_logit_b_per_kmh"))
-    yield w.env.timeout(spec.t_s)
-    r = resolve(w, spec)
+@dataclass
+class Attempt:
+    """What happened at one entrance."""
+
+    speed_mps: float
+    stopped_by: Any = None
+    breached: list[str] = field(default_factory=list)
+    struck: list[int] = field(default_factory=list)
+    stop_at: str | None = None
+
+
+def _strike_cell(w: World, cell: int, v: float, x: float, veh: vh.VehicleType,
+                 law: vh.StrikeLaw, strikes: list[tuple[int, int]]) -> None:
+    """Harm the people in ``cell`` swept over ``x`` metres at speed ``v``."""
     rng = w.streams["attack"]
-    v = impact_speed(spec.speed_mps, r["length_m"], r["bumps"], spec.bump_speed_mps,
-                     spec.accel_mps2)
-    ent = cm.add_entity(w, "vehicle", f"vehicle at {r['entrance']}")
-    q = cm.opening_portal(w, r["entrance"], "hazards.entrance")
-    door_xy = w.doors[q].at
-    cx, cy = w.cell_centroid[r["in_cell"]]
-    dx, dy = door_xy[0] - cx, door_xy[1] - cy
-    norm = math.hypot(dx, dy) or 1.0
-    if w.record_tracks and not math.isnan(cx):
-        start_xy = (door_xy[0] + dx / norm * 40.0, door_xy[1] + dy / norm * 40.0)
-        cm.track(w, ent, r["in_cell"], State.MOVING, start_xy)
-    w.metrics["impact_speed_mps"] = round(v, 3)
-    w.metrics["vehicle_entrance"] = r["entrance"]
-    w.mark("vehicle", f"vehicle reaches {r['entrance']} at {v:.1f} m/s")
-    segments: list[tuple[int, float]] = []
-    if r["plaza"]:
-        segments.append((r["out_cell"], math.sqrt(max(w.area[r["out_cell"]], 0.0))))
-    segments.append((r["in_cell"], min(spec.indoor_penetration_m,
-                                       math.sqrt(max(w.area[r["in_cell"]], 0.0)))))
-    blocked_by = None
-    stop_at = None
-    if r["at_plaza"] is not None:
-        blocked_by, stop_at, segments = r["at_plaza"], r["out_space"], []
-    elif r["at_door"] is not None:
-        blocked_by, stop_at, segments = r["at_door"], r["entrance"], []
-    struck: list[int] = []
+    p_hit = law.strike_probability(v, veh.width_m, x, w.area[cell])
+    p_die = law.fatality_share(v)
+    for i in cm.present_in(w, [cell]):
+        if rng.random() < p_hit:
+            fatal = bool(rng.random() < p_die)
+            if cm.harm(w, i, "vehicle", fatal=fatal):
+                strikes.append((cell, i))
+                w.metrics.add("vehicle_victims")
+                if fatal:
+                    w.metrics.add("vehicle_deaths")
+
+
+def _drive(w: World, spec: Any, t: Target, veh: vh.VehicleType, law: vh.StrikeLaw,
+           v: float, strikes: list[tuple[int, int]]) -> Attempt:
+    """The vehicle at speed ``v`` meets the barriers and people of entrance ``t``."""
+    at = Attempt(v)
+    segments: list[tuple[int, float, list[Any], str]] = []
+    if t.plaza:
+        segments.append((t.out_cell, math.sqrt(max(w.area[t.out_cell], 0.0)), t.at_plaza,
+                         t.out_space))
+    segments.append((t.in_cell, min(spec.indoor_penetration_m,
+                                    math.sqrt(max(w.area[t.in_cell], 0.0))), t.at_door,
+                     t.entrance))
     speed = v
-    strikes: list[tuple[int, int]] = []
-    for cell, extent in segments:
+    for cell, extent, barriers, where in segments:
+        for b in barriers:
+            out = vh.meet_barrier(veh, speed, b.crash_rating)
+            if out.stopped:
+                at.stopped_by, at.stop_at = b, where
+                x = min(extent, out.travel_m)
+                if x > 0:  # people within the barrier's deflection
+                    _strike_cell(w, cell, speed / 2.0, x, veh, law, strikes)
+                    at.struck.append(cell)
+                return at
+            at.breached.append(b.id)
+            speed = out.speed_after_mps
         if speed <= 0:
             break
         stop_dist = speed * speed / (2.0 * spec.decel_mps2)
         x = min(extent, stop_dist)
-        p_hit = hit_probability(speed, spec.width_m, x, w.area[cell], dodge)
-        p_die = fatality_risk(speed, logit)
-        people = cm.present_in(w, [cell])
-        for i in people:
-            if rng.random() < p_hit:
-                fatal = bool(rng.random() < p_die)
-                if cm.harm(w, i, "vehicle", fatal=fatal):
-                    strikes.append((cell, i))
-                    w.metrics.add("vehicle_victims")
-                    if fatal:
-                        w.metrics.add("vehicle_deaths")
-        struck.append(cell)
+        _strike_cell(w, cell, speed, x, veh, law, strikes)
+        at.struck.append(cell)
         speed = math.sqrt(max(0.0, speed * speed - 2.0 * spec.decel_mps2 * x))
         if x < extent:
-            speed = 0.0
-            stop_at = stop_at or w.cell_space[cell]
-    if stop_at is None:
-        stop_at = w.cell_space[segments[-1][0]] if segments else r["entrance"]
+            at.stop_at = w.cell_space[cell]
+            return at
+    at.stop_at = w.cell_space[segments[-1][0]]
+    return at
+
+
+def _next_entrance(w: World, spec: VehicleSpec, here: str, tried: set[str]) -> str | None:
+    """The nearest road entrance without a visible barrier (None if there is none)."""
+    lay = w.layout
+    hx, hy = lay.openings[here].at
+    best, best_d = None, math.inf
+    for e in road_entrances(w):
+        if e in tried:
+            continue
+        t = target(w, spec, e, primary=False)
+        if t.deterred() or t.entrance in tried:
+            continue
+        x, y = lay.openings[t.entrance].at
+        d = abs(x - hx) + abs(y - hy)
+        if d < best_d:
+            best, best_d = e, d
+    return best
+
+
+def _ram(world: World, given: VehicleSpec, run: VehicleRun) -> Any:
+    w = world
+    spec: Any = w.fill(given, _SPEC_PARAMS)  # unset parameters from the run's assumptions
+    law = vh.StrikeLaw.of_run(w.param)
+    yield w.env.timeout(spec.t_s)
+    veh = vehicle_type(w, spec)
+    t = target(w, spec, spec.entrance)
+    tried = {t.entrance}
+    strikes: list[tuple[int, int]] = []
+    first: Attempt | None = None
+    breached: list[str] = []
+    retargeted: list[str] = []
+    ent = cm.add_entity(w, "vehicle", f"{spec.vehicle} at {t.entrance}")
+    while True:
+        v = vh.approach_speed(spec.speed_mps, t.length_m, veh, humps=t.bumps,
+                              chicanes=t.chicanes, hump_speed_mps=spec.bump_speed_mps,
+                              chicane_radius_m=t.chicane_radius_m)
+        _track_arrival(w, t, ent)
+        w.metrics["impact_speed_mps"] = round(v, 3)
+        w.metrics["vehicle_energy_kj"] = round(veh.energy_kj(v), 1)
+        w.metrics["vehicle_entrance"] = t.entrance
+        w.mark("vehicle", f"{spec.vehicle} reaches {t.entrance} at {v:.1f} m/s")
+        at = _drive(w, spec, t, veh, law, v, strikes)
+        breached += at.breached
+        first = first or at
+        _after_strike(w, t, at, ent)
+        if at.stopped_by is None or len(retargeted) >= spec.retargets:
+            break
+        nxt = _next_entrance(w, spec, t.entrance, tried)
+        if nxt is None:
+            break
+        old = t
+        t = target(w, spec, nxt, primary=False)
+        tried.add(t.entrance)
+        retargeted.append(t.entrance)
+        ox, oy = w.layout.openings[old.entrance].at
+        nx, ny = w.layout.openings[t.entrance].at
+        drive_s = spec.turn_s + (abs(nx - ox) + abs(ny - oy) + t.length_m) / spec.speed_mps
+        w.mark("vehicle_retarget", f"driver turns to {t.entrance} ({drive_s:.0f} s)")
+        yield w.env.timeout(drive_s)
     run.strikes += strikes
-    w.metrics["vehicle_blocked"] = blocked_by is not None
-    w.metrics["blocked_by"] = blocked_by.id if blocked_by is not None else None
-    w.metrics["vehicle_stopped_at"] = stop_at
-    if blocked_by is not None:
-        w.mark("vehicle_blocked", f"vehicle stopped by {blocked_by.kind} {blocked_by.id}")
-    last = struck[-1] if struck else r["out_cell"] if not w.is_exit[r["out_cell"]] \
-        else r["in_cell"]
-    end_xy = w.cell_centroid[last] if struck else door_xy
-    if blocked_by is not None and r["at_plaza"] is not None:
-        end_xy = (door_xy[0] + dx / norm * 15.0, door_xy[1] + dy / norm * 15.0)
-    cm.track(w, ent, last if not w.is_exit[last] else r["in_cell"], State.NEUTRALISED,
-             end_xy if not math.isnan(end_xy[0]) else door_xy)
-    seen = set(struck) | {r["in_cell"]}
-    if not w.is_exit[r["out_cell"]]:
-        seen.add(r["out_cell"])
-    for c in list(seen):
-        seen.update(cm.neighbours(w, c))
-    cm.alert(w, seen, "panic")
-    inc_cell = struck[-1] if struck else r["in_cell"]
-    inc = cm.chain_of(w).incident("vehicle", lambda: inc_cell, visible=True, threat=False)
-    cm.heard(w, inc)
+    assert first is not None
+    w.metrics["vehicle_blocked"] = first.stopped_by is not None
+    w.metrics["blocked_by"] = first.stopped_by.id if first.stopped_by is not None else None
+    w.metrics["barriers_breached"] = breached
+    w.metrics["vehicle_retargeted_to"] = retargeted[-1] if retargeted else None
+    w.metrics["vehicle_stopped_at"] = at.stop_at
     cm.chain_of(w).evacuate_when_police_arrive()
     w.hazards_active -= 1
 
+
+def _track_arrival(w: World, t: Target, ent: int) -> None:
+    if not w.record_tracks:
+        return
+    q = cm.opening_portal(w, t.entrance, "hazards.entrance")
+    door_xy = w.doors[q].at
+    cx, cy = w.cell_centroid[t.in_cell]
+    if math.isnan(cx):
+        return
+    dx, dy = door_xy[0] - cx, door_xy[1] - cy
+    norm = math.hypot(dx, dy) or 1.0
+    cm.track(w, ent, t.in_cell, State.MOVING,
+             (door_xy[0] + dx / norm * 40.0, door_xy[1] + dy / norm * 40.0))
+
+
+def _after_strike(w: World, t: Target, at: Attempt, ent: int) -> None:
+    """Replay waypoint, panic around the strike, the incident and its report."""
+    q = cm.opening_portal(w, t.entrance, "hazards.entrance")
+    door_xy = w.doors[q].at
+    last = at.struck[-1] if at.struck else t.in_cell
+    end_xy = w.cell_centroid[last] if at.struck else door_xy
+    if at.stopped_by is not None and not at.struck and t.at_plaza \
+            and at.stopped_by in t.at_plaza:
+        cx, cy = w.cell_centroid[t.in_cell]
+        if not math.isnan(cx):
+            dx, dy = door_xy[0] - cx, door_xy[1] - cy
+            norm = math.hypot(dx, dy) or 1.0
+            end_xy = (door_xy[0] + dx / norm * 15.0, door_xy[1] + dy / norm * 15.0)
+    if math.isnan(end_xy[0]):
+        end_xy = door_xy
+    cm.track(w, ent, last if not w.is_exit[last] else t.in_cell, State.NEUTRALISED, end_xy)
+    if at.stopped_by is not None:
+        w.mark("vehicle_blocked", f"vehicle stopped by {at.stopped_by.kind} "
+               f"{at.stopped_by.id}")
+    seen = set(at.struck) | {t.in_cell}
+    if not w.is_exit[t.out_cell]:
+        seen.add(t.out_cell)
+    for c in list(seen):
+        seen.update(cm.neighbours(w, c))
+    cm.alert(w, seen, "panic")
+    inc_cell = last
+    inc = cm.chain_of(w).incident("vehicle", lambda: inc_cell, visible=True, threat=False)
+    cm.heard(w, inc)
 

@@ -19,6 +19,7 @@ from sim.model.validation import (
     Length,
     Number,
     PositiveLength,
+    PositiveSeconds,
     Rate,
     Seconds,
     Share,
@@ -90,6 +91,10 @@ class CrushSpec(BaseModel):
     fall_density_pm2: Density | None = None
     fall_rate_per_min: Rate | None = None
     fall_block_s: Seconds | None = None
+    asphyxia_density_pm2: Density | None = None
+    asphyxia_onset_s: Seconds | None = None
+    asphyxia_rate_per_min: Rate | None = None
+    all_clear_s: Seconds | None = None
     sample_s: TimeStep = 1.0
 
 
@@ -109,8 +114,12 @@ class AttackSpec(BaseModel):
     speed_mps: Speed | None = None
     rate_per_min: Rate | None = None
     density_ref_pm2: Density | None = None
-    density_factor_max: Number | None = Field(default=None, gt=0, le=limits.MAX_RATE)
+    """Reference density of ``rate_per_min`` (default 0.5 p/m², see
+    :data:`sim.hazards.attack_harm.DENSITY_REF_PM2`)."""
+    density_exponent: Number | None = Field(default=None, ge=0, le=10.0)
+    rate_max_per_min: Number | None = Field(default=None, gt=0, le=limits.MAX_RATE)
     fatality: Share | None = None
+    ended_after_s: PositiveSeconds | None = None
     guards_required: Whole | None = Field(default=None, ge=1, le=limits.MAX_STAFF)
     struggle_s: Seconds | None = None
     police_struggle_s: Seconds | None = None
@@ -121,22 +130,26 @@ class AttackSpec(BaseModel):
 
 
 class VehicleSpec(BaseModel):
-    """A ramming vehicle: entrance or approach, speed and the rules' parameters."""
+    """A ramming vehicle: entrance or approach, vehicle, speed and the rules' parameters."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["vehicle"] = "vehicle"
     t_s: Seconds = 0.0
     entrance: str | None = None
     approach: str | None = None
+    vehicle: Literal["car", "van", "truck"] = "car"
     speed_mps: Number = Field(default=13.9, gt=0, le=limits.MAX_VEHICLE_SPEED_MPS)
     length_m: PositiveLength | None = None
     speed_bumps: Whole | None = Field(default=None, ge=0, le=1000)
+    chicanes: Whole | None = Field(default=None, ge=0, le=1000)
     bump_speed_mps: Number | None = Field(default=None, gt=0,
                                           le=limits.MAX_VEHICLE_SPEED_MPS)
     accel_mps2: Number | None = Field(default=None, gt=0, le=limits.MAX_ACCEL_MPS2)
     decel_mps2: Number | None = Field(default=None, gt=0, le=limits.MAX_ACCEL_MPS2)
-    width_m: Number = Field(default=2.5, gt=0, le=20)
+    width_m: Number | None = Field(default=None, gt=0, le=20)
     indoor_penetration_m: Length | None = None
+    retargets: Whole | None = Field(default=None, ge=0, le=1000)
+    turn_s: Seconds | None = None
 
 
 class SecondDevice(BaseModel):

@@ -18,7 +18,8 @@ one run, e.g. in staffing sweeps:
 * ``team = N`` — internal defence team members.
 * ``operators = N`` — CCTV operators on duty (0: nobody watches the screens).
 * ``barriers = {bollards = [opening ids], fences = [...], rising_bollards = [...]}`` —
-  replaces the plan's barriers of those kinds.
+  replaces the plan's barriers of those kinds; an item may be a table
+  ``{opening = "main-door-1", rating = "M50-P1"}`` to give the barrier a crash rating.
 * ``disable = ["pa", "police_link", "cctv", "buttons", "detectors", "lighting",
   "shop_officers", "groups", "guards", "team", "sprinklers", "exhaust", "vents",
   "shutters", "curtains", "screens"]`` — devices or people taken out (the last six are the
@@ -31,10 +32,18 @@ import math
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sim.errors import SecurityPlanError
 from sim.model import limits
+from sim.model.crash_rating import DEFAULT_RATINGS, CrashRating, parse_rating
 from sim.model.layout import Layout
 from sim.model.validation import (
     Coordinate,
@@ -255,9 +264,10 @@ class Exhaust(_Strict):
     """
 
     id: str
-    spaces: list[str] = Field(min_length=1)
+    spaces: list[str] = Field(min_length=1, max_length=limits.MAX_ITEMS)
     kind: Literal["zone", "atrium"] = "zone"
     rate_m3_h: Number | None = Field(default=None, gt=0, le=1e8)
+    """Volume flow (m³/h); bounded at 10⁸, some 900 times the GB 51251 atrium minimum."""
     inlets: Whole | None = Field(default=None, ge=1, le=limits.MAX_ITEMS)
 
 
@@ -318,6 +328,23 @@ class Barrier(_Strict):
     kind: BarrierKind
     opening: str | None = None
     space: str | None = None
+    rating: str | None = None
+    """Crash rating as its standard writes it (``M50-P1``, ``K12``,
+    ``V/7200[N3C]/80/90:1.1``; :mod:`sim.model.crash_rating`); ``None``: the kind's
+    default."""
+
+    @field_validator("rating")
+    @classmethod
+    def _rating(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_rating(v)
+        return v
+
+    @property
+    def crash_rating(self) -> CrashRating:
+        """The stated rating, or the default of the barrier's kind."""
+        return parse_rating(self.rating) if self.rating is not None \
+            else DEFAULT_RATINGS[self.kind]
 
 
 class Approach(_Strict):
@@ -328,6 +355,9 @@ class Approach(_Strict):
     """The opening (door) the approach ends at."""
     length_m: PositiveLength = 60.0
     speed_bumps: Staff = 0
+    chicanes: Staff = 0
+    chicane_radius_m: PositiveLength = 10.0
+    """Radius of the turn each chicane forces (m)."""
     warning_signs: bool = False
 
 
@@ -469,6 +499,15 @@ def check_references(plan: SecurityPlan, layout: Layout) -> None:
                                     f"{', '.join(DISABLE_KEYS)}", field="disabled", source=src)
 
 
+def _barrier_item(item: Any) -> bool:
+    """Whether ``item`` is an opening id or an ``{opening, rating}`` table of strings."""
+    if isinstance(item, str):
+        return True
+    return (isinstance(item, Mapping) and isinstance(item.get("opening"), str)
+            and set(item) <= {"opening", "rating"}
+            and isinstance(item.get("rating", ""), str))
+
+
 def apply_overrides(plan: SecurityPlan, overrides: Mapping[str, Any], layout: Layout, *,
                     source: str = "<scenario>") -> SecurityPlan:
     """The plan with a scenario's ``[security]`` overrides applied (see module doc)."""
@@ -505,16 +544,24 @@ def apply_overrides(plan: SecurityPlan, overrides: Mapping[str, Any], layout: La
                 raise SecurityPlanError(f"unknown barrier list {k!r}",
                                         field=f"security.barriers.{k}", source=source)
         kept = [b for b in plan.barriers if b.kind not in replaced]
-        for k, ids in spec.items():
-            if not isinstance(ids, list) or not all(isinstance(x, str) for x in ids):
-                raise SecurityPlanError("must be a list of opening ids",
-                                        field=f"security.barriers.{k}", source=source)
-            for oid in ids:
+        for k, items in spec.items():
+            if not isinstance(items, list) or not all(_barrier_item(x) for x in items):
+                raise SecurityPlanError(
+                    "must be a list of opening ids or {opening = id, rating = text} tables",
+                    field=f"security.barriers.{k}", source=source)
+            for item in items:
+                oid, rating = (item.get("opening"), item.get("rating")) \
+                    if isinstance(item, Mapping) else (item, None)
                 if oid not in layout.openings:
                     raise SecurityPlanError(f"unknown opening {oid!r}",
                                             field=f"security.barriers.{k}", source=source)
-                kept.append(Barrier(id=f"{kinds[k]}@{oid}", kind=kinds[k],  # type: ignore[arg-type]
-                                    opening=oid))
+                try:
+                    kept.append(Barrier(id=f"{kinds[k]}@{oid}", kind=kinds[k],  # type: ignore[arg-type]
+                                        opening=oid, rating=rating))
+                except ValidationError as exc:
+                    raise SecurityPlanError(first_error(exc, {})[1],
+                                            field=f"security.barriers.{k}",
+                                            source=source) from None
         upd["barriers"] = kept
     if "disable" in overrides:
         items = overrides["disable"]

@@ -1,15 +1,15 @@
 """Where do bollards go? SM-1.5's missing barriers and the entrances ranked by harm, with ties.
 
-The ranking is :func:`sim.analysis.barriers.rank_entrances` (each road entrance rammed
-by the scenario's vehicle without a barrier there and with a bollard, common seeds) run
-with the plan under study. :func:`mark_ties` ranks entrances so that a tie is visible:
-an entrance's rank is one more than the number of entrances whose harm prevented is
-*clearly* larger (their 95 % confidence interval lies wholly above its own); entrances
-that share a rank are tied (marked ``=``): the runs cannot tell them apart. With a
-single replication there is no interval and only equal means tie.
-
-Seam (issue 18): ``safemall barriers`` will mark ties and rate barriers itself; when its
-rows carry ``rank`` and ``tied``, :func:`mark_ties` keeps them.
+The ranking is :func:`sim.analysis.barriers.rank_barriers` (each road entrance rammed
+by the scenario's vehicle without a barrier there and with a bollard of the plan's default
+rating on its barrier line, common seeds) run with the plan under study; the analysis
+marks ties itself (an entrance whose interval overlaps the best one of its rank shares that
+rank) and :func:`mark_ties` keeps rows that carry ``rank`` and ``tied``. For rows without
+them, :func:`mark_ties` ranks entrances so that a tie is visible: an entrance's rank is
+one more than the number of entrances whose harm prevented is *clearly* larger (their
+95 % confidence interval lies wholly above its own); entrances that share a rank are tied
+(marked ``=``): the runs cannot tell them apart. With a single replication there is no
+interval and only equal means tie.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.analysis.barriers import rank_entrances
-from sim.io.scenario_files import load_scenario
+from sim.analysis.barriers import rank_barriers
+from sim.model.crash_rating import DEFAULT_RATINGS
 from sim.report.scenario_runs import PlanRef
 
 
@@ -72,8 +72,23 @@ def rank_label(r: Mapping[str, Any]) -> str:
 def rank_for_plan(scenario: Path, plan: PlanRef, *, replications: int, seed: int,
                   workers: int, progress: Callable[[int, int], None] | None = None
                   ) -> list[dict[str, Any]]:
-    """The vehicle scenario's entrances ranked with the plan's barriers, ties marked."""
-    rows = rank_entrances(load_scenario(scenario, plan.overrides()),
-                          replications=replications, seed=seed, workers=workers,
-                          progress=progress)
+    """The vehicle scenario's entrances ranked with the plan's barriers, ties marked.
+
+    The bollard tried is a plan's default bollard (``DEFAULT_RATINGS["bollard"]``, the
+    rating a plan's bollard without one gets); rows carry the analysis' own ``rank`` and
+    ``tied`` (:func:`sim.analysis.barriers.rank_with_ties`).
+    """
+    rating = DEFAULT_RATINGS["bollard"].label
+    opts = rank_barriers(scenario, overrides=plan.overrides(), ratings=[rating],
+                         replications=max(2, replications), seed=seed, workers=workers,
+                         progress=(lambda d, _f, t: progress(d, t)) if progress else None)
+    rows = []
+    for o in opts:
+        lo, hi = o.prevented_ci
+        rows.append({"entrance": o.entrance, "existing_barriers": list(o.existing),
+                     "rating": o.rating,
+                     "harm_without": o.victims.mean_a, "harm_with_bollard": o.victims.mean_b,
+                     "prevented": o.prevented, "prevented_ci_half": (hi - lo) / 2,
+                     "replications": o.victims.n, "impact_speed_mps": o.impact_speed_mps,
+                     "rank": o.rank, "tied": o.tie})
     return mark_ties(rows)

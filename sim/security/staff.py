@@ -11,7 +11,8 @@ graph (:mod:`sim.engine.cellgraph`, all openings passable) and take a task:
   the exit the guard names;
 * ``sweep`` — walk a zone (a patrol's route, or a level for the team) cueing everyone
   still unaware, so nobody is left behind (``sweep_complete_s`` per zone);
-* ``meter`` — slow the inflow to a crowded opening (its service headway × 1.6);
+* ``meter`` — hold back the inflow to a crowded cell at the opening feeding it (only
+  the people who ignore the guard pass while the cell is congested);
 * ``hold`` — keep a door or stair closed to the public (cordons, fire floors);
 * ``lockdown`` — shop officers close their shop: people inside shelter until it ends.
 
@@ -47,12 +48,25 @@ if TYPE_CHECKING:
     from sim.model.security_plan import SecurityPlan
     from sim.security.alarm import AlarmChain, Incident
 
-METER_FACTOR = declare(
-    "staff.meter_factor", default=1.6, unit="×", low=1.2, high=2.5, dist="uniform",
-    valid_min=1.0, status="assumed", used_by=("crush",),
-    source="assumed: a guard at a door halves to two-thirds the inflow",
-    name="Headway multiplier of an opening metered by a guard").default
-"""Headway multiplier of a metered opening (register default; a run uses its own)."""
+_M = ("crush",)
+HOLD_DENSITY = declare(
+    "staff.hold_density_pm2", default=4.0, unit="persons/m²", low=3.0, high=5.0,
+    dist="uniform", valid_min=0.5, status="sourced", used_by=_M,
+    source="IMO MSC/Circ.1238: congestion above 4 persons/m²",
+    name="Density at which a metering guard holds the crowd back")
+RELEASE_DENSITY = declare(
+    "staff.release_density_pm2", default=2.0, unit="persons/m²", low=1.5, high=3.0,
+    dist="uniform", valid_min=0.1, status="sourced", used_by=_M,
+    source="UK event guidance (Stockton-on-Tees BC, crowd dynamics): use 2 persons/m² for "
+           "holding capacity", name="Density below which a metering guard lets people on")
+METER_CLEAR = declare(
+    "staff.meter_clear_s", default=60.0, unit="s", low=30.0, high=180.0,
+    dist="loguniform", valid_min=0.0, status="assumed", used_by=_M,
+    source="assumed: a guard leaves a door once the cell beyond has stayed clear a minute",
+    name="Time below the release density before a metering guard leaves")
+HELD_HEADWAY_MAX_S = 60.0
+"""Longest gap between two people let through a held door (s): a door everyone obeys
+is as good as closed."""
 
 
 @dataclass
@@ -92,8 +106,10 @@ class Staff:
         self.plan = plan
         self.graph: CellGraph = world.net.cell_graph
         self.members: list[Member] = []
-        self.meter_factor = world.param("staff.meter_factor")
         self.eng = EngagementParams.of(world)
+        self.hold_pm2 = world.param(HOLD_DENSITY.key)
+        self.release_pm2 = world.param(RELEASE_DENSITY.key)
+        self.meter_clear_s = world.param(METER_CLEAR.key)
         self.speed = plan.guards.speed_mps
         self.sweeps: dict[str, float] = {}
         self.responders_series: list[tuple[float, int]] = []
@@ -105,6 +121,10 @@ class Staff:
         self.group_alerted: set[str] = set()
         self.dispatched: dict[str, float] = {}
         """Incident key → when the first staff member set out for it."""
+        self.held: list[int] = []
+        """Customers shop officers keep inside during a crush."""
+        self.held_at: float | None = None
+        """When shop officers last began holding customers (s)."""
         self._build()
         responds = {m.id: m.role == "guard" and m.post not in HOLDING_ROLES
                     for m in self.members}
@@ -432,6 +452,7 @@ class Staff:
                 levels.setdefault(w.cell_level[cell], []).append(cell)
         team_levels = sorted(levels)
         k = 0
+        held: list[int] = []
         for m in self.members:
             if m in chosen or m.task != "post":
                 continue
@@ -444,11 +465,15 @@ class Staff:
                 k += 1
                 self._start(m, "sweep", cells=levels[lvl],
                             zone=f"level {w.level_ids[lvl]}")
+            elif m.role == "officer" and not inc.threat and inc.kind == "crush":
+                held.append(m.cell)
             elif m.role == "officer" and not inc.threat:
                 # officers send their own shop's customers out
                 for i in w.unaware_in([m.cell]):
                     w.cue(i, "guard")
                     self.chain.guided.add(i)
+        if held:
+            self.hold_shops(held)
         if inc.threat and inc.data.get("lockdown", True):
             self.lockdown(inc)
         w.metrics["guided_cues"] = len(self.chain.guided)
@@ -456,9 +481,12 @@ class Staff:
     def meter_hotspot(self, cell: int, inc: Incident | None) -> None:
         """Send up to two free guards to meter the openings that feed a crowded cell.
 
-        Once in place a guard slows the inflow (headway × :data:`METER_FACTOR`) and
-        restores orderly admission to the cell (no pushing beyond jam density). Routing
-        also avoids the cell where another way exists (redirecting people).
+        Metering changes flows only: a guard at the opening holds the crowd back while
+        the cell is congested, and only the people who do not follow staff directions
+        (``1 − world.compliance`` of them; a crush lowers compliance) keep passing, at
+        the opening's normal rate (:meth:`_meter`). Routing also avoids the cell where
+        another way exists (redirecting people). Nothing changes how densely a pushing
+        crowd can pack the cell.
         """
         w = self.w
         feeds = [q for q in w.portals_of[cell]
@@ -475,6 +503,13 @@ class Staff:
         w.avoid_cell(cell)
 
     def _meter(self, m: Member, q: int, into: int) -> Any:
+        """Hold and release the flow through door ``q`` into cell ``into`` (process).
+
+        Held (the cell at or above :data:`HOLD_DENSITY`): the door's headway into the
+        cell is divided by ``1 − compliance`` (only those ignoring the guard pass;
+        closed when everyone complies). Released (below :data:`RELEASE_DENSITY`):
+        the normal headway. In between the guard keeps what they were doing.
+        """
         w = self.w
         d = w.doors[q]
         upstream = d.a if d.b == into else d.b
@@ -482,23 +517,37 @@ class Staff:
         if not ok:
             return
         k = 0 if d.b == into else 1
-        h = list(d.headway)
-        h[k] *= self.meter_factor
-        d.headway = (h[0], h[1])
-        # a guard at the door restores orderly admission: nobody is pushed into the cell
-        # beyond its jam density, and walkers enter only at the flow-maximising density
-        w.cap[into] = min(w.cap[into], w.base_cap[into])
-        w.wcap[into] = min(w.wcap[into], w.base_wcap[into])
+        normal = d.headway[k]
+        held = False
+        clear_since: float | None = None
         w.mark("metering", f"{m.role} {m.id + 1} meters {w.portal_ids[q]}")
         while w.evacuated + w.casualties < w.n:
-            yield w.env.timeout(10.0)
-            if w.count[into] / max(w.area[into], 1e-9) < 2.0:
+            dens = w.count[into] / max(w.area[into], 1e-9)
+            if not held and dens >= self.hold_pm2:
+                held = True
+                h = list(d.headway)
+                h[k] = min(normal / max(1.0 - w.compliance, 1e-9), HELD_HEADWAY_MAX_S)
+                d.headway = (h[0], h[1])
+            elif held and dens < self.release_pm2:
+                held = False
+                self._release(d, k, normal)
+            clear_since = (clear_since if clear_since is not None else w.env.now) \
+                if dens < self.release_pm2 else None
+            if clear_since is not None and w.env.now - clear_since >= self.meter_clear_s:
                 break
-        h = list(d.headway)
-        h[k] /= self.meter_factor
-        d.headway = (h[0], h[1])
+            yield w.env.timeout(5.0)
+        if held:
+            self._release(d, k, normal)
         m.task = "post"
         self._start(m, "direct")
+
+    def _release(self, d: Any, k: int, normal: float) -> None:
+        """Back to the normal flow at once (a passage held back is not waited out)."""
+        h = list(d.headway)
+        h[k] = normal
+        d.headway = (h[0], h[1])
+        d.next_free = min(d.next_free, self.w.env.now + normal)
+        d.kick()
 
     def spread_word(self, inc: Incident) -> None:
         """No alarm devices and no PA: every free guard sweeps to spread the word."""
@@ -626,6 +675,44 @@ class Staff:
         key = "responders_killed" if fatal else "responders_injured"
         self.w.metrics[key] = int(self.w.metrics.get(key, 0)) + 1
         self.w.mark("responder_harmed", f"{m.role} {m.id + 1} {m.harmed}")
+
+    def hold_shops(self, shops: list[int]) -> None:
+        """During a crush, shop officers keep their customers in the shop.
+
+        Sending every shop's customers out at once adds them to the crowd at the stairs
+        (measured on the riverside atrium crush: shop officers alone gave 464 crush
+        injuries against 220 without staff, their customers leaving on the officers' cue
+        20 ± 10 s after the alarm instead of the bell's 60 ± 40 s). Shop doors stay open
+        (people may step in off the crowded corridor); the held customers shelter, deaf
+        to later cues (the alarm, the PA), until :meth:`release_shops` (the crowding is
+        over).
+        """
+        w = self.w
+        people = w.unaware_in(shops)
+        for i in people:  # a cue already heard (the bell) is overruled by the officer
+            old = w.proc[i]
+            if old is not None:
+                old.cancel()
+                w.proc[i] = None
+            w.gen[i] += 1
+            w.start_at[i] = math.inf
+            w.state[i] = int(State.SHELTERING)
+        self.held.extend(people)
+        w.kept.update(people)
+        self.held_at = w.env.now
+        w.mark("shops_hold", f"{len(shops)} shops hold {len(people)} customers")
+
+    def release_shops(self) -> None:
+        """The crowding is over: held customers are sent out (a ``guard`` cue)."""
+        w = self.w
+        people = [i for i in self.held if w.state[i] == State.SHELTERING]
+        w.kept.difference_update(self.held)
+        self.held = []
+        for i in people:
+            w.cue(i, "guard")
+            self.chain.guided.add(i)
+        if people:
+            w.mark("shops_release", f"{len(people)} customers sent out")
 
     def end_lockdown(self) -> None:
         """Reopen locked shops; sheltering people are cued to leave."""

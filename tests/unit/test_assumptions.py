@@ -120,15 +120,18 @@ def test_not_a_table() -> None:
 # ---------------------------------------------------------------- what a run uses
 def test_register_defaults_are_what_a_run_uses(tmp_path: Path) -> None:
     """Nothing overridden: every value a run reads is the register's default, and the
-    defaults are the documented figures (Kunming knife rate 1.8 per attacker-minute and
-    share killed 31/171 = 0.18; police median 180 s, FBI and the 3-minute circle; 3 equipped
-    responders to pin; alarm-bell pre-movement 60 ± 40 s)."""
+    defaults are the documented figures (knife law fitted on five recorded attacks:
+    9.09 per attacker-minute at 0.5 p/m², exponent 1.82, at most 76 per minute (Kawasaki),
+    a 2.2 m/s attacker; share killed 70/362 pooled over 19 attacks, beta-binomial 0.20;
+    police median 180 s, FBI and the 3-minute circle; 3 equipped responders to pin;
+    alarm-bell pre-movement 60 ± 40 s)."""
     res = run([{"kind": "attack", "t_s": 5.0}], plan=_plan_without_police_time(tmp_path),
               count=200)
     w = res.world
     assert w.params == asm.defaults()
     atk = hazard_runs(w, "attack")[0]
-    assert (atk.rate, atk.p_fatal) == (1.8, 0.18)
+    assert (atk.harm.rate_ref_per_min, atk.harm.exponent, atk.harm.rate_max_per_min,
+            atk.p_fatal, atk.spec.speed_mps) == (9.09, 1.82, 76.0, 0.20, 2.2)
     assert (atk.spec.guards_required, atk.spec.struggle_s, atk.spec.density_ref_pm2) \
         == (3, 20.0, 0.5)
     assert isinstance(atk.spec.guards_required, int)

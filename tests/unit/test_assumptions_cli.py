@@ -29,7 +29,7 @@ def test_json_of_a_scenario_lists_only_what_its_hazards_use(
     rows = {r["key"]: r for r in json.loads(capsys.readouterr().out)}
     assert rc == 0
     assert rows["knife.harm_rate_per_min"]["value"] == 4.0
-    assert rows["knife.harm_rate_per_min"]["default"] == 1.8
+    assert rows["knife.harm_rate_per_min"]["default"] == 9.09
     assert "police.travel_time_s" in rows and "premovement.alarm.mean_s" in rows
     assert not any(k.startswith(("crush.", "fire.", "vehicle.", "firearm.")) for k in rows)
 
@@ -39,7 +39,8 @@ def test_crush_scenario_has_no_knife_or_police_parameters(
     rc = main(["assumptions", "--scenario",
                str(ROOT / "scenarios/atrium_crush_riverside.toml"), "--json"])
     keys = {r["key"] for r in json.loads(capsys.readouterr().out)}
-    assert rc == 0 and "crush.injury_rate_per_min" in keys and "staff.meter_factor" in keys
+    assert rc == 0 and "crush.injury_rate_per_min" in keys and "staff.hold_density_pm2" in keys
+    assert "crush.asphyxia_rate_per_min" in keys
     assert not any(k.startswith(("knife.", "attack.", "police.")) for k in keys)
 
 

@@ -136,8 +136,10 @@ def test_panic_packs_the_lobby_and_injures():
     assert m["peak_density_by_space"]["lobby"] > 5.5
     assert m["time_above_critical_s"]["lobby"] > 30
     assert m["injured_crush"] > 0 and m["crush_falls"] > 0
-    assert m["casualties"] == 0  # the injured walk out; falls only obstruct for a while
-    assert m["evacuated"] == m["occupants"]
+    # the injured walk out, falls only obstruct; the lobby stays packed to 7 p/m² for
+    # minutes, and compressive asphyxia kills some of those in it
+    assert m["casualties"] == m["crush_deaths"] > 0
+    assert m["evacuated"] + m["crush_deaths"] == m["occupants"]
     assert "lobby" in m["hotspots"]
     assert abs(sum(m["fruin_los_share"].values()) - 1.0) < 1e-3
 
@@ -154,3 +156,31 @@ def test_higher_critical_density_never_more_injuries(crit, extra, seed):
     low = run_dict(_hall(), _crush(crit, seed)).metrics["injured_crush"]
     high = run_dict(_hall(), _crush(crit + extra, seed)).metrics["injured_crush"]
     assert low >= high
+
+
+def test_asphyxia_needs_seven_per_m2_for_more_than_30_s():
+    from sim.hazards.crush_harm import AsphyxiaDose
+
+    n = 100
+    dose = AsphyxiaDose(np.full(n, 1e-9))  # anyone exposed at all dies at once
+    cell_of, present = np.zeros(n, dtype=int), np.ones(n, dtype=bool)
+    area = np.array([10.0])
+    for _ in range(60):  # 6.9 p/m² for a minute: below Fruin's static critical density
+        assert len(dose.step(np.array([69.0]), area, cell_of, present, 1.0)) == 0
+    died = [len(dose.step(np.array([70.0]), area, cell_of, present, 1.0)) for _ in range(32)]
+    assert sum(died[:30]) == 0 and sum(died) == n  # Still: harm after ~30 s [F20]
+
+
+def test_asphyxia_lethality_brackets_itaewon():
+    """Itaewon 2022: 159 killed among ~1,370 in the alley, trapped 10-40 min [F1][F3]."""
+    from sim.hazards.crush_harm import AsphyxiaDose
+
+    def deaths(minutes: float) -> int:
+        n = 1370
+        dose = AsphyxiaDose(np.random.default_rng(5).exponential(1.0, n))
+        cell_of, present = np.zeros(n, dtype=int), np.ones(n, dtype=bool)
+        area, count = np.array([n / 9.5]), np.array([float(n)])
+        return sum(len(dose.step(count, area, cell_of, present, 10.0))
+                   for _ in range(int(minutes * 6)))
+
+    assert deaths(10) < 159 < deaths(40)

@@ -20,14 +20,13 @@ ROOT = Path(__file__).resolve().parents[2]
 PRIVATE = re.compile(
     r"MALL[-]DATA"
     r"|\b(?:VERIFICATION|INCIDENTS|STANDARDS|DESIGN|STYLE|USERS)[.]md\b"
+    r"|\b(?:VERIFICATION|INCIDENTS|STANDARDS)[ ]§"
     r"|[.][.]/shared\b"
     r"|/work[/]shared\b"
 )
 
 #: Files still being rewritten on other branches; the lead empties this once they land.
 ALLOWED: frozenset[str] = frozenset({
-    "sim/hazards/vehicle.py",
-    "sim/hazards/crush.py",
     "sim/hazards/attack.py",
     "sim/generate/security_plan.py",
     "docs/security-format.md",
