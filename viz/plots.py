@@ -56,10 +56,13 @@ def load_source(path: str | Path) -> Source:
 
 
 def _metrics(src: Source) -> dict[str, Any]:
+    """The source's metrics (none when its file holds something else than a mapping)."""
     if isinstance(src, Replay):
-        return dict(src.meta.get("metrics") or {})
-    m = src.get("metrics") or (src.get("meta") or {}).get("metrics") or {}
-    return dict(m)
+        m = src.meta.get("metrics")
+    else:
+        meta = src.get("meta")
+        m = src.get("metrics") or (meta.get("metrics") if isinstance(meta, Mapping) else None)
+    return dict(m) if isinstance(m, Mapping) else {}
 
 
 def _marks(src: Source) -> list[dict[str, Any]]:

@@ -15,13 +15,15 @@
     A markdown comparison table, one row per configuration (also those without a single
     finished run): ``mean [CI]`` and p95 of the key metrics, headed by their names and
     units from the metric catalogue.
+``<batch>_paired.csv``, ``<batch>_paired.md``
+    Paired differences (:mod:`sim.batch.paired`): for a batch with common seeding
+    (``seeding = "common"``) every key metric between consecutive configurations and
+    against the first; with ``--paired LABEL`` (any batch) also every other configuration
+    against the one labelled ``LABEL``. Each: the mean of the per-replication differences
+    with its 95% t interval, how many seeds moved each way and a verdict. The CSV has one
+    row per (comparison, metric), ``against`` naming the comparison.
 ``<batch>.xlsx``
     An Excel workbook with one sheet per table: ``comparison``, ``summary``, ``runs``.
-``<batch>_paired.md`` (with ``--paired LABEL``)
-    Paired differences against the configuration labelled ``LABEL``: for every other
-    configuration and metric, the mean of the per-replication differences with its 95%
-    confidence interval (replication k of both ran with the same seed when the batch uses
-    ``seeding = "common"``; see :func:`sim.batch.stats.paired_difference`).
 ``<batch>_*.png``
     Plots, drawn by the CLI with :mod:`viz.batch_plots` (the core draws nothing).
 
@@ -40,8 +42,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.batch.paired import PairedDiff, batch_pairs, markdown_pairs
 from sim.batch.spec import flatten
-from sim.batch.stats import paired_difference, summarize
+from sim.batch.stats import summarize
 from sim.batch.store import BatchRow, ConfigRow, Store
 from sim.errors import ScenarioError
 from sim.report.text import fmt_number, metric_info, metric_label
@@ -54,7 +57,8 @@ IDENTITY = frozenset({"seed", "seed_entropy", "spawn_key"})
 
 #: Metrics shown in the comparison table when present and varying, in this order.
 KEY_METRICS = ("t_evacuation_s", "t95_evacuation_s", "casualties", "attack_victims",
-               "t_first_responder_s", "t_alarm_s", "t_neutralised_s", "peak_density_pm2",
+               "t_contact_after_incident_s", "t_neutralised_after_incident_s",
+               "t_first_responder_after_incident_s", "t_alarm_s", "peak_density_pm2",
                "inside", "injured_crush")
 
 #: At most this many metrics in the default comparison table (``--metric`` for others).
@@ -339,39 +343,72 @@ def write_workbook(tables: BatchTables, path: str | Path,
     return p
 
 
-class UnknownConfiguration(KeyError):
-    """No configuration of the batch has the label asked for."""
+#: Columns of the paired-differences frame and of ``<batch>_paired.csv``.
+PAIRED_COLUMNS = ("against", "config_index", "config_label", "baseline_label", "metric", "n",
+                  "missing", "mean_baseline", "mean_config", "diff", "sd", "ci_lo", "ci_hi",
+                  "ci_half", "better", "worse", "verdict")
+
+
+def _pairs_records(diffs: Sequence[PairedDiff], configs: Sequence[ConfigRow],
+                   against: str) -> list[dict[str, Any]]:
+    index_of = {c.label: c.index for c in configs}
+    return [{"against": against, "config_index": index_of.get(d.b), "config_label": d.b,
+             "baseline_label": d.a, "metric": d.metric, "n": d.n, "missing": d.dropped,
+             "mean_baseline": d.mean_a, "mean_config": d.mean_b, "diff": d.diff, "sd": d.sd,
+             "ci_lo": d.ci_lo, "ci_hi": d.ci_hi, "ci_half": d.ci_half, "better": d.better,
+             "worse": d.worse, "verdict": d.verdict} for d in diffs]
 
 
 def paired_frame(tables: BatchTables, baseline: str, metrics: Sequence[str],
                  confidence: float = 0.95) -> pd.DataFrame:
-    """Per (configuration, metric): the paired difference to the ``baseline`` configuration.
+    """Per (configuration, metric): the paired difference to the ``baseline`` configuration
+    (:func:`sim.batch.paired.batch_pairs`), one row each, columns :data:`PAIRED_COLUMNS`.
 
     Runs are matched by replication index; only ``ok`` runs enter. Raises
-    :class:`UnknownConfiguration` when no configuration has the label ``baseline``.
+    :class:`sim.batch.paired.UnknownConfiguration` when no configuration has the label ``baseline``.
     """
     import pandas as pd
 
-    runs = tables.runs[tables.runs["status"] == "ok"]
-    base_cfg = next((c for c in tables.configs if c.label == baseline), None)
-    if base_cfg is None:
-        raise UnknownConfiguration(baseline)
-    base = runs[runs["config_index"] == base_cfg.index].set_index("rep")
-    rows = []
-    for c in tables.configs:
-        if c.index == base_cfg.index:
-            continue
-        sub = runs[runs["config_index"] == c.index].set_index("rep")
-        reps = sorted(set(sub.index) & set(base.index))
-        for m in metrics:
-            if m not in runs.columns:
+    diffs = batch_pairs(tables.runs, tables.configs, metrics, baseline=baseline,
+                        confidence=confidence)
+    return pd.DataFrame.from_records(_pairs_records(diffs, tables.configs, "baseline"),
+                                     columns=list(PAIRED_COLUMNS))
+
+
+def write_pairs(t: BatchTables, stem: Path, metrics: Sequence[str] | None = None,
+                confidence: float = 0.95, baseline: str | None = None) -> list[Path]:
+    """Write ``<stem>_paired.csv`` and ``.md``: against ``baseline`` (a label, when given;
+    kept in ``t.paired``) and, for a common-seeded batch of several configurations, each
+    configuration against the previous and against the first (nothing else: no files)."""
+    import pandas as pd
+
+    ms = choose_metrics(t, metrics)
+    rows: list[dict[str, Any]] = []
+    md = [f"### {t.batch.name}: paired differences\n"]
+    if t.batch.seeding != "common":
+        md.append("\nThis batch uses independent seeds: replication k of two configurations "
+                  "ran on different seeds, so these differences are not paired (they keep "
+                  "the noise of the placements).\n")
+    if baseline is not None:
+        t.paired = paired_frame(t, baseline, ms, confidence)
+        rows += t.paired.to_dict("records")
+        md.append(f"\n#### configuration − {baseline} (mean [{confidence:.0%} CI])\n\n"
+                  + paired_markdown(t.paired, baseline))
+    if t.batch.seeding == "common" and len(t.configs) > 1:
+        for against in ("previous", "first"):
+            if against == "first" and len(t.configs) < 3:
                 continue
-            d = paired_difference(sub.loc[reps, m].to_numpy(dtype=float),
-                                  base.loc[reps, m].to_numpy(dtype=float), confidence)
-            rows.append({"config_index": c.index, "config_label": c.label, "metric": m, **d})
-    cols = ["config_index", "config_label", "metric", "n", "missing", "mean_baseline",
-            "mean_config", "diff", "sd", "ci_lo", "ci_hi", "ci_half"]
-    return pd.DataFrame.from_records(rows, columns=cols)
+            diffs = batch_pairs(t.runs, t.configs, ms, against=against, confidence=confidence)
+            rows += _pairs_records(diffs, t.configs, against)
+            md.append(f"\n#### each configuration against the {against}\n\n"
+                      + markdown_pairs(diffs, confidence))
+    if not rows:
+        return []
+    csv = Path(f"{stem}_paired.csv")
+    pd.DataFrame.from_records(rows, columns=list(PAIRED_COLUMNS)).to_csv(csv, index=False)
+    mdp = Path(f"{stem}_paired.md")
+    mdp.write_text("".join(md), encoding="utf-8")
+    return [csv, mdp]
 
 
 def paired_markdown(frame: pd.DataFrame, baseline: str) -> str:
@@ -382,9 +419,9 @@ def paired_markdown(frame: pd.DataFrame, baseline: str) -> str:
     head = ["configuration − " + baseline, *(metric_label(m) for m in metrics)]
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * len(metrics)]
     base_row = [f"{baseline} (mean)"]
-    for m in metrics:
-        r = frame[frame["metric"] == m]
-        base_row.append(_fmt(float(r["mean_baseline"].iloc[0])) if len(r) else "—")
+    for m in metrics:  # the first comparison with pairs (one without any has no mean)
+        means = frame.loc[(frame["metric"] == m) & (frame["n"] > 0), "mean_baseline"]
+        base_row.append(_fmt(float(means.iloc[0])) if len(means) else "—")
     lines.append("| " + " | ".join(base_row) + " |")
     for lab in labels:
         cells = [lab]
@@ -443,13 +480,6 @@ def write_report(store: Store, out_dir: str | Path, *, batches: Sequence[str] | 
         md.write_text(f"### {b.name}\n\n" + markdown_table(t, metrics), encoding="utf-8")
         t.files.append(md)
         t.files.append(write_workbook(t, Path(f"{stem}.xlsx"), metrics))
-        if paired is not None:
-            pf = paired_frame(t, paired, metrics or choose_metrics(t), confidence)
-            t.paired = pf
-            pmd = Path(f"{stem}_paired.md")
-            pmd.write_text(f"### {b.name}: paired differences\n\n" + paired_markdown(
-                pf, paired), encoding="utf-8")
-            pf.to_csv(Path(f"{stem}_paired.csv"), index=False)
-            t.files += [pmd, Path(f"{stem}_paired.csv")]
+        t.files += write_pairs(t, stem, metrics, confidence, baseline=paired)
         result.append(t)
     return result

@@ -238,29 +238,3 @@ def confidence_bound(values: np.ndarray, stat: str, confidence: float,
         return point_stat(values, stat) if len(values) else (
             math.inf if side == "upper" else -math.inf)
     return quantile_bound(values, quantile_of(stat), confidence, side)
-
-
-def paired_difference(config: Sequence[float | None] | np.ndarray,
-                      baseline: Sequence[float | None] | np.ndarray,
-                      confidence: float = 0.95) -> dict[str, float]:
-    """Mean of the per-replication differences ``config − baseline`` and its t interval.
-
-    The two sequences are aligned by replication (common random numbers: replication k of
-    both ran with the same seed). Pairs with a value missing on either side are left out
-    and counted in ``missing``. Returns n, missing, mean_config, mean_baseline, diff,
-    sd (of the differences), ci_lo, ci_hi, ci_half (the :func:`summarize` interval of the
-    differences; NaN with fewer than two pairs).
-    """
-    a = np.array([np.nan if v is None else v for v in config], dtype=float)
-    b = np.array([np.nan if v is None else v for v in baseline], dtype=float)
-    if len(a) != len(b):
-        raise ValueError("config and baseline need one value per replication")
-    ok = np.isfinite(a) & np.isfinite(b)
-    d = summarize(a[ok] - b[ok], confidence)
-    nan = float("nan")
-    n = int(ok.sum())
-    return {"n": float(n), "missing": float(len(a) - n),
-            "mean_config": float(a[ok].mean()) if n else nan,
-            "mean_baseline": float(b[ok].mean()) if n else nan,
-            "diff": d["mean"], "sd": d["sd"], "ci_lo": d["ci_lo"], "ci_hi": d["ci_hi"],
-            "ci_half": d["ci_half"]}

@@ -8,12 +8,10 @@ replication by replication, so that two variants can be compared as paired diffe
 Runs are stored as they finish (:mod:`sim.batch.store`); running the same study again
 against the same database only runs what is missing.
 
-Paired statistics are not computed here. :func:`compare` is a thin adapter over the
-batch statistics' paired difference (:func:`sim.batch.stats.paired_difference`, the mean
-of ``b − a`` per replication with its two-sided t interval), and :class:`Comparison`
-carries the field names of the paired-difference record of ``sim.batch.paired``
-(``n``, ``dropped``, ``mean_a``, ``mean_b``, ``diff``, ``ci_lo``, ``ci_hi``), so that
-callers do not change when that module becomes the one implementation.
+Paired statistics are not computed here. :func:`compare` is a thin adapter over the one
+paired difference (:func:`sim.batch.paired.paired`, the mean of ``b − a`` per replication
+with its two-sided t interval), and :class:`Comparison` carries the field names of its
+record (``n``, ``dropped``, ``mean_a``, ``mean_b``, ``diff``, ``ci_lo``, ``ci_hi``).
 """
 
 from __future__ import annotations
@@ -27,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from sim.batch.executors import Backend
+from sim.batch.paired import paired
 from sim.batch.runner import ProgressFn, run_batch
 from sim.batch.spec import BatchSpec, Config
-from sim.batch.stats import paired_difference
 from sim.batch.store import Store
 
 __all__ = ["Comparison", "Variant", "compare", "metric_values", "run_variants"]
@@ -108,6 +106,5 @@ class Comparison:
 
 def compare(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> Comparison:
     """Paired comparison of ``b`` against ``a`` (replications missing either are dropped)."""
-    d = paired_difference(b, a)
-    return Comparison(int(d["n"]), int(d["missing"]), d["mean_baseline"], d["mean_config"],
-                      d["diff"], d["ci_lo"], d["ci_hi"])
+    d = paired(list(a), list(b))
+    return Comparison(d.n, d.dropped, d.mean_a, d.mean_b, d.diff, d.ci_lo, d.ci_hi)

@@ -157,7 +157,8 @@ def batch_report(
              "with this label (use with seeding = \"common\").")] = None,
 ) -> None:
     """Per-configuration statistics (mean, sd, 95% CI, p5/p50/p95), exports and plots."""
-    from sim.batch.report import UnknownConfiguration, paired_markdown, write_report
+    from sim.batch.paired import UnknownConfiguration
+    from sim.batch.report import paired_markdown, write_report
     from sim.batch.store import Store
     from sim.report.text import plural
 
@@ -305,6 +306,11 @@ def adequacy(
                       scheduler=scheduler, as_json=as_json, out=out)
         return
     store = Store(db_path)
+    err = Console(stderr=True)
+
+    def _announce(plan: Any) -> None:
+        err.print(f"adequacy of [bold]{vary}[/]: {plan.describe()}", soft_wrap=True)
+
     try:
         backend = _backend(workers, scheduler)
     except BaseException:
@@ -315,17 +321,20 @@ def adequacy(
             res = find_adequate(store, backend, scenario, vary, targets, cands,
                                 replications=replications, max_replications=max_replications,
                                 confidence=confidence, sets=set_ or [], root_seed=root,
-                                largest=largest, progress=tick, validate=False,
-                                keep_going=keep_going)
+                                largest=largest, progress=tick, on_plan=_announce,
+                                explain=_staffing_explainer(scenario, set_ or [], vary),
+                                validate=False, keep_going=keep_going)
     except KeyboardInterrupt:
         store.close()
-        Console(stderr=True).print(f"interrupted; finished runs are stored in {db_path}")
+        err.print(f"interrupted; finished runs are stored in {db_path}")
         raise typer.Exit(130) from None
     finally:
         backend.close()
     store.close()
     if as_json:
         print(json.dumps(res.to_json()))
+        if res.answer is None:
+            raise typer.Exit(1)
         return
     console = Console()
     if not console.is_terminal:
@@ -336,6 +345,7 @@ def adequacy(
     tbl.add_column("runs (reused+new, failed)", justify="right")
     for t in targets:
         tbl.add_column(f"{t}\nestimate / bound", justify="right")
+    tbl.add_column("binds")
     tbl.add_column("verdict")
 
     def _f(x: float) -> str:
@@ -348,18 +358,46 @@ def adequacy(
         for c in ev.checks:
             mark = "[green]✓[/]" if c.passed else "[red]✗[/]"
             row.append(f"{_f(c.estimate)} / {_f(c.bound)} {mark}")
+        row.append(ev.binding.target.metric if len(ev.checks) > 1 else "")
         row.append("[green]meets all[/]" if ev.passed else "[red]fails[/]")
         tbl.add_row(*row)
     console.print(tbl)
+    for ev in sorted(res.evidence, key=lambda e: e.value):
+        if ev.staffing:
+            console.print(f"{vary} = {ev.value}: {ev.staffing}", highlight=False)
     for n in res.notes:
-        console.print(f"note: {n}")
+        console.print(f"note: {n}", highlight=False)
     if res.answer is None:
-        print(f"answer: no value of {vary} among the candidates meets every target")
+        print(f"answer: no value of {vary} among the candidates meets every target; "
+              f"{res.why()}")
         raise typer.Exit(1)
     word = "largest" if largest else "smallest"
-    print(f"answer: {vary} = {res.answer} is the {word} candidate meeting every target "
-          f"({'; '.join(str(t) for t in targets)}) with {confidence:.0%} confidence "
-          f"[study {res.batch!r} in {db_path}]")
+    print(f"answer: {vary} = {res.answer} is the {word} candidate from which every "
+          f"{'smaller' if largest else 'larger'} one meets every target "
+          f"({'; '.join(str(t) for t in targets)}) with {confidence:.0%} confidence; "
+          f"{res.why()} [study {res.batch!r} in {db_path}]")
+
+
+def _staffing_explainer(scenario: Path, sets: list[str], vary: str) -> Any:
+    """``value → "L1 10 posts + 4 beats; …; team 7, 44 kits"`` for a scenario with a
+    security plan (``None`` without one)."""
+    from sim.batch.spec import override
+    from sim.io.scenario_files import InputCache
+    from sim.security.deployment import deploy
+
+    cache = InputCache()
+
+    def explain(value: Any) -> str | None:
+        scn = cache.scenario(scenario, [*sets, override(vary, value)])
+        plan = scn.security
+        if plan is None:
+            return None
+        dep = deploy(plan, cache.network(scn))
+        team = plan.team.members if plan.team is not None and plan.has("team") else 0
+        return (f"{dep.guards} guards: {dep.summary() or 'none placed'}; team {team}, "
+                f"{plan.equipment.responder_kits} kits")
+
+    return explain
 
 
 def register(app: typer.Typer) -> None:

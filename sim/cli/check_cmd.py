@@ -89,7 +89,8 @@ def check(
 
         tg = load_targets(targets)
         if responder_s is not None:
-            tg = [t.with_value(responder_s) if t.metric == "t_first_responder_s" else t
+            tg = [t.with_value(responder_s)
+                  if t.metric == "t_first_responder_after_incident_s" else t
                   for t in tg]
         dyn = run_dynamic(inp, tg, replications=replications, workers=workers,
                           scenario_dir=scenarios, seed=seed,

@@ -47,6 +47,7 @@ _COMMAND_MODULES = (
     "sim.cli.barriers_cmd",
     "sim.cli.check_cmd",
     "sim.cli.batch_cmd",
+    "sim.cli.deploy_cmd",
     "sim.cli.assumptions_cmd",
     "sim.cli.sensitivity_cmd",
     "sim.cli.report_cmd",

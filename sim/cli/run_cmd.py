@@ -21,8 +21,8 @@ from sim.run.runner import RunResult, run_scenario
 SUMMARY_KEYS = (
     "occupants", "evacuated", "inside", "casualties", "t_evacuation_s", "t95_evacuation_s",
     "t_lower_bound_s", "peak_density_pm2", "peak_density_space", "t_alarm_s",
-    "t_first_responder_s", "t_neutralised_s", "t_police_arrived_s", "deadlocks_resolved",
-    "wall_s",
+    "t_first_responder_s", "t_contact_s", "t_neutralised_s", "t_police_arrived_s",
+    "deadlocks_resolved", "wall_s",
 )
 
 

@@ -120,6 +120,12 @@ class CellGraph:
         dist, pred = self._tree(target)
         return path_from_tree(dist, pred, src, target)
 
+    @property
+    def matrix(self) -> csr_matrix:
+        """The all-openings view as a sparse matrix of link lengths (m), cell to cell (for
+        many-source searches such as the guard deployment's)."""
+        return self._all
+
     def neighbours(self, cell: int) -> list[int]:
         """Cells sharing an opening with ``cell`` (not exits)."""
         return list(self._nbrs[cell])

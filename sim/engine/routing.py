@@ -153,12 +153,17 @@ class Router:
             return self.first_hop(i, cell, x, y, exclude)
         return (bq, max(bd, 0.1)) if best < math.inf else (-1, 0.0)
 
-    def next_hop(self, i: int, cell: int, p_in: int) -> tuple[int, float]:
-        """Best portal out of ``cell`` for person ``i`` who entered through ``p_in``."""
+    def next_hop(self, i: int, cell: int, p_in: int, *,
+                 obey: bool = True) -> tuple[int, float]:
+        """Best portal out of ``cell`` for person ``i`` who entered through ``p_in``.
+
+        ``obey = False`` ignores a guard's directions here (used once the directed exit
+        proved unreachable from this cell, so the fallback cannot loop).
+        """
         w = self.w
         if self.policy == "quickest":
             self._requickest(i, cell, p_in, None)
-        directed = w.directed.get(cell)
+        directed = w.directed.get(cell) if obey else None
         if directed is not None and directed not in self.blocked and (
                 w.compliance >= 1.0 or w.obey_u[i] < w.compliance):
             w.target[i] = directed
@@ -179,7 +184,7 @@ class Router:
         if best == math.inf:
             if w.target[i] >= 0:
                 w.target[i] = -1
-                return self.next_hop(i, cell, p_in)
+                return self.next_hop(i, cell, p_in, obey=False)
             door = w.doors[p_in]
             res = self.first_hop(i, cell, door.at[0], door.at[1], -1)
             if res[0] == p_in:

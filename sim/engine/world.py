@@ -58,10 +58,6 @@ _UNAWARE, _MOVING, _QUEUING, _SHELTERING, _SAFE = (
     int(State.SAFE))
 _REL_STEPS = 20_000
 """Entries of the relative-speed table (0.001 persons/m² apart)."""
-_DRAW_BLOCK = 512
-"""Pre-movement delays drawn per numpy call."""
-
-
 class Wake(Enum):
     """What a queued person learns when woken (their event's value, or
     :meth:`Door.head_wake`'s answer)."""
@@ -452,7 +448,8 @@ class World:
         self.moves = 0
         self.evacuated = 0
         self.casualties = 0
-        self._premove_fn: dict[tuple[str, str], Callable[[], float]] = {}
+        self._premove_fn: dict[tuple[str, str], Callable[[int], float]] = {}
+        self._cue_z: dict[str, np.ndarray] = {}
         self._explicit = scenario.premovement.explicit
 
     # ------------------------------------------------------------------ assumptions
@@ -670,12 +667,18 @@ class World:
         self.marks.append(Mark(self.env.now, kind, label, dict(data)))
 
     # ------------------------------------------------------------------ cues
-    def _premove_sampler(self, cue: str, kind: str) -> Callable[[], float]:
+    def _premove_sampler(self, cue: str, kind: str) -> Callable[[int], float]:
         key = (cue, kind)
         fn = self._premove_fn.get(key)
         if fn is None:
-            fn = _sampler(self.scenario.cue_dist(cue, kind, self.params),
-                          self.streams["premovement"])
+            z = self._cue_z.get(cue)
+            if z is None:
+                # one standard normal per person and cue, from the cue's own stream:
+                # person i's delay after cue c depends only on the seed, i and c, so a
+                # device that cues other people (or cues in another order) leaves it alone
+                z = self.streams.child("person", "premovement", cue).standard_normal(self.n)
+                self._cue_z[cue] = z
+            fn = _sampler(self.scenario.cue_dist(cue, kind, self.params), z.tolist())
             self._premove_fn[key] = fn
         return fn
 
@@ -695,7 +698,7 @@ class World:
             if explicit is not None:
                 delay_s = explicit
             else:
-                delay_s = self._premove_sampler(cue, self.cell_kind[self.cell_of[person]])()
+                delay_s = self._premove_sampler(cue, self.cell_kind[self.cell_of[person]])(person)
         start = self.env._now + delay_s
         if start >= self.start_at[person]:
             return
@@ -922,36 +925,33 @@ def _supply_factor_table(model: mv.SpeedModel) -> list[float]:
     return out
 
 
-def _sampler(dist: PremovementDist, rng: np.random.Generator) -> Callable[[], float]:
-    """A function drawing one pre-movement delay (s) from ``dist``.
+def _sampler(dist: PremovementDist, z: list[float]) -> Callable[[int], float]:
+    """A function giving person ``i`` a pre-movement delay (s) from ``dist``.
 
-    Values are drawn from ``rng`` in blocks of :data:`_DRAW_BLOCK` (one numpy call per
-    block instead of one per person) and handed out in order.
+    ``z[i]`` is person ``i``'s standard normal draw for this cue (common random numbers
+    per person): normal and log-normal delays are ``mean + sd·z`` and ``exp(mu + sigma·z)``,
+    uniform ones ``min + (max − min)·Φ(z)``, each clipped to ``[min_s, max_s]``.
     """
     lo, hi = dist.min_s, max(dist.max_s, dist.min_s)
     if dist.model == "none":
-        return lambda: 0.0
+        return lambda i: 0.0
     if dist.model == "fixed":
-        return lambda: dist.fixed_s
-    draw: Callable[[int], np.ndarray]
+        return lambda i: dist.fixed_s
     if dist.model == "uniform":
-        def draw(k: int) -> np.ndarray:
-            return rng.uniform(lo, hi, k)
-    elif dist.model == "normal":
-        def draw(k: int) -> np.ndarray:
-            return np.clip(rng.normal(dist.mean_s, dist.sd_s, k), lo, hi)
-    else:
-        m, s = max(dist.mean_s, 1e-6), dist.sd_s
-        sigma2 = math.log(1.0 + (s / m) ** 2)
-        mu = math.log(m) - sigma2 / 2.0
-        sig = math.sqrt(sigma2)
+        def uniform(i: int) -> float:
+            return lo + (hi - lo) * 0.5 * (1.0 + math.erf(z[i] / math.sqrt(2.0)))
+        return uniform
+    if dist.model == "normal":
+        mean, sd = dist.mean_s, dist.sd_s
 
-        def draw(k: int) -> np.ndarray:
-            return np.clip(rng.lognormal(mu, sig, k), lo, hi)
-    buf: list[float] = []
+        def normal(i: int) -> float:
+            return min(max(mean + sd * z[i], lo), hi)
+        return normal
+    m, s = max(dist.mean_s, 1e-6), dist.sd_s
+    sigma2 = math.log(1.0 + (s / m) ** 2)
+    mu = math.log(m) - sigma2 / 2.0
+    sig = math.sqrt(sigma2)
 
-    def one() -> float:
-        if not buf:
-            buf.extend(draw(_DRAW_BLOCK)[::-1].tolist())
-        return buf.pop()
-    return one
+    def lognormal(i: int) -> float:
+        return min(max(math.exp(mu + sig * z[i]), lo), hi)
+    return lognormal

@@ -4,12 +4,12 @@ The **full** plan meets every static clause the checker tests (``docs/compliance
 
 * **Guards** (SM-1.3b/c): :func:`sim.model.security_plan.required_guards` of the sales area
   (below 10,000 m², where the plan sets no number: the posts plus two patrollers per
-  sales level). Posts: the gate (1), every main entrance (2 each, on its indoor side),
-  the CCTV room (2, the operators), the duty room (2), every finance room (1). The rest
-  patrol the corridors and atria of each sales level (at least 2 per level, extra guards
-  to the largest levels first), in teams of 2–4 starting at staggered points of the
-  level's loop. If the posts and minimal patrols need more
-  than the required number, the plan has more.
+  sales level). Posts: the gate (1), every main entrance (2 each, on its indoor side,
+  at the door), the CCTV room (2, the operators), the duty room (2), every finance room
+  (1). The rest walk one-guard beats placed by the deployment rule
+  (:mod:`sim.security.deployment`: p-median on the design occupants, every sales level
+  covered), written as patrols with waypoints. If the posts and two guards per sales
+  level need more than the required number, the plan has more.
 * **Internal defence team** (SM-1.3d): 7 members based in the duty room, with a leader,
   a deputy and a liaison.
 * **Shop officers and joint-defence groups** (SM-1.3e): one officer per shop; groups of
@@ -63,8 +63,9 @@ from sim.analysis.compliance.adjacency import GROUP_DISTANCE_M, adjacency_graph,
 from sim.engine.graphs import Network, build_network
 from sim.hazards.smoke_geometry import find_voids
 from sim.io.toml import dumps_readable
-from sim.model.layout import SALES_KINDS, Layout
-from sim.model.security_plan import SCHEMA, required_guards
+from sim.model.layout import Layout
+from sim.model.security_plan import SCHEMA, plan_from_dict, required_guards
+from sim.security.deployment import beat_patrols, deploy
 
 #: Guards on each post role in the full plan.
 POST_COUNTS = {"gate": 1, "entrance": 2, "cctv": 2, "duty": 2, "finance": 1}
@@ -72,8 +73,6 @@ POST_COUNTS = {"gate": 1, "entrance": 2, "cctv": 2, "duty": 2, "finance": 1}
 UNDERSTAFFED_FRACTION = 0.6
 GROUP_MIN, GROUP_MAX = 5, 10
 GUARDS_PER_SET = 3
-#: Largest patrol team; a level's patrollers are split into teams of at most this many.
-PATROL_TEAM_MAX = 4
 
 
 def _induced(g: nx.Graph, nodes: Sequence[str]) -> nx.Graph:
@@ -95,26 +94,6 @@ def _induced(g: nx.Graph, nodes: Sequence[str]) -> nx.Graph:
 def _west_first(layout: Layout, ids: Sequence[str]) -> list[str]:
     return sorted(ids, key=lambda s: (layout.spaces[s].centroid[0], layout.spaces[s].centroid[1],
                                       s))
-
-
-def _patrol_routes(layout: Layout, network: Network) -> list[tuple[str, list[str]]]:
-    """(level, corridor/atrium loop) per sales level, largest sales area first."""
-    out = []
-    sg = network.space_graph
-    for lv in layout.sales_levels():
-        ids = [s.id for s in layout.spaces.values()
-               if s.level == lv.id and s.kind in ("corridor", "atrium")]
-        if not ids:
-            continue
-        sub = _induced(sg, ids)
-        order: list[str] = []
-        for start in _west_first(layout, ids):
-            if start not in order:
-                order += [n for n in nx.dfs_preorder_nodes(sub, start) if n not in order]
-        out.append((lv.id, order))
-    area = {lv: sum(s.area_m2 for s in layout.spaces.values()
-                    if s.level == lv and s.kind in SALES_KINDS) for lv, _ in out}
-    return sorted(out, key=lambda kv: -area[kv[0]])
 
 
 def _chunks(seq: list[str], k: int) -> list[list[str]]:
@@ -222,7 +201,7 @@ def generate_plan(layout: Layout, *, understaffed: bool = False, network: Networ
         posts.append({"id": "post-gate", "space": gate, "role": "gate", "count": count["gate"]})
     for oid in mains:
         posts.append({"id": f"post-{oid}", "space": places.indoor_side(layout, oid),
-                      "role": "entrance", "count": count["entrance"]})
+                      "role": "entrance", "count": count["entrance"], "opening": oid})
     if cctv_room:
         posts.append({"id": "post-cctv", "space": cctv_room, "role": "cctv",
                       "count": count["cctv"]})
@@ -230,31 +209,18 @@ def generate_plan(layout: Layout, *, understaffed: bool = False, network: Networ
         posts.append({"id": "post-duty", "space": duty, "role": "duty", "count": count["duty"]})
     for f in finance:
         posts.append({"id": f"post-{f}", "space": f, "role": "finance", "count": count["finance"]})
-    routes = _patrol_routes(layout, net)
     on_posts = sum(p["count"] for p in posts)
     req = required_guards(layout.sales_area_m2)
-    full_total = max(req or 0, on_posts + 2 * len(routes))
+    full_total = max(req or 0, on_posts + 2 * len(layout.sales_levels()))
     total = math.floor(UNDERSTAFFED_FRACTION * full_total) if understaffed else full_total
     if understaffed and on_posts > total:  # trim the lowest-priority posts
         for p in reversed(posts):
             while p["count"] > 0 and sum(q["count"] for q in posts) > total:
                 p["count"] -= 1
-        on_posts = sum(p["count"] for p in posts)
-    left = total - on_posts
-    patrol_counts = [0] * len(routes)
-    i = 0
-    while left > 0 and routes:
-        patrol_counts[i % len(routes)] += 1
-        left -= 1
-        i += 1
-    patrols: list[dict[str, Any]] = []
-    for (lv, route), c in zip(routes, patrol_counts, strict=True):
-        k = math.ceil(c / PATROL_TEAM_MAX)
-        for j in range(k):  # teams of 2-4, starting at staggered points of the loop
-            n = c // k + (1 if j < c % k else 0)
-            off = (j * len(route)) // k
-            patrols.append({"id": f"patrol-{lv}" + (f"-{chr(97 + j)}" if k > 1 else ""),
-                            "route": route[off:] + route[:off], "count": n, "dwell_s": 60.0})
+    # the rest walk beats placed by the deployment rule (p-median on design occupants)
+    bare = plan_from_dict({"schema": SCHEMA, "guards": {"total": total, "posts": posts}},
+                          layout, source="<generator>")
+    patrols = beat_patrols(deploy(bare, net, total), net)
 
     # ---- people
     shops = [s.id for s in layout.iter_kind("shop")]

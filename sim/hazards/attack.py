@@ -28,7 +28,9 @@ Rules (each with its source, or flagged as an **assumption**)
   0.35, **assumption**), else injured; both are taken out of the evacuation where they
   stand (``World.remove``), each person at most once. ``ended_after_s`` (for
   reconstructions of recorded incidents) stops every attacker that long after it
-  entered, by the record's responders (``attack_stopped_by = "record"``).
+  entered, by the record's responders (``attack_stopped_by = "record"``); modelled police
+  reaching it earlier make contact but do not stop it (the record's responders stand for
+  them: police arrive after a median 180 s, sooner than some recorded ends).
 * **Perception.** Unaware people in the attacker's cell get a ``panic`` cue (they see it),
   those in neighbouring cells an ``incident`` cue (the scream); a firearm is heard one
   cell further (``incident``). The attacker's cell is avoided by routing while it is
@@ -78,6 +80,7 @@ from sim.hazards import _common as cm
 from sim.hazards import attack_harm as ah
 from sim.model.assumptions import declare
 from sim.model.hazard_specs import AttackSpec
+from sim.security.engagement import responder_hits
 
 if TYPE_CHECKING:
     from sim.security.alarm import Incident
@@ -128,6 +131,8 @@ class Attacker:
 
     k: int
     entity: int
+    rng: np.random.Generator
+    """This attacker's own stream (keyed ``attacker``/``attack#k``)."""
     cell: int = -1
     t_enter: float = math.nan
     pinned: bool = False
@@ -138,6 +143,8 @@ class Attacker:
     harms: list[tuple[float, int]] = field(default_factory=list)
     inc: Incident | None = None
     route_left: list[str] = field(default_factory=list)
+    t_contact: float = math.nan
+    """First time a responder (staff or police) was in its cell."""
 
 
 class AttackRun:
@@ -156,7 +163,6 @@ class AttackRun:
         self.w = world
         self.spec: Any = spec
         """The spec with every unset parameter taken from the run's assumptions."""
-        self.rng = world.streams["attack"]
         full: Any = spec
         self.harm = ah.HarmRate(full.rate_per_min, full.density_ref_pm2,
                                 full.density_exponent, full.rate_max_per_min)
@@ -175,13 +181,13 @@ class AttackRun:
             for s in spec.route:
                 cm.space_cells(world, s, "hazards.route")
         plan = cm.plan_of(world)
-        self.kits = (plan.equipment.forks + plan.equipment.shields) if plan is not None else 0
-        self.kit_holders: set[int] = set()
+        self.kits = plan.equipment.responder_kits if plan is not None else 0
         self.attackers: list[Attacker] = []
         self.avoided: dict[int, int] = {}
         self.victims: list[tuple[float, int]] = []
         self.t_first_enter: float | None = None
         self.t_first_responder: float | None = None
+        """First contact of a responder with any attacker (splits the victim rates)."""
         self.stopped_by: list[str] = []
         self.lockdown_held = False
         world.metrics.setdefault("attack_victims", 0)
@@ -191,7 +197,8 @@ class AttackRun:
         world.hazards.append(self)
         for k in range(spec.attackers):
             a = Attacker(k=k, entity=cm.add_entity(world, "attacker", f"attacker {k + 1}"),
-                         route_left=list(spec.route) if spec.target == "route" else [])
+                         route_left=list(spec.route) if spec.target == "route" else [],
+                         rng=world.streams.child("attacker", f"attack#{k}"))
             self.attackers.append(a)
             world.env.process(self._attacker(a, spec.t_s + k * spec.interval_s))
         world.hazards_active += 1  # held until the attackers have entered
@@ -210,7 +217,7 @@ class AttackRun:
         w.mark("attacker_entered", f"attacker {a.k + 1} ({spec.weapon}) at {self.entrance}")
         cm.track(w, a.entity, a.cell, State.ATTACKING)
         a.inc = cm.chain_of(w).incident(
-            "attack", lambda: a.cell, visible=True, threat=True,
+            "attack", lambda: a.cell, visible=True, threat=True, key=f"attack#{a.k}",
             responders_needed=spec.guards_required, follow=True,
             on_arrival=lambda m, a=a: self._on_arrival(a, m),
             on_police=lambda a=a: self._on_police(a), weapon=spec.weapon)
@@ -221,10 +228,9 @@ class AttackRun:
             if a.pinned:
                 yield env.timeout(spec.tick_s)
                 continue
-            here = self._responders_here(a)
-            if spec.weapon == "knife" and self._equipped(here) >= spec.guards_required:
-                self._pin(a, "guards", spec.struggle_s)
+            if self._engage(a):
                 continue
+            here = self._responders_here(a)
             confronted = spec.weapon == "knife" and bool(here)
             if not confronted:
                 nxt = self._next_cell(a)
@@ -243,6 +249,8 @@ class AttackRun:
             if a.stopped or a.pinned:
                 continue
             self._strike(a, confronted, spec.tick_s)
+            if confronted:
+                self._fight(a, spec.tick_s)
 
     def _enter_cell(self, a: Attacker, old: int) -> None:
         w = self.w
@@ -252,6 +260,13 @@ class AttackRun:
         drop = [old] if old >= 0 and self.avoided[old] == 0 else []
         cm.set_avoid(w, add=[a.cell], drop=drop)
         self._perceive(a)
+        chain = cm.chain_of(w)
+        if a.inc is not None:
+            chain.moved(a.inc)  # followers go after it now
+            st = cm.staff_of(w)
+            if st is not None:
+                st.threat_seen(a.inc, a.cell)
+            self._engage(a)
 
     def _perceive(self, a: Attacker) -> None:
         w = self.w
@@ -269,17 +284,18 @@ class AttackRun:
             return
         rate = self.harm.per_min(w.count[c] / w.area[c])
         lam = rate * dt / 60.0 * (spec.confronted_factor if confronted else 1)
-        k = int(self.rng.poisson(lam)) if lam > 0 else 0
+        rng = a.rng
+        k = int(rng.poisson(lam)) if lam > 0 else 0
         if k <= 0:
             return
         people = cm.present_in(w, [c])
         if not people:
             return
         k = min(k, len(people))
-        chosen = self.rng.choice(len(people), size=k, replace=False)
+        chosen = rng.choice(len(people), size=k, replace=False)
         for j in sorted(int(x) for x in chosen):
             i = people[j]
-            fatal = bool(self.rng.random() < self.p_fatal)
+            fatal = bool(rng.random() < self.p_fatal)
             if cm.harm(w, i, "attack", fatal=fatal):
                 now = w.env.now
                 a.harms.append((now, i))
@@ -336,28 +352,65 @@ class AttackRun:
         return best
 
     # ------------------------------------------------------------------ responders
+    # (contact, pinning and harm to responders: sim.security.engagement documents them)
     def _responders_here(self, a: Attacker) -> list[Member]:
         st = cm.staff_of(self.w)
         if st is None or a.inc is None:
             return []
         return [st.members[j] for j in dict.fromkeys(a.inc.responders)
-                if st.members[j].cell == a.cell]
+                if st.members[j].cell == a.cell and st.members[j].task == "converge"
+                and not st.members[j].harmed]
 
     def _equipped(self, members: list[Member]) -> int:
-        return sum(1 for m in members if m.id in self.kit_holders)
+        st = cm.staff_of(self.w)
+        return sum(1 for m in members if st is not None and m.id in st.kit_holders)
+
+    def _contact(self, a: Attacker) -> None:
+        """A responder is in the attacker's cell: record the first contact."""
+        w = self.w
+        now = w.env.now
+        if math.isnan(a.t_contact):
+            a.t_contact = now
+        if self.t_first_responder is None:
+            self.t_first_responder = now
+            w.metrics["t_contact_s"] = now
+            if self.t_first_enter is not None:
+                w.metrics["t_contact_after_incident_s"] = now - self.t_first_enter
+            w.mark("contact", f"a responder reached attacker {a.k + 1}")
+
+    def _engage(self, a: Attacker) -> bool:
+        """Check the responders in the attacker's cell now: contact, and pin it when
+        enough of them carry kits. True when it was pinned now."""
+        if a.stopped or a.pinned:
+            return False
+        here = self._responders_here(a)
+        if not here:
+            return False
+        self._contact(a)
+        if self.spec.weapon == "knife" and self._equipped(here) >= self.spec.guards_required:
+            self._pin(a, "guards", self.spec.struggle_s)
+            return True
+        return False
+
+    def _fight(self, a: Attacker, dt: float) -> None:
+        """An unpinned knife attacker in contact strikes at responders (engagement notes)."""
+
+        st = cm.staff_of(self.w)
+        if st is None:
+            return
+        rng = self.w.streams.child("attacker", f"attack#{a.k}", "responders")
+        for m in responder_hits(rng, self._responders_here(a), st.kit_holders, dt,
+                                st.eng.hit_per_min, st.eng.kit_protection):
+            st.harm(m, fatal=bool(rng.random() < self.p_fatal))
 
     def _on_arrival(self, a: Attacker, m: Member) -> None:
-        if self.t_first_responder is None:
-            self.t_first_responder = self.w.env.now
-            self.w.metrics.setdefault("t_first_responder_s", self.w.env.now)
-        if (m.equipped and m.role in ("guard", "team") and m.id not in self.kit_holders
-                and len(self.kit_holders) < self.kits):
-            self.kit_holders.add(m.id)
+        self._engage(a)
 
     def _on_police(self, a: Attacker) -> None:
         if not a.stopped and a.pinned_by != "police":
-            if a.pinned:
-                return
+            self._contact(a)
+            if a.pinned or self.spec.ended_after_s is not None:
+                return  # a reconstruction ends when the record says, by its own responders
             self._pin(a, "police", self.spec.police_struggle_s)
 
     def _ended(self, a: Attacker, after_s: float) -> Any:
@@ -392,6 +445,8 @@ class AttackRun:
             cm.chain_of(w).resolve(a.inc)
         if all(x.stopped for x in self.attackers):
             w.metrics["t_neutralised_s"] = w.env.now
+            if self.t_first_enter is not None:
+                w.metrics["t_neutralised_after_incident_s"] = w.env.now - self.t_first_enter
             w.metrics["attack_stopped_by"] = next(
                 (b for b in ("police", "record") if b in self.stopped_by), "guards")
             w.signals.fire(w.signals.attack_stopped)

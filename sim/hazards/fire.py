@@ -29,7 +29,8 @@ to the building and the crowd. ``docs/fire-and-smoke.md`` documents every rule a
   incapacitation (at ``fed_incapacitation``, 0.3); a space whose smoke is below head height
   with visibility under ``turn_back_visibility_m`` (3 m), or which is untenable, is avoided:
   routes are recomputed and people reaching an opening into it turn back when another way
-  exists (:meth:`sim.engine.world.World` checks at every opening).
+  that crosses no avoided space exists (:meth:`sim.engine.routing.Router.clear_way`,
+  checked at every opening).
 * **Detection**: a smoke detector fires when the layer at its ceiling has K ≥ 0.05 1/m, a
   heat detector at 57 °C, feeding the alarm chain like any other incident.
 

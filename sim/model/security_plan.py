@@ -9,11 +9,12 @@ Scenario overrides
 A scenario's ``[security]`` table (or ``--set security.KEY=VALUE``) changes a plan for
 one run, e.g. in staffing sweeps:
 
-* ``guards = N`` — total guards. Posts are filled first in the order of
-  :data:`POST_PRIORITY` (gate, entrance, cctv, duty, finance, post) and, within a role,
-  in file order; what is left goes to patrols, filling the plan's patrol teams in file
-  order and then adding teams of two on the busiest sales levels' corridor loops. With
-  fewer guards than posts, the lowest-priority posts stay empty.
+* ``guards = N`` — total guards, placed by the deployment rule
+  (``guards.deployment = "rule"``, :mod:`sim.security.deployment`): posts first in the
+  order of :data:`POST_PRIORITY` (gate, entrance, cctv, duty, finance, post), then the
+  plan's pinned patrols, then beats placed to minimise the walking time to the design
+  occupants, every sales level covered. The order of entries in the plan never matters.
+* ``kits = N`` — responder kits (``equipment.kits``).
 * ``team = N`` — internal defence team members.
 * ``operators = N`` — CCTV operators on duty (0: nobody watches the screens).
 * ``barriers = {bollards = [opening ids], fences = [...], rising_bollards = [...]}`` —
@@ -45,6 +46,7 @@ from sim.model import limits
 from sim.model.crash_rating import DEFAULT_RATINGS, CrashRating, parse_rating
 from sim.model.layout import Layout
 from sim.model.validation import (
+    Coordinate,
     Number,
     PositiveLength,
     Seconds,
@@ -70,12 +72,14 @@ class _Strict(BaseModel):
 
 
 class Post(_Strict):
-    """A fixed guard post (SM-1.3b/c)."""
+    """A fixed guard post (SM-1.3b/c); its guards stand at ``opening`` of ``space``."""
 
     id: str
     space: str
     count: Staff = 1
     role: PostRole = "post"
+    opening: str | None = None
+    """The opening of ``space`` the guards stand at (default: :func:`post_opening`)."""
 
 
 class Patrol(_Strict):
@@ -85,6 +89,11 @@ class Patrol(_Strict):
     route: list[str] = Field(min_length=1, max_length=limits.MAX_ITEMS)
     count: Staff = 2
     dwell_s: Seconds = 60.0
+    points: list[tuple[Coordinate, Coordinate]] = Field(default_factory=list,
+                                                        max_length=limits.MAX_ITEMS)
+    """Optional waypoint (x, y) in each route space (default: the space's central cell)."""
+    pinned: bool = False
+    """Staffed before any guard is placed by the deployment rule (``guards.deployment``)."""
 
 
 class Shift(_Strict):
@@ -110,6 +119,10 @@ class Guards(_Strict):
     """Guards carry batons and protective equipment (SM-1.3c)."""
     speed_mps: Speed = 1.5
     """Brisk walking / jogging speed when dispatched (m/s)."""
+    deployment: Literal["plan", "rule"] = "plan"
+    """``plan``: posts and patrols as written, guards beyond them placed by the rule;
+    ``rule``: ``total`` guards placed by the deployment rule (posts, pinned patrols,
+    then beats), :mod:`sim.security.deployment`. ``--set security.guards=N`` sets it."""
 
     @model_validator(mode="after")
     def _staffed(self) -> Guards:
@@ -204,7 +217,8 @@ class Alarm(_Strict):
     ``alarm.verify_mean_s`` assumption."""
     mode: Literal["general", "zoned"] = "general"
     police_travel_s: Number | None = Field(default=None, gt=0, le=limits.MAX_TIME_S)
-    """Mean police travel time (s); unset: the run's ``police.travel_time_s`` assumption."""
+    """Median police response time after the call (s); unset: the run's
+    ``police.travel_time_s`` assumption (:mod:`sim.security.police`)."""
 
 
 class Pa(_Strict):
@@ -230,6 +244,14 @@ class Equipment(_Strict):
     helmets: Staff = 0
     stab_vests: Staff = 0
     tear_gas: Staff = 0
+    kits: Staff | None = None
+    """Responder kits: a fork or a shield with its helmet and stab vest, what a responder
+    needs to help pin a knife attacker (default ``forks + shields``)."""
+
+    @property
+    def responder_kits(self) -> int:
+        """Kits available to responders (``kits``, else ``forks + shields``)."""
+        return self.kits if self.kits is not None else self.forks + self.shields
 
 
 class Exhaust(_Strict):
@@ -405,9 +427,19 @@ def check_references(plan: SecurityPlan, layout: Layout) -> None:
     need_space(plan.gate, "gate")
     for x in plan.guards.posts:
         need_space(x.space, f"guards.posts[{x.id!r}].space")
+        if x.opening is not None:
+            need_opening(x.opening, f"guards.posts[{x.id!r}].opening")
+            if x.opening not in layout.openings_of.get(x.space, ()):
+                raise SecurityPlanError(f"opening {x.opening!r} is not an opening of "
+                                        f"{x.space!r}", field=f"guards.posts[{x.id!r}].opening",
+                                        source=src)
     for pt in plan.guards.patrols:
         for s in pt.route:
             need_space(s, f"guards.patrols[{pt.id!r}].route")
+        if pt.points and len(pt.points) != len(pt.route):
+            raise SecurityPlanError(f"{len(pt.points)} points for {len(pt.route)} route "
+                                    "spaces; give one per space or none",
+                                    field=f"guards.patrols[{pt.id!r}].points", source=src)
     if plan.team is not None:
         need_space(plan.team.base, "team.base")
     for s in plan.shop_officers.missing:
@@ -467,18 +499,6 @@ def check_references(plan: SecurityPlan, layout: Layout) -> None:
                                     f"{', '.join(DISABLE_KEYS)}", field="disabled", source=src)
 
 
-def _fill_posts(posts: list[Post], n: int) -> tuple[list[Post], int]:
-    """Fill posts in priority order with ``n`` guards; return the posts and the rest."""
-    order = sorted(range(len(posts)), key=lambda i: (POST_PRIORITY.index(posts[i].role), i))
-    counts = [0] * len(posts)
-    left = n
-    for i in order:
-        take = min(posts[i].count, left)
-        counts[i] = take
-        left -= take
-    return [p.model_copy(update={"count": c}) for p, c in zip(posts, counts, strict=True)], left
-
-
 def _barrier_item(item: Any) -> bool:
     """Whether ``item`` is an opening id or an ``{opening, rating}`` table of strings."""
     if isinstance(item, str):
@@ -492,29 +512,17 @@ def apply_overrides(plan: SecurityPlan, overrides: Mapping[str, Any], layout: La
                     source: str = "<scenario>") -> SecurityPlan:
     """The plan with a scenario's ``[security]`` overrides applied (see module doc)."""
     upd: dict[str, Any] = {}
-    known = {"plan", "guards", "team", "operators", "barriers", "disable"}
+    known = {"plan", "guards", "team", "operators", "barriers", "disable", "kits"}
     for key in overrides:
         if key not in known:
             raise SecurityPlanError(f"unknown key; expected one of {', '.join(sorted(known))}",
                                     field=f"security.{key}", source=source)
     if "guards" in overrides:
         n = _staff_override(overrides, "guards", source)
-        posts, left = _fill_posts(list(plan.guards.posts), n)
-        patrols: list[Patrol] = []
-        for pt in plan.guards.patrols:
-            take = min(pt.count, left)
-            left -= take
-            patrols.append(pt.model_copy(update={"count": take}))
-        extra_routes = _default_patrol_routes(layout)
-        k = 0
-        while left > 0 and extra_routes:
-            take = min(2, left)
-            route = extra_routes[k % len(extra_routes)]
-            patrols.append(Patrol(id=f"extra-{k + 1}", route=route, count=take, dwell_s=60.0))
-            left -= take
-            k += 1
-        upd["guards"] = plan.guards.model_copy(update={"total": n, "posts": posts,
-                                                       "patrols": patrols})
+        upd["guards"] = plan.guards.model_copy(update={"total": n, "deployment": "rule"})
+    if "kits" in overrides:
+        k = _staff_override(overrides, "kits", source)
+        upd["equipment"] = plan.equipment.model_copy(update={"kits": k})
     if "team" in overrides:
         m = _staff_override(overrides, "team", source)
         base = plan.team.base if plan.team else (plan.duty_room or next(iter(layout.spaces)))
@@ -575,17 +583,6 @@ def _staff_override(overrides: Mapping[str, Any], key: str, source: str) -> int:
         raise SecurityPlanError(f"must be a whole number from 0 to {limits.MAX_STAFF:,}, "
                                 f"got {n!r}", field=f"security.{key}", source=source)
     return n
-
-
-def _default_patrol_routes(layout: Layout) -> list[list[str]]:
-    """Corridor loops per sales level, largest levels first (for extra patrols)."""
-    by_level: dict[str, list[str]] = {}
-    for s in layout.spaces.values():
-        if s.kind in ("corridor", "atrium"):
-            by_level.setdefault(s.level, []).append(s.id)
-    ranked = sorted(by_level.items(), key=lambda kv: -sum(layout.spaces[s].area_m2
-                                                         for s in kv[1]))
-    return [ids for _, ids in ranked if ids]
 
 
 def required_guards(sales_area_m2: float, *, reading: Literal["strict", "lenient"] = "strict"

@@ -19,11 +19,10 @@ For every candidate it says which posts and patrols the guards staff, by level, 
 binding target: the one that fails first below the answer (or, at the answer, the one
 with the least margin).
 
-Seam (issue 17): guards are deployed by :func:`staffed`, today the plan's own override
-rule (posts by priority, then the patrols in file order, then extra corridor patrols:
-``sim.model.security_plan.apply_overrides``). When the deployment rule of issue 17
-(``sim.security.deployment.deploy``) is on main, :func:`staffed` reads that instead, and
-its explained adequacy replaces :func:`evaluate`'s grid.
+Seam (issue 17): guards are deployed by :func:`staffed`, which reads the deployment
+rule (``sim.security.deployment.deploy``). Still to do (lead): let
+``sim.batch.adequacy.find_adequate`` (grid, announced runs, binding target) replace
+:func:`evaluate`'s grid.
 """
 
 from __future__ import annotations
@@ -45,9 +44,11 @@ from sim.batch.runner import ProgressFn, RunSummary, run_batch
 from sim.batch.spec import BatchSpec, Config, file_sha256, override
 from sim.batch.stats import confidence_bound, proportion_interval
 from sim.batch.store import Store
+from sim.engine.graphs import build_network
 from sim.model.layout import Layout
 from sim.model.security_plan import SecurityPlan, apply_overrides
 from sim.report.scenario_runs import PlanRef
+from sim.security.deployment import deploy
 
 #: Fractions of the SM-1.3b guard count tried by default.
 DEFAULT_FRACTIONS = (0.25, 0.5, 0.75, 1.0, 1.25)
@@ -77,18 +78,19 @@ class Staffed:
 
 
 def staffed(plan: SecurityPlan, layout: Layout, guards: int) -> list[Staffed]:
-    """Where ``guards`` guards stand under the plan's deployment rule (see module notes)."""
-    p = apply_overrides(plan, {"guards": guards}, layout)
-    out = []
-    for post in p.guards.posts:
-        if post.count:
-            out.append(Staffed("post", post.id, (layout.spaces[post.space].level,),
-                               post.count))
-    for pt in p.guards.patrols:
-        if pt.count:
-            lv = tuple(dict.fromkeys(layout.spaces[s].level for s in pt.route))
-            out.append(Staffed("patrol", pt.id, lv, pt.count))
-    return out
+    """Where ``guards`` guards stand under the deployment rule
+    (:func:`sim.security.deployment.deploy`: posts, pinned patrols, then beats; a beat
+    counts as a patrol here)."""
+    net = _networks.get(id(layout))
+    if net is None or net.layout is not layout:
+        net = build_network(layout)
+        _networks[id(layout)] = net
+    dep = deploy(apply_overrides(plan, {"guards": guards}, layout), net)
+    return [Staffed("post" if s.kind == "post" else "patrol", s.id, (s.level,), s.count)
+            for s in dep.stations]
+
+
+_networks: dict[int, Any] = {}
 
 
 def by_level(items: Sequence[Staffed]) -> dict[str, dict[str, int]]:

@@ -25,20 +25,27 @@ verification            ``alarm.verify_s`` mean, else ``alarm.verify_mean_s`` (3
 alarm after verify      5 s with alarm devices (SM-1.4a); without them the duty room
                         falls back to PA (if any) else to guards spreading the word
 PA                      first message 30 s after the alarm (SM-1.4d)
-police called           10 s with the platform link (SM-1.4g / SM-5b); 60 s by phone
-police travel           ``alarm.police_travel_s`` mean, else the ``police.travel_time_s``
-                        assumption (300 s: the 5-minute tier of the Chinese 1-3-5
-                        response circles for cities), log-normal, sd ``police.travel_cv``
-                        (30 %) of the mean
+police called           10 s over the platform link, which needs the alarm devices
+                        (buttons, SM-1.4a) and the link (SM-1.4g / SM-5b); 60 s by
+                        phone without either (:mod:`sim.security.police`)
+police response         log-normal, median 180 s (``alarm.police_travel_s`` if set),
+                        log-sd 0.60: FBI response times and the 3-minute circle
+                        (:mod:`sim.security.police`)
 =====================  ==========================================================
 
 A device that is missing or disabled (``disable = [...]`` or sabotage) breaks its link
-and the chain falls back to the next slower channel.
+and the chain falls back to the next slower channel. Without alarm buttons nobody
+sounds the bell, drills included: the duty room falls back to the PA, else to guards
+spreading the word.
+
+Randomness: every channel of every incident draws from its own keyed stream
+(:meth:`sim.engine.rng.Streams.child`): each camera operator, the occupants' report,
+each reporter, the verification and the police of an incident. Removing a camera
+operator, a guard or the PA changes only the draws that depend on it.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -48,6 +55,8 @@ import simpy
 
 from sim.engine.replay import State
 from sim.model.assumptions import declare
+from sim.security import police
+from sim.security.engagement import lognormal
 from sim.security.staff import police_without_staff
 
 if TYPE_CHECKING:
@@ -55,19 +64,6 @@ if TYPE_CHECKING:
     from sim.model.security_plan import SecurityPlan
     from sim.security.staff import Staff
 
-
-POLICE_TRAVEL = declare(
-    "police.travel_time_s", default=300.0, unit="s", low=180.0, high=600.0,
-    dist="loguniform", valid_min=1.0, status="assumed", used_by=("attack", "robbery", "hostage",
-                                                                 "vehicle", "explosion"),
-    source="assumed: the 5-minute tier of the Chinese police 1-3-5 minute response circles "
-           "(Ministry of Public Security city patrol norm); 3-10 min covers US response "
-           "times in active-attacker incidents (FBI/ALERRT 2000-2013 studies)",
-    name="Mean police travel time from the call to arrival at the incident")
-POLICE_TRAVEL_CV = declare(
-    "police.travel_cv", default=0.3, unit="share of mean", low=0.1, high=0.6,
-    dist="uniform", valid_min=0.0, status="assumed", used_by=POLICE_TRAVEL.used_by,
-    source="assumed", name="Coefficient of variation of police travel time (log-normal)")
 
 OCCUPANT_REPORT = declare(
     "alarm.occupant_report_mean_s", default=90.0, unit="s", low=45.0, high=240.0,
@@ -94,6 +90,8 @@ class Incident:
     kind: str
     cell_fn: Callable[[], int]
     t_start: float
+    key: str = ""
+    """Stable id (``attack#0``, ``fire#0``): keys the incident's random streams."""
     visible: bool = True
     threat: bool = False
     responders_needed: int = 2
@@ -106,6 +104,8 @@ class Incident:
     """Staff ids at the incident."""
     arrivals: list[tuple[float, int]] = field(default_factory=list)
     detected: simpy.Event | None = None
+    changed: simpy.Event | None = None
+    """Succeeds when the incident moves (an attacker enters another cell) or ends."""
     data: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -114,26 +114,17 @@ class Incident:
         return self.cell_fn()
 
 
-def _lognormal(rng: np.random.Generator, mean: float, sd: float) -> float:
-    if mean <= 0:
-        return 0.0
-    if sd <= 0:
-        return mean
-    s2 = math.log(1.0 + (sd / mean) ** 2)
-    return float(rng.lognormal(math.log(mean) - s2 / 2.0, math.sqrt(s2)))
-
-
 class AlarmChain:
     """Detection, reporting, verification and the duty room's actions for one world."""
 
     def __init__(self, world: World, plan: SecurityPlan | None) -> None:
         self.w = world
         self.plan = plan
-        self.rng = world.streams["alarm"]
+        self.streams = world.streams
         given = plan.alarm.police_travel_s if plan is not None else None
         self.police_travel_s = given if given is not None \
-            else world.param(POLICE_TRAVEL.key)
-        self.police_travel_cv = world.param(POLICE_TRAVEL_CV.key)
+            else world.param(police.POLICE_MEDIAN.key)
+        self.police_log_sd = world.param(police.POLICE_LOG_SD.key)
         self.occupant_report_s = world.param(OCCUPANT_REPORT.key)
         verify = plan.alarm.verify_s if plan is not None else None
         self.verify_s = verify if verify is not None else world.param(VERIFY.key)
@@ -207,11 +198,23 @@ class AlarmChain:
             self.w.metrics[key] = t
 
     # ------------------------------------------------------------------ entry points
+    def _key(self, kind: str) -> str:
+        return f"{kind}#{sum(1 for i in self.incidents if i.kind == kind)}"
+
+    def rng(self, family: str, inc: Incident, *who: str) -> np.random.Generator:
+        """The keyed stream of one channel of one incident (see module notes)."""
+        return self.streams.child(family, inc.key, *who)
+
     def incident(self, kind: str, cell_fn: Callable[[], int], *, visible: bool = True,
-                 threat: bool = False, responders_needed: int = 2,
+                 threat: bool = False, responders_needed: int = 2, key: str | None = None,
                  **data: Any) -> Incident:
-        """Open an incident now; detection channels start racing."""
-        inc = Incident(len(self.incidents), kind, cell_fn, self.w.env.now, visible=visible,
+        """Open an incident now; detection channels start racing.
+
+        ``key`` is its stable id for random streams (default ``kind#n``, the n-th
+        incident of that kind).
+        """
+        inc = Incident(len(self.incidents), kind, cell_fn, self.w.env.now,
+                       key=key or self._key(kind), visible=visible,
                        threat=threat, responders_needed=responders_needed, data=dict(data))
         inc.detected = self.w.env.event()
         self.incidents.append(inc)
@@ -233,10 +236,15 @@ class AlarmChain:
 
     def staff_perceived(self, inc: Incident, staff_id: int, role: str) -> None:
         """A guard, team member or officer saw the incident themselves."""
+        if inc.t_detected is not None:
+            return
+        who = (self.staff.members[staff_id].key if self.staff is not None and staff_id >= 0
+               else role)
+        rng = self.rng("report", inc, who)
         if role == "officer":
-            report = 20.0 + float(self.rng.uniform(-10, 10))
+            report = 20.0 + float(rng.uniform(-10, 10))
         else:
-            report = max(2.0, float(self.rng.normal(10.0, 5.0)))
+            report = max(2.0, float(rng.normal(10.0, 5.0)))
         self._detect(inc, role, report_s=report)
 
     def drill(self, spec: Any) -> None:
@@ -245,7 +253,8 @@ class AlarmChain:
             if spec.space is not None else self._duty_cell()
         # a drill at a place sends two responders there; a drill without one sends nobody
         inc = Incident(len(self.incidents), "drill", lambda: cell, self.w.env.now,
-                       visible=False, responders_needed=2 if spec.space is not None else 0)
+                       key=self._key("drill"), visible=False,
+                       responders_needed=2 if spec.space is not None else 0)
         inc.detected = self.w.env.event()
         self.incidents.append(inc)
         now = self.w.env.now
@@ -263,6 +272,20 @@ class AlarmChain:
         if not inc.resolved:
             inc.resolved = True
             self.w.hazards_active -= 1
+            self.moved(inc)
+
+    def changed(self, inc: Incident) -> simpy.Event:
+        """An event that succeeds the next time ``inc`` moves or ends (responders who
+        follow a moving threat wait on it instead of polling)."""
+        if inc.changed is None or inc.changed.triggered:
+            inc.changed = self.w.env.event()
+        return inc.changed
+
+    def moved(self, inc: Incident) -> None:
+        """``inc`` moved (or ended): wake everyone waiting on :meth:`changed`."""
+        ev = inc.changed
+        if ev is not None and not ev.triggered:
+            ev.succeed(self.w.env.now)
 
     # ------------------------------------------------------------------ detection
     def _detect(self, inc: Incident, by: str, *, report_s: float,
@@ -284,11 +307,14 @@ class AlarmChain:
         if p is None:
             return
         ops = min(p.cctv.operators, 2)
-        rate_per_min = p.cctv.watch_probability * ops
+        rate_per_min = p.cctv.watch_probability
+        rngs = [self.rng("operator", inc, f"operator-{k + 1}") for k in range(ops)]
         env = self.w.env
         while inc.t_detected is None and not inc.resolved:
             if self.works("cctv") and inc.cell in self.camera_cells and rate_per_min > 0:
-                wait = float(self.rng.exponential(60.0 / rate_per_min))
+                # each operator watching notices on their own (exponential, memoryless),
+                # checked in windows of 10 s while the incident is on a screen
+                wait = min(float(g.exponential(60.0 / rate_per_min)) for g in rngs)
                 yield env.timeout(min(wait, 10.0))
                 if wait <= 10.0 and self.works("cctv") and inc.cell in self.camera_cells:
                     self._detect(inc, "camera", report_s=10.0)
@@ -307,7 +333,7 @@ class AlarmChain:
         """A shop officer in the incident's shop (or a neighbouring shop) perceives it."""
         if self.staff is None or not self.staff.officer_near(inc.cell):
             return
-        yield self.w.env.timeout(float(self.rng.uniform(10.0, 30.0)))
+        yield self.w.env.timeout(float(self.rng("detect", inc, "officer").uniform(10.0, 30.0)))
         if inc.t_detected is None:
             self.staff_perceived(inc, -1, "officer")
 
@@ -315,7 +341,8 @@ class AlarmChain:
         """Occupants who see it flee; one of them reports it by phone."""
         w = self.w
         env = w.env
-        yield env.timeout(float(self.rng.uniform(5.0, 20.0)))
+        rng = self.rng("detect", inc, "occupant")
+        yield env.timeout(float(rng.uniform(5.0, 20.0)))
         cell = inc.cell
         near = [cell, *self._neighbours(cell)]
         seen = w.unaware_in(near)
@@ -323,8 +350,8 @@ class AlarmChain:
             w.cue(i, "incident")
         if not seen and w.count[cell] == 0:
             return
-        yield env.timeout(_lognormal(self.rng, self.occupant_report_s,
-                                           0.5 * self.occupant_report_s))
+        yield env.timeout(lognormal(rng, self.occupant_report_s,
+                                    0.5 * self.occupant_report_s))
         if inc.t_detected is None:
             by = "occupant" if self.works("duty_room") else "occupant_110"
             self._detect(inc, by, report_s=0.0)
@@ -357,15 +384,16 @@ class AlarmChain:
             # nobody staffs a duty room: the caller phoned 110 directly
             env.process(self._police(inc, linked=False))
             return
+        rng = self.rng("incident", inc, "verify")
         if needs_check:
             if self.works("cctv") and inc.cell in self.camera_cells:
-                yield env.timeout(_lognormal(self.rng, 30.0, 10.0))
+                yield env.timeout(lognormal(rng, 30.0, 10.0))
             elif self.staff is not None and self.staff.can_check():
                 yield env.process(self.staff.check(inc))
             else:
                 yield env.timeout(120.0)
         else:
-            yield env.timeout(_lognormal(self.rng, self.verify_s, 10.0))
+            yield env.timeout(lognormal(rng, self.verify_s, 10.0))
         inc.t_verified = env.now
         self._set_first("t_verified_s", env.now)
         self.w.mark("verified", f"{inc.kind} verified")
@@ -375,10 +403,11 @@ class AlarmChain:
     def _actions(self, inc: Incident, *, mode: str) -> Any:
         w = self.w
         env = w.env
-        env.process(self._police(inc, linked=self.works("police_link")))
+        env.process(self._police(inc, linked=self.works("police_link")
+                                 and self.works("buttons")))
         if self.staff is not None:
             self.staff.dispatch(inc)
-        if self.works("buttons") or inc.kind == "drill":
+        if self.works("buttons"):
             yield env.timeout(5.0)
             self._sound(inc, mode)
         if self.works("pa"):
@@ -449,12 +478,12 @@ class AlarmChain:
 
     def _police(self, inc: Incident, *, linked: bool) -> Any:
         env = self.w.env
-        yield env.timeout(10.0 if linked else 60.0)
+        yield env.timeout(police.CALL_LINKED_S if linked else police.CALL_PHONE_S)
         self._set_first("t_police_called_s", env.now)
         self.w.mark("police_called", "police called" + (" via platform" if linked else
                                                           " by phone"))
-        mean = self.police_travel_s
-        yield env.timeout(_lognormal(self.rng, mean, self.police_travel_cv * mean))
+        yield env.timeout(police.response_time_s(self.rng("police", inc), self.police_travel_s,
+                                                 self.police_log_sd))
         self._set_first("t_police_arrived_s", env.now)
         self.w.signals.fire(self.w.signals.police_arrived)
         self.w.mark("police_arrived", "police arrived")

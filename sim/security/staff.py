@@ -16,12 +16,16 @@ graph (:mod:`sim.engine.cellgraph`, all openings passable) and take a task:
 * ``hold`` — keep a door or stair closed to the public (cordons, fire floors);
 * ``lockdown`` — shop officers close their shop: people inside shelter until it ends.
 
-Dispatch rules (documented choices): the joint-defence group of the incident's shop
-(or of the shops next to it) responds first; then the ``responders_needed`` nearest free
-guards converge (for threats: every patrol guard, the team, and the nearest post guards
-up to twice the number needed); guards on gate and entrance posts direct evacuees at
-their exits; the remaining patrol guards sweep their route's zone; team members not
-converging sweep the sales levels.
+Where guards stand is the plan's deployment (:mod:`sim.security.deployment`: posts at
+their openings, patrols, beats). Dispatch rules (documented choices): the joint-defence
+group of the incident's shop (or of the shops next to it) responds first; then for a
+threat every patrol and beat guard, the team and the guards of plain ``post`` posts
+converge (gate, entrance, CCTV, duty and finance posts hold theirs,
+:data:`~sim.security.deployment.HOLDING_ROLES`, unless fewer than
+``responders_needed`` others exist; then the nearest of them go), for anything else
+the ``responders_needed`` nearest free guards; guards on gate and entrance posts direct
+evacuees at their exits; the remaining patrol guards sweep their route's zone; team
+members not converging sweep the sales levels.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ import numpy as np
 from sim.engine.cellgraph import CellGraph
 from sim.engine.replay import ENTITY_KINDS, State
 from sim.model.assumptions import declare
+from sim.model.security_plan import Post
+from sim.security.deployment import HOLDING_ROLES, deploy, patrol_start, post_cell
+from sim.security.engagement import EngagementParams, allot_kits, lognormal
 
 if TYPE_CHECKING:
     from sim.engine.world import World
@@ -69,8 +76,12 @@ class Member:
     id: int
     role: str
     """``guard``, ``team`` or ``officer``."""
+    key: str
+    """Stable id (``guard:beat-L1-03#0``, ``team#2``, ``officer:L2-S05#0``): keys the
+    member's random stream; never a position in a list."""
     post: str
-    """Post role (gate, entrance, cctv, duty, finance, post), ``patrol``, ``team``, or shop."""
+    """Post role (gate, entrance, cctv, duty, finance, post), ``patrol`` (patrols and
+    beats), ``team``, or the shop of an officer."""
     home: int
     cell: int
     entity: int
@@ -82,6 +93,8 @@ class Member:
     zone: str = ""
     group: str = ""
     interrupt: Any = None
+    harmed: str = ""
+    """``injured`` or ``killed`` when an attacker hit them (out of action)."""
 
 
 class Staff:
@@ -93,7 +106,7 @@ class Staff:
         self.plan = plan
         self.graph: CellGraph = world.net.cell_graph
         self.members: list[Member] = []
-        self.rng = world.streams["staff"]
+        self.eng = EngagementParams.of(world)
         self.hold_pm2 = world.param(HOLD_DENSITY.key)
         self.release_pm2 = world.param(RELEASE_DENSITY.key)
         self.meter_clear_s = world.param(METER_CLEAR.key)
@@ -102,11 +115,26 @@ class Staff:
         self.responders_series: list[tuple[float, int]] = []
         self.directed: dict[int, int] = {}
         self.locked: list[int] = []
+        self.locking: set[int] = set()
+        """Officers who have been told (or decided) to lock their shop."""
+        self._pending_locks: list[tuple[list[int], str]] = []
+        self.group_alerted: set[str] = set()
+        self.dispatched: dict[str, float] = {}
+        """Incident key → when the first staff member set out for it."""
         self.held: list[int] = []
         """Customers shop officers keep inside during a crush."""
         self.held_at: float | None = None
         """When shop officers last began holding customers (s)."""
         self._build()
+        responds = {m.id: m.role == "guard" and m.post not in HOLDING_ROLES
+                    for m in self.members}
+        kits = plan.equipment.responder_kits
+        self.kit_holders, self.kit_store = allot_kits(
+            self.members, kits, guards_equipped=plan.guards.equipped,
+            team_equipped=plan.team is not None and plan.team.equipped, responds=responds)
+        world.metrics["staff_kits"] = kits
+        world.metrics["responders_injured"] = 0
+        world.metrics["responders_killed"] = 0
         world.directed = self.directed
         for m in self.members:
             if m.role == "guard" and m.post == "patrol" and m.route:
@@ -117,42 +145,49 @@ class Staff:
         w = self.w
         return w.cell_index[w.net.cells_of_space[space][0]]
 
-    def _add(self, role: str, post: str, cell: int, **kw: Any) -> Member:
+    def _add(self, role: str, post: str, cell: int, key: str, **kw: Any) -> Member:
         w = self.w
         entity = w.n + len(w.extra_entities)
         kind = {"guard": "guard", "team": "team", "officer": "officer"}[role]
         w.extra_entities.append((kind, f"{role} {len(self.members) + 1} ({post})"))
         m = Member(id=len(self.members), role=role, post=post, home=cell, cell=cell,
-                   entity=entity, **kw)
+                   entity=entity, key=key, **kw)
         self.members.append(m)
         self._track(m, State.ON_POST if post != "patrol" else State.PATROLLING)
         return m
 
+    def rng(self, m: Member) -> np.random.Generator:
+        """The staff member's own random stream (keyed by ``m.key``, see
+        :mod:`sim.engine.rng`): adding or removing others never changes its draws."""
+        return self.w.streams.child("staff", m.key)
+
     def _build(self) -> None:
         p, w = self.plan, self.w
-        if p.has("guards"):
-            for post in p.guards.posts:
-                for _ in range(post.count):
-                    self._add("guard", post.role, self._cell(post.space),
+        self.deployment = deploy(p, w.net)
+        for st in self.deployment.stations:
+            cells = [w.cell_index[c] for c in st.cells]
+            for k in range(st.count):
+                key = f"guard:{st.id}#{k}"
+                if st.kind == "post":
+                    self._add("guard", st.role, cells[0], key, zone=st.id,
                               equipped=p.guards.equipped)
-            for pt in p.guards.patrols:
-                route = [self._cell(s) for s in pt.route]
-                for k in range(pt.count):
-                    start = route[(k * max(1, len(route) // max(pt.count, 1))) % len(route)]
-                    self._add("guard", "patrol", start, route=route, dwell_s=pt.dwell_s,
-                              zone=pt.id, equipped=p.guards.equipped)
+                else:
+                    start = cells[patrol_start(k, st.count, len(cells))]
+                    self._add("guard", "patrol", start, key, route=cells, dwell_s=st.dwell_s,
+                              zone=st.id, equipped=p.guards.equipped)
         if p.team is not None and p.has("team"):
-            base = self._cell(p.team.base)
-            for _ in range(p.team.members):
-                self._add("team", "team", base, equipped=p.team.equipped)
+            base = w.cell_index[post_cell(w.net, Post(id="team", space=p.team.base,
+                                                      role="duty"))]
+            for k in range(p.team.members):
+                self._add("team", "team", base, f"team#{k}", equipped=p.team.equipped)
         if p.has("shop_officers") and p.shop_officers.per_shop > 0:
             missing = set(p.shop_officers.missing)
             group_of = {s: g.id for g in p.groups for s in g.shops} if p.has("groups") else {}
             for s in w.layout.spaces.values():
                 if s.kind == "shop" and s.id not in missing:
-                    for _ in range(p.shop_officers.per_shop):
-                        self._add("officer", s.id, self._cell(s.id), equipped=False,
-                                  group=group_of.get(s.id, ""))
+                    for k in range(p.shop_officers.per_shop):
+                        self._add("officer", s.id, self._cell(s.id), f"officer:{s.id}#{k}",
+                                  equipped=False, group=group_of.get(s.id, ""))
         w.metrics["staff_guards"] = sum(m.role == "guard" for m in self.members)
         w.metrics["staff_team"] = sum(m.role == "team" for m in self.members)
         w.metrics["staff_officers"] = sum(m.role == "officer" for m in self.members)
@@ -170,10 +205,17 @@ class Staff:
                          int(state)))
 
     # ------------------------------------------------------------------ walking
-    def _walk_to(self, m: Member, target_fn: Any, state: State) -> Any:
-        """Walk toward ``target_fn()`` (re-read at every hop); return True on arrival."""
+    def _walk_to(self, m: Member, target_fn: Any, state: State,
+                 task: str | None = None) -> Any:
+        """Walk toward ``target_fn()`` (re-read at every hop); return True on arrival.
+
+        With ``task``, stop (False) as soon as the member has another task, so a new
+        order never leaves two processes moving one person.
+        """
         env = self.w.env
         while True:
+            if (task is not None and m.task != task) or m.harmed:
+                return False
             target = target_fn()
             if m.cell == target:
                 return True
@@ -192,7 +234,7 @@ class Staff:
         k = m.route.index(m.cell) if m.cell in m.route else 0
         while m.task == "post":
             target = m.route[k % len(m.route)]
-            yield from self._walk_to(m, lambda t=target: t, State.PATROLLING)
+            yield from self._walk_to(m, lambda t=target: t, State.PATROLLING, task="post")
             if m.task != "post":
                 return
             yield env.timeout(m.dwell_s)
@@ -220,7 +262,7 @@ class Staff:
                 self.w.env.process(self._perceive(m, inc))
 
     def _perceive(self, m: Member, inc: Incident) -> Any:
-        yield self.w.env.timeout(float(self.rng.uniform(5.0, 15.0)))
+        yield self.w.env.timeout(float(self.rng(m).uniform(5.0, 15.0)))
         self.chain.staff_perceived(inc, m.id, m.role)
         if m.task in ("post", "direct", "sweep"):
             self._start(m, "converge", inc)
@@ -232,43 +274,72 @@ class Staff:
 
     # ------------------------------------------------------------------ tasks
     def _start(self, m: Member, task: str, inc: Incident | None = None, **kw: Any) -> None:
-        if m.task == task:
+        if (task == "converge" and m.role == "team" and inc is not None and inc.threat
+                and m.cell == m.home and m.id not in self.kit_holders):
+            task = "mobilise"  # from the duty room to an armed threat: gear up first
+        if m.task == task or m.harmed:
             return
         m.task = task
         env = self.w.env
-        if task == "converge":
+        if task in ("converge", "mobilise"):
             assert inc is not None
-            env.process(self._converge(m, inc))
+            self._set_out(inc)
+            env.process(self._converge(m, inc) if task == "converge"
+                        else self._mobilise(m, inc))
         elif task == "direct":
             env.process(self._direct(m))
         elif task == "sweep":
             env.process(self._sweep(m, kw["cells"], kw["zone"]))
 
-    def _converge(self, m: Member, inc: Incident) -> Any:
-        # acknowledging the order (or one's own alarm) and leaving the post takes time:
-        # 10–30 s, uniform (assumption; the plan's drills are where to measure it)
-        yield self.w.env.timeout(float(self.rng.uniform(10.0, 30.0)))
-        ok = yield from self._walk_to(m, lambda: inc.cell, State.RESPONDING)
-        if not ok or inc.resolved:
+    def _set_out(self, inc: Incident) -> None:
+        """The first staff member sets out for ``inc``: ``t_dispatched_s``."""
+        if inc.key in self.dispatched:
             return
         now = self.w.env.now
-        inc.responders.append(m.id)
-        inc.arrivals.append((now, m.id))
-        self.responders_series.append((now, len(inc.responders)))
-        if "t_first_responder_s" not in self.w.metrics:
-            self.w.metrics["t_first_responder_s"] = now
-            self.w.mark("first_responder", f"{m.role} {m.id + 1} at the incident")
-        self._track(m, State.ENGAGED)
+        self.dispatched[inc.key] = now
+        if "t_dispatched_s" not in self.w.metrics:
+            self.w.metrics["t_dispatched_s"] = now
+            self.w.metrics["t_dispatched_after_incident_s"] = now - inc.t_start
+
+    def _mobilise(self, m: Member, inc: Incident) -> Any:
+        """A team member gears up in the duty room (a kit from the store), then goes."""
+        mean, sd = self.eng.mobilise_s
+        yield self.w.env.timeout(lognormal(self.rng(m), mean, sd))
+        if m.task != "mobilise" or m.harmed:
+            return
+        if m.equipped and self.kit_store > 0 and m.id not in self.kit_holders:
+            self.kit_store -= 1
+            self.kit_holders.add(m.id)
+        m.task = "converge"
+        yield from self._converge(m, inc, acknowledged=True)
+
+    def _converge(self, m: Member, inc: Incident, *, acknowledged: bool = False) -> Any:
+        if not acknowledged:
+            # acknowledging the order (or one's own alarm) and leaving the post takes time
+            # (staff.acknowledge_mean_s; the plan's drills are where to measure it)
+            yield self.w.env.timeout(float(self.rng(m).uniform(*self.eng.acknowledge_s)))
         cb = inc.data.get("on_arrival")
-        if cb is not None:
-            cb(m)
-        # stay with the incident while the attacker moves
-        while not inc.resolved and inc.data.get("follow"):
-            yield self.w.env.timeout(5.0)
-            if m.cell != inc.cell:
-                yield from self._walk_to(m, lambda: inc.cell, State.RESPONDING)
-                if cb is not None and not inc.resolved:
-                    cb(m)
+        while not inc.resolved and m.task == "converge":
+            ok = yield from self._walk_to(m, lambda: inc.cell, State.RESPONDING,
+                                          task="converge")
+            if not ok or inc.resolved or m.task != "converge":
+                return
+            now = self.w.env.now
+            if m.id not in inc.responders:
+                inc.responders.append(m.id)
+                inc.arrivals.append((now, m.id))
+                self.responders_series.append((now, len(inc.responders)))
+            if "t_first_responder_s" not in self.w.metrics:
+                self.w.metrics["t_first_responder_s"] = now
+                self.w.metrics["t_first_responder_after_incident_s"] = now - inc.t_start
+                self.w.mark("first_responder", f"{m.role} {m.id + 1} at the incident")
+            self._track(m, State.ENGAGED)
+            if cb is not None:
+                cb(m)
+            if not inc.data.get("follow"):
+                return
+            # stay with the incident; go after it the moment it moves (no polling)
+            yield self.chain.changed(inc)
 
     def exit_portal_near(self, cell: int) -> int:
         """The exit portal nearest to ``cell`` by walking distance (-1 if none)."""
@@ -291,7 +362,9 @@ class Staff:
             return
         d = w.doors[e]
         inner = d.a if w.is_exit[d.b] else d.b
-        yield from self._walk_to(m, lambda: inner, State.DIRECTING)
+        ok = yield from self._walk_to(m, lambda: inner, State.DIRECTING, task="direct")
+        if not ok:
+            return
         cells = [inner, *self.graph.neighbours(inner)]
         for c in cells:
             self.directed.setdefault(c, e)
@@ -311,7 +384,7 @@ class Staff:
             dist = self.graph.distances_from_m(m.cell)
             nxt = min(todo, key=lambda c: dist[c])
             todo.remove(nxt)
-            ok = yield from self._walk_to(m, lambda n=nxt: n, State.SWEEPING)
+            ok = yield from self._walk_to(m, lambda n=nxt: n, State.SWEEPING, task="sweep")
             if not ok:
                 continue
             for c in [nxt, *self._shops_off(nxt)]:
@@ -339,8 +412,10 @@ class Staff:
         free = [m for m in self.members if m.role == "guard" and m.task == "post"]
         m = min(free, key=lambda x: self.graph.distance_m(x.cell, inc.cell))
         m.task = "check"
-        yield from self._walk_to(m, lambda: inc.cell, State.RESPONDING)
+        yield from self._walk_to(m, lambda: inc.cell, State.RESPONDING, task="check")
         yield self.w.env.timeout(10.0)
+        if m.task != "check":
+            return
         m.task = "post"
         self._start(m, "converge", inc)
 
@@ -348,27 +423,29 @@ class Staff:
         """Radio orders after verification (see module docstring for the rules)."""
         w = self.w
         c = inc.cell
-        # joint-defence group of the incident's shop, or of shops next to it
-        near = {c, *self.graph.neighbours(c)}
-        groups = {m.group for m in self.members if m.role == "officer" and m.cell in near
-                  and m.group}
-        for m in self.members:
-            if m.role == "officer" and m.group in groups and m.task == "post":
-                self._start(m, "converge", inc)
+        if not inc.threat:
+            # joint-defence group of the incident's shop, or of shops next to it, responds
+            # first (SM-1.3e); against an armed threat officers lock down instead
+            near = {c, *self.graph.neighbours(c)}
+            groups = {m.group for m in self.members if m.role == "officer" and m.cell in near
+                      and m.group}
+            for m in self.members:
+                if m.role == "officer" and m.group in groups and m.task == "post":
+                    self._start(m, "converge", inc)
         guards = [m for m in self.members if m.role in ("guard", "team")
                   and m.task in ("post", "check")]
         guards.sort(key=lambda m: (self.graph.distance_m(m.cell, c), m.id))
         need = inc.responders_needed
         if inc.threat:
-            chosen = [m for m in guards if m.post in ("patrol", "team")]
-            posts = [m for m in guards if m.post not in ("patrol", "team", "gate", "entrance")]
-            chosen += posts[: max(0, 2 * need - len(chosen))]
+            # patrols, beats, the team and plain posts converge; the gate, entrance,
+            # CCTV, duty and finance posts hold (HOLDING_ROLES) unless too few others
+            chosen = [m for m in guards if m.post not in HOLDING_ROLES]
             if len(chosen) < need:
                 chosen += [m for m in guards if m not in chosen][: need - len(chosen)]
         else:
             chosen = guards[:need]
         for m in chosen:
-            self._start(m, "converge", inc)
+            self._start(m, "converge", inc)  # the team gears up first (see _start)
         levels: dict[int, list[int]] = {}
         for cell in range(len(w.cell_ids)):
             if w.cell_kind[cell] in ("corridor", "atrium"):
@@ -481,25 +558,123 @@ class Staff:
                             zone=m.zone or f"post {m.id + 1}")
 
     def lockdown(self, inc: Incident) -> None:
-        """Shop officers close their shops (except the incident's): people shelter inside."""
+        """The duty room orders every shop officer to lock their shop down."""
+        for m in self.members:
+            if m.role == "officer":
+                self._order_lock(m, inc)
+
+    def threat_seen(self, inc: Incident, cell: int) -> None:
+        """The threat entered ``cell``: officers of the shops there or next door see it,
+        lock their own shop and call their joint-defence group (engagement notes)."""
+        near = {cell, *self.graph.neighbours(cell)}
+        for m in self.members:
+            if m.role != "officer" or m.home not in near or m.harmed:
+                continue
+            self._order_lock(m, inc)
+            if m.group and m.group not in self.group_alerted:
+                self.group_alerted.add(m.group)
+                self.w.env.process(self._group_alert(m.group, inc))
+
+    def _group_alert(self, group: str, inc: Incident) -> Any:
+        """A member's call reaches the group: every member locks down, and shops of the
+        group without an officer are locked by the nearest member (reinforcement)."""
+        yield self.w.env.timeout(self.eng.group_alert_s)
         w = self.w
-        shops = {m.cell for m in self.members if m.role == "officer" and m.cell != inc.cell}
-        doors = []
-        for c in shops:
-            for q in w.portals_of[c]:
-                d = w.doors[q]
-                other = d.b if d.a == c else d.a
-                if not w.is_exit[other] and not d.blocked:
-                    doors.append(q)
+        self.w.mark("group_alert", f"joint-defence group {group} alerted")
+        members = [m for m in self.members if m.role == "officer" and m.group == group
+                   and not m.harmed]
+        for m in members:
+            self._order_lock(m, inc)
+        g = next((x for x in self.plan.groups if x.id == group), None)
+        staffed = {m.post for m in members}
+        orphans = [s for s in (g.shops if g else []) if s not in staffed]
+        free = list(members)
+        for shop in orphans:
+            cell = w.cell_index[w.net.cells_of_space[shop][0]]
+            if not free:
+                break
+            helper = min(free, key=lambda m: (self.graph.distance_m(m.home, cell), m.key))
+            free.remove(helper)
+            w.env.process(self._reinforce(helper, shop, cell, inc))
+
+    def _reinforce(self, m: Member, shop: str, cell: int, inc: Incident) -> Any:
+        """Lock one's own shop, then walk to a neighbour shop of the group and lock it."""
+        # own shutter first (it is down within the longest lockdown time, or cannot come
+        # down because the attacker is inside), then the neighbour's
+        yield self.w.env.timeout(self.eng.lockdown_s[1] + 5.0)
+        if m.harmed or inc.resolved:
+            return
+        m.task = "reinforce"
+        ok = yield from self._walk_to(m, lambda: cell, State.RESPONDING, task="reinforce")
+        if ok:
+            self.w.mark("reinforce", f"officer of {m.post} reinforces {shop}")
+            yield self.w.env.timeout(float(self.rng(m).uniform(*self.eng.lockdown_s)))
+            self._lock_cells([cell], shop, inc)
+
+    def _locked_shop(self, cell: int) -> bool:
+        return any(q in self.locked for q in self.w.portals_of[cell])
+
+    def _order_lock(self, m: Member, inc: Incident) -> None:
+        if m.id in self.locking or m.harmed:
+            return
+        self.locking.add(m.id)
+        self.w.env.process(self._lock(m, inc))
+
+    def _lock(self, m: Member, inc: Incident) -> Any:
+        """Pull the shutter (``shop.lockdown_mean_s``); shutters close on a 5 s clock so the
+        routing is recomputed a few times, not once per shop."""
+        env = self.w.env
+        t = env.now + float(self.rng(m).uniform(*self.eng.lockdown_s))
+        yield env.timeout(math.ceil(t / 5.0) * 5.0 - env.now)
+        if m.harmed or inc.resolved:
+            return
+        self._lock_cells([m.home], m.post, inc)
+
+    def _lock_cells(self, cells: list[int], shop: str, inc: Incident) -> None:
+        first = not self._pending_locks
+        self._pending_locks.append((cells, shop))
+        if first:
+            self.w.env.process(self._flush_locks(inc))
+
+    def _flush_locks(self, inc: Incident) -> Any:
+        yield self.w.env.timeout(0)
+        w = self.w
+        batch, self._pending_locks = self._pending_locks, []
+        doors, shops = [], []
+        for cells, _ in batch:
+            if inc.cell in cells:  # the attacker is inside: the shutter cannot come down
+                continue
+            for c in cells:
+                shops.append(c)
+                for q in w.portals_of[c]:
+                    d = w.doors[q]
+                    other = d.b if d.a == c else d.a
+                    if not w.is_exit[other] and not d.blocked and q not in self.locked:
+                        doors.append(q)
         if not doors:
             return
         for q in doors:
             w.doors[q].close()
         w.router.block_many(doors)
-        self.locked = doors
+        self.locked += doors
         for i in w.unaware_in(shops):
             w.state[i] = int(State.SHELTERING)
+        w.metrics["shops_locked"] = len({c for c in range(len(w.cell_ids))
+                                         if self._locked_shop(c)
+                                         and w.cell_kind[c] == "shop"})
+        if "t_first_lockdown_s" not in w.metrics:
+            w.metrics["t_first_lockdown_s"] = w.env.now
         w.mark("lockdown", f"{len(shops)} shops locked down")
+
+    def harm(self, m: Member, *, fatal: bool) -> None:
+        """An attacker hit staff member ``m``: out of action from now on."""
+        m.harmed = "killed" if fatal else "injured"
+        m.task = "down"
+        self.kit_holders.discard(m.id)
+        self._track(m, State.DEAD if fatal else State.INJURED)
+        key = "responders_killed" if fatal else "responders_injured"
+        self.w.metrics[key] = int(self.w.metrics.get(key, 0)) + 1
+        self.w.mark("responder_harmed", f"{m.role} {m.id + 1} {m.harmed}")
 
     def hold_shops(self, shops: list[int]) -> None:
         """During a crush, shop officers keep their customers in the shop.

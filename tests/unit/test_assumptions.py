@@ -123,8 +123,8 @@ def test_register_defaults_are_what_a_run_uses(tmp_path: Path) -> None:
     defaults are the documented figures (knife law fitted on five recorded attacks:
     9.09 per attacker-minute at 0.5 p/m², exponent 1.82, at most 76 per minute (Kawasaki),
     a 2.2 m/s attacker; share killed 70/362 pooled over 19 attacks, beta-binomial 0.20;
-    police 300 s, the 5-minute response circle; 3 equipped responders to pin; alarm-bell
-    pre-movement 60 ± 40 s)."""
+    police median 180 s, FBI and the 3-minute circle; 3 equipped responders to pin;
+    alarm-bell pre-movement 60 ± 40 s)."""
     res = run([{"kind": "attack", "t_s": 5.0}], plan=_plan_without_police_time(tmp_path),
               count=200)
     w = res.world
@@ -135,7 +135,7 @@ def test_register_defaults_are_what_a_run_uses(tmp_path: Path) -> None:
     assert (atk.spec.guards_required, atk.spec.struggle_s, atk.spec.density_ref_pm2) \
         == (3, 20.0, 0.5)
     assert isinstance(atk.spec.guards_required, int)
-    assert w.alarm_chain.police_travel_s == 300.0
+    assert w.alarm_chain.police_travel_s == 180.0  # median, FBI LEB 2014 and the 3-min circle
     d = w.scenario.cue_dist("alarm", "shop", w.params)
     assert (d.mean_s, d.sd_s) == (60.0, 40.0)
     assert w.scenario.cue_dist("panic", "shop", w.params).mean_s == 3.0

@@ -235,22 +235,23 @@ def test_load_run_spec(tmp_path: Path) -> None:
 
 
 def test_paired_difference_by_hand() -> None:
-    from sim.batch.stats import paired_difference
+    from sim.batch.paired import paired
 
     # differences 2, 3, 4: mean 3, sd 1, half-width t(0.975, 2) / √3 = 4.3027 / 1.7321
-    d = paired_difference([3.0, 5.0, 7.0, None], [1.0, 2.0, 3.0, 9.0])
-    assert d["n"] == 3 and d["missing"] == 1
-    assert d["diff"] == pytest.approx(3.0) and d["sd"] == pytest.approx(1.0)
-    assert d["ci_half"] == pytest.approx(4.302653 / 3**0.5, rel=1e-5)
-    assert d["mean_config"] == pytest.approx(5.0) and d["mean_baseline"] == pytest.approx(2.0)
+    d = paired([1.0, 2.0, 3.0, 9.0], [3.0, 5.0, 7.0, None])
+    assert d.n == 3 and d.dropped == 1
+    assert d.diff == pytest.approx(3.0) and d.sd == pytest.approx(1.0)
+    assert d.ci_half == pytest.approx(4.302653 / 3**0.5, rel=1e-5)
+    assert d.mean_b == pytest.approx(5.0) and d.mean_a == pytest.approx(2.0)
     with pytest.raises(ValueError):
-        paired_difference([1.0], [1.0, 2.0])
+        paired([1.0], [1.0, 2.0])
 
 
 def test_paired_frame_matches_replications() -> None:
     import pandas as pd
 
-    from sim.batch.report import BatchTables, UnknownConfiguration, paired_frame, paired_markdown
+    from sim.batch.paired import UnknownConfiguration
+    from sim.batch.report import BatchTables, paired_frame, paired_markdown
     from sim.batch.store import BatchRow, ConfigRow
 
     cfg = [ConfigRow(i, 1, i, lab, "", "", (), {}) for i, lab in enumerate(("base", "x"))]
@@ -262,5 +263,15 @@ def test_paired_frame_matches_replications() -> None:
     # replication-matched differences 2, 1, 3 (not 23, 1, -18 by row order)
     assert pf["diff"].iloc[0] == pytest.approx(2.0) and pf["sd"].iloc[0] == pytest.approx(1.0)
     assert "x" in paired_markdown(pf, "base")
+    # a configuration without any value of a metric does not hide the baseline's mean
+    cfg3 = [ConfigRow(i, 1, i, lab, "", "", (), {}) for i, lab in enumerate(("base", "none",
+                                                                               "x"))]
+    runs3 = pd.DataFrame({"config_index": [0, 0, 0, 1, 1, 1, 2, 2, 2],
+                          "rep": [0, 1, 2] * 3, "status": ["ok"] * 9,
+                          "m": [10.0, 20.0, 30.0, *[float("nan")] * 3, 12.0, 21.0, 33.0]})
+    t3 = BatchTables(BatchRow(1, "b", "batch", "", 0, "common", 3, None), cfg3, [], ["m"],
+                     runs3, pd.DataFrame())
+    md3 = paired_markdown(paired_frame(t3, "base", ["m"]), "base")
+    assert "| base (mean) | 20.0 |" in md3 and "| none | — |" in md3
     with pytest.raises(UnknownConfiguration):
         paired_frame(t, "nope", ["m"])

@@ -115,7 +115,8 @@ def test_run_dynamic_plumbing_with_a_fake_runner(tmp_path: Path) -> None:
             if "fire" in p.name:
                 out[str(p)] = ["ValueError: broken"] * reps
             else:
-                out[str(p)] = [{"t_alarm_s": 30.0 + r, "t_first_responder_s": 200.0,
+                out[str(p)] = [{"t_alarm_s": 30.0 + r,
+                                "t_first_responder_after_incident_s": 200.0,
                                 "peak_density_pm2": 2.0,
                                 **({"t_neutralised_s": 100.0} if "attack" in p.name else {})}
                                for r in range(reps)]

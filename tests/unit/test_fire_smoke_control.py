@@ -187,32 +187,42 @@ def test_per_level_aset_rset_and_margin(tmp_path: Path) -> None:
                                             if v >= 900.0)
 
 
-def test_turn_back_at_a_smoke_logged_opening() -> None:
-    """A walker heads for the near exit through a small lobby 29 m away; a fire in the lobby
-    makes it untenable at 26 s (visibility, layer below its clear height), before the
-    walker (0.8 m/s) reaches its door at 42 s. There the walker turns back and takes the far
-    exit, 90 m back along the hall (one cell, so no decision is taken on the way)."""
+def _lobby_mall(*, far_exit: bool = True) -> tuple[dict[str, Any], dict[str, Any],
+                                                   dict[str, Any]]:
+    """A 90 m hall with a shop (one walker, 0.8 m/s) and a small lobby to the near exit 29 m
+    away, a fire in the lobby, and (``far_exit``) a far exit at the hall's other end, 90 m
+    back from the lobby: layout, fire, scenario."""
+    spaces = [{"id": "hall", "kind": "corridor", "level": "L1", "rect": [-30, 0, 90, 6]},
+              {"id": "start", "kind": "shop", "level": "L1", "rect": [28, 6, 6, 6]},
+              {"id": "lobby", "kind": "shop", "level": "L1", "rect": [60, 0, 4, 6],
+               "height_m": 2.6},
+              {"id": "near", "kind": "exit", "level": "L1"}]
+    openings = [{"id": "to-lobby", "between": ["hall", "lobby"], "width_m": 1.0, "at": [60, 3]},
+                {"id": "start-door", "between": ["start", "hall"], "width_m": 1.0,
+                 "at": [31, 6]},
+                {"id": "lobby-out", "between": ["lobby", "near"], "width_m": 1.0,
+                 "at": [64, 3]}]
+    if far_exit:
+        spaces.append({"id": "far", "kind": "exit", "level": "L1"})
+        openings.append({"id": "hall-out", "between": ["hall", "far"], "width_m": 1.0,
+                         "at": [-30, 3]})
     lay = {"schema": "safemall/layout/1", "mall": {"name": "turn back", "sprinklered": False},
-           "levels": [{"id": "L1", "elevation_m": 0.0}],
-           "spaces": [{"id": "hall", "kind": "corridor", "level": "L1", "rect": [-30, 0, 90, 6]},
-                      {"id": "start", "kind": "shop", "level": "L1", "rect": [28, 6, 6, 6]},
-                      {"id": "lobby", "kind": "shop", "level": "L1", "rect": [60, 0, 4, 6],
-                       "height_m": 2.6},
-                      {"id": "near", "kind": "exit", "level": "L1"},
-                      {"id": "far", "kind": "exit", "level": "L1"}],
-           "openings": [{"id": "to-lobby", "between": ["hall", "lobby"], "width_m": 1.0,
-                         "at": [60, 3]},
-                        {"id": "start-door", "between": ["start", "hall"], "width_m": 1.0,
-                         "at": [31, 6]},
-                        {"id": "lobby-out", "between": ["lobby", "near"], "width_m": 1.0,
-                         "at": [64, 3]},
-                        {"id": "hall-out", "between": ["hall", "far"], "width_m": 1.0,
-                         "at": [-30, 3]}]}
+           "levels": [{"id": "L1", "elevation_m": 0.0}], "spaces": spaces,
+           "openings": openings}
     fire = {"kind": "fire", "space": "lobby", "t_s": 0.0, "growth": "ultrafast",
             "peak_kw": 2000.0, "step_s": 1.0}
     scn = {"occupants": {"per_space": {"start": 1}}, "population": {"free_speed_mps": 0.8},
            "premovement": {"model": "none"}, "duration_s": 600,
            "movement": {"max_cell_length_m": 100.0, "max_cell_area_m2": 1000.0}}
+    return lay, fire, scn
+
+
+def test_turn_back_at_a_smoke_logged_opening() -> None:
+    """A walker heads for the near exit through a small lobby 29 m away; a fire in the lobby
+    makes it untenable at 26 s (visibility, layer below its clear height), before the
+    walker (0.8 m/s) reaches its door at 42 s. There the walker turns back and takes the far
+    exit, 90 m back along the hall (one cell, so no decision is taken on the way)."""
+    lay, fire, scn = _lobby_mall()
     res = run_dict(lay, {**scn, "hazards": [{"kind": "drill", "t_s": 0.0}, fire]},
                    keep_world=True)
     w = res.world
@@ -251,3 +261,16 @@ def test_radiation_from_a_hot_layer_above_the_head_doses_people() -> None:
     h = min(z for snap in f.snap for c, (_, z, _) in snap.items() if c in f.s_cells[k])
     assert h > 1.8  # never in the smoke: no asphyxiant or convective dose
     assert res.metrics["fed_max"] > 0.1
+
+
+def test_no_turning_back_when_every_way_out_crosses_the_smoke() -> None:
+    """The same walker with the far exit walled up: its only way out is through the smoke-
+    logged lobby. Turning back there (into the hall and the shop it came from) would only
+    bring it back to the same door, for ever; it goes on instead (before: nine people of
+    a crush in the example mall's hall walked to and fro until the run ended)."""
+    lay, fire, scn = _lobby_mall(far_exit=False)
+    res = run_dict(lay, {**scn, "hazards": [{"kind": "drill", "t_s": 0.0}, fire]})
+    m = res.metrics
+    assert m["aset_s"]["lobby"] < 42.0  # the lobby was avoided when the walker got there
+    assert m["turned_back"] == 0
+    assert m["inside"] == 0 and m["t_end_s"] < 600

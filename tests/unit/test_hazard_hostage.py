@@ -9,7 +9,7 @@ HOST = {"kind": "hostage", "space": "s1", "t_s": 10.0, "siege_s": 200.0}
 
 
 def test_hostages_held_until_release(tmp_path):
-    res = run([HOST], count=300, plan=plan_file(tmp_path, guards=6, police_s=100.0))
+    res = run([HOST], count=300, plan=plan_file(tmp_path, guards=6, police_s=30.0))
     m = res.metrics
     w = res.world
     assert m["hostages"] > 0

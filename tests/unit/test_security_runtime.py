@@ -100,14 +100,19 @@ def test_more_guards_never_later_first_responder(seed, base, more):
 
 
 def test_guard_overrides_fill_posts_first():
+    from sim.engine.graphs import build_network
+    from sim.security.deployment import deploy
+
     lay = load_layout(LAYOUT)
+    net = build_network(lay)
     plan = load_security_plan(PLAN, lay)
-    one = apply_overrides(plan, {"guards": 1}, lay)
-    assert sum(p.count for p in one.guards.posts) == 1
-    assert sum(p.count for p in one.guards.patrols) == 0
-    many = apply_overrides(plan, {"guards": 9}, lay)
-    assert sum(p.count for p in many.guards.posts) == 2
-    assert sum(p.count for p in many.guards.patrols) == 7
+    one = deploy(apply_overrides(plan, {"guards": 1}, lay), net)
+    assert [(s.id, s.count) for s in one.stations] == [("door", 1)]
+    many = deploy(apply_overrides(plan, {"guards": 9}, lay), net)
+    assert sum(s.count for s in many.stations if s.kind == "post") == 2
+    # the plan's patrol is not pinned: the other 7 walk beats, on both levels
+    assert sum(s.count for s in many.stations if s.kind == "beat") == 7
+    assert {s.level for s in many.stations if s.kind == "beat"} == {"L1", "L2"}
 
 
 def test_plan_errors_name_the_field(tmp_path):
@@ -134,3 +139,21 @@ def test_staffing_changes_no_occupant_start():
     a = _run(DRILL, security={"guards": 1})
     b = _run(DRILL, security={"guards": 6})
     assert a.world.xy == b.world.xy and a.world.v0 == b.world.v0
+
+
+def test_a_guards_direction_into_a_dead_end_does_not_loop():
+    """A guard directing people at an exit also covers a shop next to it; someone in that
+    shop (one door, the one they came in by) must go back out, not recurse forever."""
+    from tests.conftest import run_dict
+    from tests.unit.test_hazard_common import mall
+
+    res = run_dict(mall(), {"occupants": {"count": 10}, "seed": 1,
+                            "output": {"lower_bound": False}}, keep_world=True)
+    w = res.world
+    shop = w.cell_index[w.net.cells_of_space["s0"][0]]
+    [door] = w.portals_of[shop]
+    west = w.portal_index[w.net.portal_of_opening("west").id]
+    w.directed[shop] = west
+    w.target[0] = west
+    q, _ = w.router.next_hop(0, shop, door)
+    assert q == door
