@@ -35,9 +35,10 @@ The **full** plan meets every static clause the checker tests (``docs/compliance
   at least 10 % of the height and 0.5 m, GB 51251 §4.6.2, recalled). No natural vents or
   channelling screens (both available in the format).
 * **Equipment** (SM-1.4e): one set (fork, shield, helmet, stab vest, tear gas) per 3
-  guards — the 3-person "minimum combat unit" of MALL-DATA §3.3 with the items of the
-  GB 55029 §3.3 commentary [C3]; an **assumption**, no standard sets the number — and a
-  baton for every guard (SM-1.3c).
+  guards — the 3-person "minimum combat unit" (Chinese police folk doctrine, no
+  normative source) with the items of the commentary to GB 55029-2022 §3.3 (helmet,
+  baton, steel fork, shield, stab vest); an **assumption**, no standard sets the
+  number — and a baton for every guard (SM-1.3c).
 * **Barriers** (SM-1.4f, SM-1.5): isolation at every main entrance; a bollard at every
   door reachable by road (a rising bollard at car-park doors, which vehicles use);
   an approach with 2 speed bumps and warning signs to every road space.

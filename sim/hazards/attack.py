@@ -12,8 +12,10 @@ Rules (each with its source, or flagged as an **assumption**)
   - ``target = "densest"``: the reachable cell with the largest
     ``density / (1 + distance_m / 30)`` within ``search_radius_m`` (anywhere when nothing
     is in reach). Kunming attackers "mostly stabbed each person once and moved on"
-    (MALL-DATA §3.4 [E18b]): the attacker stays while its cell is the best, and moves on
-    when its cell empties. The 30 m distance scale is an **assumption**.
+    (witnesses quoted by The Nation, Bangkok, "Witnesses recall fear, chaos after Kunming
+    train station attack", on the attack of 1 March 2014): the attacker stays while its
+    cell is the best, and moves on when its cell empties. The 30 m distance scale is an
+    **assumption**.
   - ``target = "space"``: the cells of ``space`` while anyone is there, then densest.
   - ``target = "route"``: the spaces of ``route`` in order (each until empty), then densest.
 
@@ -41,19 +43,24 @@ Rules (each with its source, or flagged as an **assumption**)
 * **Confrontation.** While at least one responder is in its cell, a knife attacker stops
   walking and harms at ``confronted_factor`` (0.5, **assumption**: busy fighting) of its
   rate. It is **pinned** once ``guards_required`` *equipped* responders are with it
-  (default 3: the folk "minimum combat unit" of shield, fork and baton, MALL-DATA §3.3,
-  an **assumption** as flagged there; the Fuzhou and Changping drills boxed suspects in
-  with shields and catchers [R10][R11]); pinned, it harms nobody, and after
-  ``struggle_s`` (20 s, **assumption**) it is **stopped**.
+  (default 3: the "minimum combat unit" of shield, fork and baton is Chinese police folk
+  doctrine with no normative source, so 3 is an **assumption**; the mall drills at
+  Changping, Beijing, 2020 (bj148.org, September 2020) and Fuzhou Wanda, 2022, boxed
+  suspects in with groups of guards with shields and catchers); pinned, it harms
+  nobody, and after ``struggle_s`` (20 s, **assumption**) it is **stopped**.
 * **Equipment.** A responder is equipped when its plan says so (``guards.equipped``,
   ``team.equipped``; shop officers never) **and** it holds a fork or a shield: the
   plan's ``equipment.forks + equipment.shields`` kits go to the first equipped
   responders to reach an attacker (kits carried from posts; an optimistic
-  **assumption**). Batons alone do not count (GB 55029 §3.3 commentary lists forks and
-  shields as the counter-equipment [C3]).
+  **assumption**). Batons alone do not count (the commentary to GB 55029-2022 §3.3
+  lists helmet, baton, steel fork, shield and stab vest; forks and shields are taken as
+  the counter-equipment that pins, an **assumption**).
 * **Firearm.** Guards cannot stop a gunman: only police can (Bondi: a single armed
-  officer ended the attack, MALL-DATA §3.4 [E22]).
-* **Police.** When police reach the attacker (alarm chain, 1-3-5 tiers, MALL-DATA §3.1)
+  officer ended the attack: one police inspector, one shot, per the 2025 coroner's
+  inquest reported by ABC News, record A8 of ``docs/harm-calibration.md``).
+* **Police.** When police reach the attacker (alarm chain; response from the FBI median
+  and China's 1-3-5-minute rapid-response circles, :mod:`sim.security.police` and
+  ``docs/security-format.md``, "Police response")
   it is pinned and stopped after ``police_struggle_s`` (10 s, **assumption**).
 * **End.** When every attacker is stopped (``t_neutralised_s``), the lockdown ends after
   ``all_clear_s`` and sheltering people leave; without a security plan the police order
