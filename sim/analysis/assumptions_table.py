@@ -7,9 +7,10 @@ Pure: builds text, prints nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from sim.model.assumptions import Assumption, used_by_scenario, used_by_tags
+from sim.errors import ScenarioError
+from sim.model.assumptions import Assumption, get, used_by_scenario, used_by_tags
 from sim.model.scenario import Scenario
 
 _DIST_TEXT = {"uniform": "uniform", "loguniform": "log-uniform", "triangular": "triangular",
@@ -20,6 +21,40 @@ def scenario_assumptions(scenario: Scenario) -> list[Assumption]:
     """The assumptions ``scenario`` uses: evacuation, its hazards, security if planned."""
     hazards = [h.model_dump() for h in scenario.hazards]
     return used_by_scenario(used_by_tags(hazards, has_security=scenario.security is not None))
+
+
+def varied_assumptions(scenario: Scenario, keys: Sequence[str] | None) -> list[Assumption]:
+    """The assumptions a study varies: ``keys`` (``--params``), or, when none are given,
+    every one ``scenario`` uses that it does not fix in its ``[assumptions]`` table and
+    whose range is not a single value.
+
+    Raises
+    ------
+    ScenarioError
+        A key that is not declared, or that this scenario never reads (varying it would
+        only measure seed noise), or a key given twice; each as one line naming
+        ``--params``.
+    """
+    used = scenario_assumptions(scenario)
+    if not keys:
+        return [a for a in used if a.key not in scenario.assumptions and a.low < a.high]
+    used_keys = {a.key for a in used}
+    out: list[Assumption] = []
+    for k in keys:
+        try:
+            a = get(k)
+        except KeyError as exc:
+            raise ScenarioError(exc.args[0], field="--params",
+                                source="<command line>") from None
+        if k not in used_keys:
+            raise ScenarioError(f"assumption {k!r} is not used by this scenario "
+                                "(safemall assumptions --scenario lists those it uses)",
+                                field="--params", source=scenario.source)
+        if any(b.key == k for b in out):
+            raise ScenarioError(f"assumption {k!r} is listed twice", field="--params",
+                                source="<command line>")
+        out.append(a)
+    return out
 
 
 def fmt(x: float) -> str:

@@ -124,6 +124,9 @@ class Analysis:
     noise_floor: float
     """Morris: μ* a no-effect parameter would show; Sobol: share of Var(Y) from seeds."""
     output_sd: float
+    filled: int = 0
+    """Runs that did not report the metric and count as ``fill_value`` (``--missing``)."""
+    fill_value: float = math.nan
 
     def top(self, n: int = 5) -> list[str]:
         """Keys of the ``n`` largest main indices."""
@@ -167,9 +170,11 @@ def _sigma_ci(design: Design, y: np.ndarray, *, conf: float, resamples: int,
 
 
 def analyze(design: Design, metric: str, y: np.ndarray, base: np.ndarray, *,
-            conf: float = 0.95, resamples: int = 1000, seed: int = 0) -> Analysis:
+            conf: float = 0.95, resamples: int = 1000, seed: int = 0, filled: int = 0,
+            fill_value: float = math.nan) -> Analysis:
     """Indices of ``metric`` from ``y`` (points × seeds, common seeds across points) and
-    the base point's values over seeds ``base``.
+    the base point's values over seeds ``base``; ``filled`` of those values are runs that
+    did not report the metric, counted as ``fill_value`` (recorded for the tables).
 
     Raises
     ------
@@ -222,7 +227,7 @@ def analyze(design: Design, metric: str, y: np.ndarray, base: np.ndarray, *,
     idx.sort(key=lambda i: -i.main if math.isfinite(i.main) else math.inf)
     return Analysis(metric, design.method, tuple(idx), len(design.unit), n_seeds,
                     float(np.mean(base)) if len(base) else math.nan, base_sd, float(floor),
-                    float(np.std(ymean)))
+                    float(np.std(ymean)), filled, fill_value)
 
 
 def rows(analysis: Analysis) -> list[dict[str, Any]]:
@@ -242,6 +247,11 @@ def rows(analysis: Analysis) -> list[dict[str, Any]]:
     return out
 
 
+def _or_dash(x: float, spec: str) -> str:
+    """``x`` formatted, or an em dash where there is none (one seed: no seed SE)."""
+    return "—" if math.isnan(x) else format(x, spec)
+
+
 def markdown(analysis: Analysis) -> str:
     """A Markdown table of one metric's ranked indices with the noise floor under it."""
     rs = rows(analysis)
@@ -251,16 +261,20 @@ def markdown(analysis: Analysis) -> str:
         head = "| rank | parameter | μ* ± 95% CI | σ ± 95% CI | μ | seed SE of μ* |"
         body = [f"| {r['rank']} | `{r['key']}` | {r['mu_star']:.4g} ± {r['mu_star_ci']:.2g} "
                 f"| {r['sigma']:.4g} ± {r['sigma_ci']:.2g} | {r['mu']:.4g} "
-                f"| {r['mu_star_seed_se']:.2g} |" for r in rs]
+                f"| {_or_dash(r['mu_star_seed_se'], '.2g')} |" for r in rs]
         note = (f"Noise floor (μ* of a no-effect parameter, at most): "
                 f"{analysis.noise_floor:.3g}; base point {analysis.base_mean:.4g} "
                 f"± {analysis.base_sd:.3g} (sd over seeds).")
     else:
         head = "| rank | parameter | S1 ± 95% CI | ST ± 95% CI | seed SE of ST |"
         body = [f"| {r['rank']} | `{r['key']}` | {r['S1']:.3f} ± {r['S1_ci']:.3f} "
-                f"| {r['ST']:.3f} ± {r['ST_ci']:.3f} | {r['ST_seed_se']:.3f} |" for r in rs]
+                f"| {r['ST']:.3f} ± {r['ST_ci']:.3f} | {_or_dash(r['ST_seed_se'], '.3f')} |"
+                for r in rs]
         note = (f"Seed noise explains about {100 * analysis.noise_floor:.1f} % of the "
                 f"output variance (base point sd {analysis.base_sd:.3g} over seeds).")
+    if analysis.filled:
+        note += (f" {analysis.filled} runs did not report {analysis.metric} and count as "
+                 f"{analysis.fill_value:g} (--missing).")
     sep = "|" + "|".join("---" for _ in range(head.count("|") - 1)) + "|"
     title = f"**{analysis.metric}** ({analysis.method}, {analysis.n_points} points × " \
             f"{analysis.seeds} seeds)"

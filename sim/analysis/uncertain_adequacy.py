@@ -32,7 +32,6 @@ from typing import Any
 
 import numpy as np
 
-from sim.analysis.sensitivity_batch import metric_value
 from sim.batch.adequacy import Target
 from sim.batch.executors import Backend
 from sim.batch.runner import ProgressFn, execute
@@ -40,6 +39,7 @@ from sim.batch.spec import Config, override
 from sim.batch.stats import point_stat
 from sim.batch.stats import proportion_interval as clopper_pearson
 from sim.batch.store import Store
+from sim.engine.metrics import metric_value
 from sim.model.assumptions import Assumption
 
 

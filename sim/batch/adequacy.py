@@ -58,6 +58,7 @@ from sim.batch.runner import ProgressFn, execute
 from sim.batch.spec import Config, file_sha256, override, parse_overrides, validate_configs
 from sim.batch.stats import confidence_bound, order_stat_index, point_stat, quantile_of
 from sim.batch.store import BatchRow, ConfigRow, Store
+from sim.engine.metrics import metric_value
 from sim.errors import ScenarioError
 from sim.model.scenario import parse_value
 
@@ -390,27 +391,13 @@ class _Study:
             xs = []
             seeds: dict[Any, float] = {}
             for r in ok:
-                v = r.metrics.get(t.metric) if "." not in t.metric else _dig(r.metrics,
-                                                                             t.metric)
-                x = float(v) if isinstance(v, int | float) and not isinstance(v, bool) \
-                    else math.nan
+                x = metric_value(r.metrics, t.metric)
                 xs.append(x)
                 seeds[(r.seed_entropy, r.spawn_key)] = x
             vals[t.metric] = np.asarray(xs, float)
             by_seed[t.metric] = seeds
         return Evidence(value, len(runs), len(runs) - n_new, n_new, len(runs) - len(ok),
                         check(vals, targets, confidence), by_seed=by_seed)
-
-
-def _dig(m: dict[str, Any], dotted: str) -> Any:
-    if dotted in m:
-        return m[dotted]
-    node: Any = m
-    for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def check_confidence(confidence: float) -> float:

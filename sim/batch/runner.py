@@ -37,6 +37,7 @@ from sim.batch.spec import BatchSpec, UntilCI, file_sha256
 from sim.batch.stats import ci_relative_halfwidth
 from sim.batch.store import BatchRow, ConfigRow, Store, spec_record
 from sim.batch.worker import RunOutcome, RunTask
+from sim.engine.metrics import metric_value
 from sim.errors import ScenarioError
 
 #: ``progress(done, failed, total)``; ``done`` counts stored runs including earlier ones.
@@ -83,8 +84,8 @@ class Plan:
     def _value(self, status: str, metrics: dict[str, Any] | None) -> float | None:
         if self.until_ci is None or status != "ok" or not metrics:
             return None
-        v = metrics.get(self.until_ci.metric)
-        return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+        v = metric_value(metrics, self.until_ci.metric)
+        return None if math.isnan(v) else v
 
     def _advance(self, st: _ConfState) -> None:
         """Apply the stopping rule to every complete stage (replays past decisions)."""

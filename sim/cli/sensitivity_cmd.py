@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,6 +37,10 @@ def sensitivity(
     base_seeds: Annotated[int, typer.Option(
         min=2, help="Seeds at the base point (all defaults): the seed-noise floor.")] = 8,
     design_seed: Annotated[int, typer.Option(help="Seed of the SALib design.")] = 0,
+    missing: Annotated[float | None, typer.Option(
+        help="Count a finished run that does not report the metric as this value (e.g. "
+             "margin_s when no space became untenable within the smoke horizon); "
+             "default: such a run is an error.")] = None,
     seed: Annotated[int | None, typer.Option(
         help="Root seed of the runs (default: the scenario's).")] = None,
     set_: Annotated[list[str] | None, typer.Option(
@@ -45,42 +50,35 @@ def sensitivity(
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
     db: Annotated[Path | None, typer.Option(
         help="Results database (default: results/sensitivity.db).")] = None,
-    resume: Annotated[bool, typer.Option(help="Run what is missing of a stored study.")
-                      ] = False,
+    resume: Annotated[bool, typer.Option(
+        help="Run what is missing of a stored study; with more trajectories, a larger "
+             "sample or more seeds, extend it (stored runs are reused).")] = False,
     out: Annotated[Path | None, typer.Option(
         help="Folder for CSV, Markdown and plots (default: results/<study>).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Vary assumptions over their declared ranges (SALib design, common seeds, batch
     store) and rank them by their effect on each metric, with CIs and the seed noise."""
-    from sim.analysis.assumptions_table import scenario_assumptions
+    from sim.analysis.assumptions_table import varied_assumptions
     from sim.analysis.sensitivity import analyze, make_design, markdown, rows
     from sim.analysis.sensitivity_batch import collect, run_study
     from sim.batch.store import Store
     from sim.cli.batch_support import backend as _backend
     from sim.cli.batch_support import progress_bar as _progress_bar
     from sim.cli.batch_support import sigterm_as_interrupt as _sigterm_as_interrupt
+    from sim.engine.metrics import check_metric
     from sim.io.scenario_files import load_scenario
-    from sim.model.assumptions import get
 
     if method not in ("morris", "sobol"):
         raise ScenarioError(f"expected morris or sobol, got {method!r}", field="--method",
                             source="<command line>")
+    for m in metric:
+        check_metric(m, field="--metric")
     scn = load_scenario(scenario, set_ or [])
     if bool(params) == all_assumed:
         raise ScenarioError("give --params KEY ... or --all-assumed (one of them)",
                             field="--params", source="<command line>")
-    if all_assumed:
-        chosen = [a for a in scenario_assumptions(scn) if a.key not in scn.assumptions
-                  and a.low < a.high]
-    else:
-        chosen = []
-        for k in params or []:
-            try:
-                chosen.append(get(k))
-            except KeyError as exc:
-                raise ScenarioError(exc.args[0], field="--params",
-                                    source="<command line>") from None
+    chosen = varied_assumptions(scn, params)
     try:
         design = make_design(chosen, method, trajectories if method == "morris" else samples,
                              seed=design_seed, levels=levels)  # type: ignore[arg-type]
@@ -99,12 +97,15 @@ def sensitivity(
         with _sigterm_as_interrupt(), _progress_bar(f"sensitivity {scenario.stem}") as tick:
             batch, cfgs, summary = run_study(store, backend, scenario, design, seeds=seeds,
                                              base_seeds=base_seeds, sets=set_ or [],
-                                             root_seed=root, resume=resume, progress=tick)
+                                             root_seed=root, resume=resume,
+                                             missing=missing, progress=tick)
         results = []
         for m in metric:
-            y, base = collect(store, cfgs, m, seeds, base_seeds)
+            y, base, filled = collect(store, cfgs, m, seeds, base_seeds, missing=missing)
             try:
-                results.append((analyze(design, m, y, base, seed=design_seed), y))
+                results.append((analyze(design, m, y, base, seed=design_seed, filled=filled,
+                                        fill_value=math.nan if missing is None else missing),
+                                y))
             except ValueError as exc:
                 raise ScenarioError(str(exc), field="--metric", source=str(scenario)) from None
     except KeyboardInterrupt:
@@ -136,7 +137,8 @@ def sensitivity(
                                     "indices": table, "noise": {
                                         a.metric: {"base_mean": a.base_mean,
                                                    "base_sd": a.base_sd,
-                                                   "noise_floor": a.noise_floor}
+                                                   "noise_floor": a.noise_floor,
+                                                   "filled": a.filled}
                                         for a, _ in results},
                                     "files": figs})))
         return

@@ -20,22 +20,19 @@ def run_uncertain(scenario: Path, vary: str, targets: list[Any], candidates: lis
                   sets: list[str], root_seed: int, db_path: Path, workers: int | None,
                   scheduler: str | None, as_json: bool, out: Path | None) -> None:
     """Run the study, print the probability table, the answer and its drivers."""
-    from sim.analysis.assumptions_table import scenario_assumptions
+    from sim.analysis.assumptions_table import varied_assumptions
     from sim.analysis.uncertain_adequacy import adequacy_under_uncertainty
     from sim.batch.store import Store
     from sim.cli.batch_support import backend as _backend
     from sim.cli.batch_support import progress_bar as _progress_bar
     from sim.cli.batch_support import sigterm_as_interrupt as _sigterm_as_interrupt
     from sim.io.scenario_files import load_scenario
-    from sim.model.assumptions import get
 
     scn = load_scenario(scenario, sets)
-    try:
-        chosen = [get(k) for k in params] if params else \
-            [a for a in scenario_assumptions(scn) if a.key not in scn.assumptions
-             and a.low < a.high]
-    except KeyError as exc:
-        raise ScenarioError(exc.args[0], field="--params", source="<command line>") from None
+    chosen = varied_assumptions(scn, params)
+    if not chosen:
+        raise ScenarioError("every assumption it uses is fixed; nothing to sample",
+                            field="--uncertain", source=str(scenario))
     n = len(candidates) * samples * seeds
     Console(stderr=True).print(
         f"adequacy under uncertainty: {len(candidates)} candidates × {samples} assumption "

@@ -15,6 +15,7 @@ but never happened (someone never got out) is ``null``.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -372,6 +373,28 @@ def check_metric(name: str, *, field: str, source: str = "<command line>") -> st
         " (docs/metrics.md lists every metric)"
     raise ScenarioError(f"no run reports a metric {head!r}{hint}", field=field,
                         source=source)
+
+
+def metric_value(metrics: Mapping[str, Any] | None, name: str) -> float:
+    """A run's value of metric ``name`` as a float; NaN when the run has no metrics, does
+    not report it, or reports something that is not a number (None, a name, a table).
+
+    ``name`` is a metric (``margin_s``) or a metric and a key into its table
+    (``sweep_complete_s.zone-1``, also ``aset_s.L2.shop`` for a nested table); a flat key
+    that itself holds dots is found first.
+    """
+    if not metrics:
+        return math.nan
+    node: Any = metrics
+    if name in metrics:
+        node = metrics[name]
+    else:
+        for part in name.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return math.nan
+            node = node[part]
+    return float(node) if isinstance(node, int | float) and not isinstance(node, bool) \
+        else math.nan
 
 
 class MetricCollector:

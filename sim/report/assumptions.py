@@ -71,12 +71,13 @@ def stored_sensitivity(store: Store, scenarios: Sequence[Path],
             continue  # a parameter no longer in the register: the study is stale
         k = len(params)
         method = spec["method"]
-        n = spec["points"] // (k + 1 if method == "morris" else k + 2)
+        cfgs = store.configs(b.id)  # the largest design run so far (designs nest)
+        n = (len(cfgs) - 1) // (k + 1 if method == "morris" else k + 2)
         design = make_design(params, method, n, seed=spec["design_seed"],
                              levels=spec.get("levels", 4))
-        cfgs = store.configs(b.id)
         for m in metrics:
-            y, base = collect(store, cfgs, m, spec["seeds"], spec["base_seeds"])
+            y, base, _ = collect(store, cfgs, m, spec["seeds"], spec["base_seeds"],
+                                 missing=spec.get("missing"))
             if not np.isfinite(y).any():
                 continue  # the scenario does not report this metric
             try:

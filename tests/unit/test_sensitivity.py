@@ -76,7 +76,7 @@ def test_ishigami_sobol_indices_through_the_store(tmp_path: Path, scenario: Path
         _, rows, summary = run_study(store, pool, scenario, design, seeds=2, base_seeds=8,
                                      root_seed=3)
         assert summary.failed == 0 and pool.calls == 1024 * 5 * 2 + 8
-        y, base = collect(store, rows, "nested.y", 2, 8)
+        y, base, _ = collect(store, rows, "nested.y", 2, 8)
     # common seeds: the noise is identical at every point of one replication
     assert np.allclose((y[:, 0] - y[:, 1]) - (y[0, 0] - y[0, 1]), 0.0, atol=1e-9)
     res = sa.analyze(design, "y", y, base, seed=1, resamples=200)
@@ -99,7 +99,7 @@ def test_morris_ranks_ishigami_and_a_dead_parameter(tmp_path: Path, scenario: Pa
     with Store(tmp_path / "m.db") as store:
         _, rows, _ = run_study(store, IshigamiPool(), scenario, design, seeds=1,
                                base_seeds=2)
-        y, base = collect(store, rows, "y", 1, 2)
+        y, base, _ = collect(store, rows, "y", 1, 2)
     res = sa.analyze(design, "y", y, base, seed=1, resamples=200)
     got = {i.key: i for i in res.indices}
     assert got["ishigami.dead"].mu_star == 0.0 and res.indices[-1].key == "ishigami.dead"
@@ -147,8 +147,32 @@ def test_resume_runs_only_what_is_missing(tmp_path: Path, scenario: Path) -> Non
             run_study(store, pool, scenario, design, seeds=2, base_seeds=2)
         _, rows, s = run_study(store, pool, scenario, design, seeds=2, base_seeds=2,
                                resume=True)
-        y, _ = collect(store, rows, "y", 2, 2)
+        y, _, _ = collect(store, rows, "y", 2, 2)
     assert pool.calls == 1 and s.ran == 1 and np.isfinite(y).all()
+
+
+@pytest.mark.parametrize(("method", "small"), [("morris", 4), ("sobol", 8)])
+def test_a_larger_design_extends_the_stored_study(tmp_path: Path, scenario: Path,
+                                                  method: str, small: int) -> None:
+    """Doubling trajectories (or the Sobol sample) and adding a seed reruns nothing
+    stored: the smaller design is the first rows of the larger one."""
+    a = sa.make_design(X, method, small, seed=4)  # type: ignore[arg-type]
+    b = sa.make_design(X, method, 2 * small, seed=4)  # type: ignore[arg-type]
+    assert np.array_equal(a.values, b.values[:len(a.values)])
+    db = tmp_path / "e.db"
+    with Store(db) as store:
+        _, rows_a, _ = run_study(store, IshigamiPool(0.5), scenario, a, seeds=1,
+                                 base_seeds=2)
+        y_a, _, _ = collect(store, rows_a, "y", 1, 2)
+    pool = IshigamiPool(0.5)
+    with Store(db) as store:
+        batch, rows_b, s = run_study(store, pool, scenario, b, seeds=2, base_seeds=2,
+                                     resume=True)
+        y_b, _, _ = collect(store, rows_b, "y", 2, 2)
+        assert len(store.batches()) == 1 and batch.name.startswith("sensitivity:s:")
+    # new: the second half's points at both seeds, and the first half's second seed
+    assert pool.calls == s.ran == len(b.values) * 2 - len(a.values)
+    assert np.array_equal(y_b[:len(a.values), :1], y_a)
 
 
 def test_a_metric_missing_at_a_point_is_an_error() -> None:
@@ -157,3 +181,19 @@ def test_a_metric_missing_at_a_point_is_an_error() -> None:
     y[3, 0] = math.nan
     with pytest.raises(ValueError, match="missing in every run of 1 design point"):
         sa.analyze(d, "y", y, np.array([1.0]))
+
+
+def test_metric_value_digs_into_tables_and_refuses_what_is_not_a_number() -> None:
+    from sim.engine.metrics import metric_value
+
+    run = {"margin_s": 199.2, "margin_space": "L2-shop-S03", "aset_s": {"L2-hall": 270.0},
+           "exit_counts.south": 7, "sprinklered": True, "rset_s": None,
+           "nested": {"a": {"b": 3}}}
+    assert metric_value(run, "margin_s") == 199.2
+    assert metric_value(run, "aset_s.L2-hall") == 270.0
+    assert metric_value(run, "exit_counts.south") == 7.0  # a flat key holding a dot
+    assert metric_value(run, "nested.a.b") == 3.0
+    for name in ("margin_space", "sprinklered", "rset_s", "aset_s", "aset_s.L1",
+                 "nested.a.b.c", "absent"):
+        assert math.isnan(metric_value(run, name)), name
+    assert math.isnan(metric_value(None, "margin_s")) and math.isnan(metric_value({}, "x"))
