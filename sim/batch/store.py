@@ -279,13 +279,9 @@ class Store:
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.con = sqlite3.connect(src, timeout=60.0, isolation_level=None)
-                _check_safemall(self.con, src, empty_ok=True)
-                self.con.execute("PRAGMA journal_mode=WAL")
+                self._create(src)
                 self.con.execute("PRAGMA synchronous=NORMAL")
                 self.con.execute("PRAGMA foreign_keys=ON")
-                self.con.executescript(_SCHEMA)
-                self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                                 (str(SCHEMA_VERSION),))
             else:
                 self.con = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
                                            timeout=60.0, isolation_level=None)
@@ -294,6 +290,36 @@ class Store:
             raise ScenarioError(f"not a SafeMall batch database ({exc})", source=src) from None
         except OSError as exc:
             raise ScenarioError(path_problem(exc, "database"), source=src) from None
+
+    def _create(self, src: str) -> None:
+        """Check the file and create the tables in one write transaction, so that a second
+        runner opening the same new file waits instead of seeing half the tables; a foreign
+        database is left as it was (nothing is written before the check). SQLite answers
+        "locked" without waiting when two connections switch a new file to WAL together:
+        that is retried for up to 60 s."""
+        con = self.con
+        for attempt in range(600):
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                try:
+                    _check_safemall(con, src, empty_ok=True)
+                    for stmt in _SCHEMA.split(";"):
+                        if stmt.strip():
+                            con.execute(stmt)
+                    con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                                (str(SCHEMA_VERSION),))
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                con.execute("COMMIT")
+                con.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 599:
+                    raise
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                time.sleep(0.1)
 
     def close(self) -> None:
         """Close the connection (every run is already committed)."""
