@@ -5,24 +5,13 @@ from __future__ import annotations
 import pytest
 
 from sim.analysis.verification import build as b
+from sim.analysis.verification.cases_stairs import _flight_building
 
 IN = 25.4
 
 
 def _two_level(flight_w: float, door_w: float):
-    lay = b.layout(
-        [{"id": "room", "kind": "shop", "level": "L2", "rect": [0, 0, 20, 10]},
-         {"id": "flight", "kind": "stair", "levels": ["L1", "L2"],
-          "rect": [20, 0, 8.0, flight_w], "length_m": 9.5,
-          "riser_mm": 7 * IN, "tread_mm": 11 * IN},
-         {"id": "lobby", "kind": "corridor", "level": "L1", "rect": [28, 0, 10, 10]},
-         {"id": "out", "kind": "exit", "level": "L1"}],
-        [{"id": "top", "between": ["room", "flight"], "width_m": door_w,
-          "at": [20, flight_w / 2]},
-         {"id": "foot", "between": ["flight", "lobby"], "width_m": door_w,
-          "at": [28, flight_w / 2]},
-         {"id": "exit", "between": ["lobby", "out"], "width_m": 4.0, "at": [38, 5]}],
-        levels=(("L1", 0.0), ("L2", 5.0)))
+    lay = _flight_building(flight_w, door_w, 7 * IN, 11 * IN)
     return b.run(lay, {"occupants": {"per_space": {"room": 5}},
                        "premovement": {"model": "none"}})
 
