@@ -216,7 +216,26 @@ def point_stat(values: np.ndarray, stat: str) -> float:
         return float(np.max(values))
     if stat == "min":
         return float(np.min(values))
-    return float(np.percentile(values, quantile_of(stat) * 100))
+    return percentile(values, quantile_of(stat))
+
+
+def percentile(values: np.ndarray, q: float) -> float:
+    """The ``q`` quantile with linear interpolation (Hyndman & Fan type 7, numpy's default).
+
+    Unlike ``np.percentile`` it keeps infinite values (a run that never reached a state
+    counts as ``inf``): between two equal infinities, or from a finite value towards an
+    infinite one, the quantile is that infinity, never NaN.
+    """
+    v = np.sort(np.asarray(values, dtype=float))
+    h = (len(v) - 1) * q
+    lo = math.floor(h)
+    hi = min(lo + 1, len(v) - 1)
+    a, b, w = float(v[lo]), float(v[hi]), h - lo
+    if w == 0.0 or a == b:
+        return a
+    if math.isinf(a) or math.isinf(b):
+        return b if math.isinf(b) else a
+    return a + w * (b - a)
 
 
 def quantile_of(stat: str) -> float:

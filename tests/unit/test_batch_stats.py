@@ -18,6 +18,7 @@ from sim.batch.stats import (
     mean_bound,
     min_replications,
     order_stat_index,
+    point_stat,
     proportion_interval,
     quantile_bound,
     summarize,
@@ -275,3 +276,17 @@ def test_paired_frame_matches_replications() -> None:
     assert "| base (mean) | 20.0 |" in md3 and "| none | — |" in md3
     with pytest.raises(UnknownConfiguration):
         paired_frame(t, "nope", ["m"])
+
+
+def test_percentile_keeps_infinite_runs_instead_of_nan() -> None:
+    """A run that never reached the state counts as inf; a percentile over several such
+    runs is inf (Hyndman & Fan type 7: a + w (b - a) with b = inf), not NaN as
+    np.percentile gives (inf - inf)."""
+    inf = math.inf
+    six = np.array([1.0, 2.0, inf, inf, inf, inf])
+    assert point_stat(six, "p95") == inf          # h = 4.75, between inf and inf
+    assert point_stat(six, "p10") == 1.5          # h = 0.5: 1 + 0.5 (2 - 1)
+    assert point_stat(six, "p20") == 2.0          # h = 1.0 exactly: the 2nd value
+    assert point_stat(six, "p30") == inf          # h = 1.5: from 2 towards inf
+    # finite values: type 7 by hand, 1..5 at q = 0.9: h = 3.6 → 4 + 0.6 × 1 = 4.6
+    assert point_stat(np.array([5.0, 1.0, 4.0, 2.0, 3.0]), "p90") == pytest.approx(4.6)
