@@ -217,8 +217,12 @@ def _summary(rep: dict[str, Any], files: list[Path], elapsed: float) -> None:
     for p in rep["plans"]:
         v = p["compliance"]["verdict"]
         c = p["compliance"]["counts"]
+        judged = [j for j in p["compliance"].get("dynamic", {}).get("targets", [])
+                  if j.get("status") in ("pass", "fail")]
+        n_fail = sum(1 for j in judged if j["status"] == "fail")
         print(f"plan {p['label']} ({p['name']}): {'COMPLIANT' if v == 'pass' else 'NOT COMPLIANT'}"
-              f" — {c['fail']} clauses fail")
+              f" — clauses: {c['fail']} of {c['pass'] + c['fail']} judged fail; "
+              f"simulated targets: {n_fail} of {len(judged)} fail")
         cl = {x["id"]: x for x in p["compliance"]["clauses"]}
         for i, ch in enumerate(p.get("changes", [])[:3], 1):
             print(f"  {i}. {change_text(ch, 'en', cl)[0]}")

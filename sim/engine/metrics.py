@@ -87,6 +87,14 @@ _DECLARED: Final = (
        "run"),
     _m("peak_density_space", "", "densest space", "the space of the densest cell", "text",
        "run"),
+    _m("congested_time_s", "s", "longest congestion",
+       "longest time any cell held 4 p/m² (IMO congestion density), until everyone was "
+       "out (or the run ended)", "number", "run"),
+    _m("congested_space", "", "most congested space",
+       "the space of the cell with the longest congestion", "text", "run"),
+    _m("congested_share", "", "congestion share of evacuation time",
+       "longest congestion ÷ evacuation time; IMO MSC.1/Circ.1533 calls congestion "
+       "significant above 0.10", "number", "run"),
     _m("exit_counts", "persons", "persons per exit", "opening id → persons who left through it",
        "mapping", "run"),
     _m("mean_premovement_s", "s", "mean pre-movement",

@@ -159,7 +159,13 @@ def imo_corridor(density_pm2: float) -> tuple[float, float]:
     return (1.2, 0.0)  # pragma: no cover
 
 
+#: IMO MSC.1/Circ.1533 advanced analysis: congestion is a local density above 4 p/m² …
+IMO_CONGESTION_PM2 = 4.0
+#: … for longer than 10 % of the overall evacuation time.
+IMO_CONGESTION_SHARE = 0.10
+
+
 def imo_congested(density_series_pm2: list[float], dt_s: float, t_total_s: float) -> bool:
     """IMO advanced-analysis congestion flag: density > 4 p/m² for > 10 % of ``t_total_s``."""
-    above = sum(dt_s for d in density_series_pm2 if d > 4.0)
-    return t_total_s > 0 and above > 0.10 * t_total_s
+    above = sum(dt_s for d in density_series_pm2 if d > IMO_CONGESTION_PM2)
+    return t_total_s > 0 and above > IMO_CONGESTION_SHARE * t_total_s

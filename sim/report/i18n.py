@@ -267,8 +267,10 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
                          "alarm, wider or more exits)",
                          "确保人员在烟气使空间不可耐受之前撤离（更早报警、增加或加宽出口）"),
     "action_density-congestion": ("Relieve crowding on the escape routes (stairs and "
-                                  "exits that reach 4 p/m²)",
-                                  "缓解疏散路线拥堵（楼梯和出口密度达到4人/m²）"),
+                                  "exits that stay at 4 p/m² for more than 10 % of the "
+                                  "evacuation)",
+                                  "缓解疏散路线拥堵（楼梯和出口密度达到4人/m²的时间超过"
+                                  "疏散时间的10%）"),
     "action_density-critical": ("Prevent crush densities (5.5 p/m²): meter and redirect "
                                 "crowds, widen the bottleneck",
                                 "防止踩踏临界密度（5.5人/m²）：限流、分流，拓宽瓶颈"),

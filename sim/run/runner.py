@@ -22,6 +22,7 @@ import numpy as np
 
 from sim.engine.graphs import Network, build_network
 from sim.engine.lower_bound import quickest_evacuation_time_s
+from sim.engine import movement as mv
 from sim.engine.metrics import MetricCollector
 from sim.engine.population import populate
 from sim.engine.replay import ENTITY_KINDS, WAYPOINT_DTYPE, Replay
@@ -112,31 +113,75 @@ def occupancy_grid(result: RunResult, ts: np.ndarray) -> np.ndarray:
     return init[None, :] + np.cumsum(grid, axis=0)
 
 
-def peak_density(world: World, moves: dict[str, np.ndarray]) -> tuple[float, str, np.ndarray]:
-    """Peak persons/m² over all non-exit cells, its cell, and the peak count per cell."""
+def _occupancy_events(world: World, moves: dict[str, np.ndarray]
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every change of a cell's head count, grouped by cell and ordered in time.
+
+    Returns the initial count per cell, and per event (sorted by cell, then time) its
+    cell, time (s) and the cell's count after it, plus the index where each cell's group
+    starts.
+    """
     n_cells = len(world.cell_ids)
     init = np.bincount(moves["start_cell"], minlength=n_cells).astype(np.int64)
     m = len(moves["t"])
     cells = np.concatenate([np.stack([moves["to"], moves["from"]], 1).ravel(),
-                            moves["removed_cell"]])
+                            moves["removed_cell"]]).astype(np.int64)
     delta = np.concatenate([np.tile(np.array([1, -1], np.int64), m),
                             -np.ones(len(moves["removed_cell"]), np.int64)])
-    times = np.concatenate([np.repeat(moves["t"], 2), moves["removed_t"]])
+    times = np.concatenate([np.repeat(moves["t"], 2), moves["removed_t"]]).astype(float)
     order = np.lexsort((np.arange(len(times)), times, cells))
-    cells, delta = cells[order], delta[order]
+    cells, delta, times = cells[order], delta[order], times[order]
+    if not len(cells):
+        return init, cells, times, delta, np.zeros(0, np.int64)
+    csum = np.cumsum(delta)
+    starts = np.r_[0, np.flatnonzero(np.diff(cells)) + 1]
+    base = np.r_[0, csum[starts[1:] - 1]] if len(starts) > 1 else np.zeros(1, np.int64)
+    running = csum - np.repeat(base, np.diff(np.r_[starts, len(cells)]))
+    return init, cells, times, init[cells] + running, starts
+
+
+def peak_density(world: World, moves: dict[str, np.ndarray]) -> tuple[float, str, np.ndarray]:
+    """Peak persons/m² over all non-exit cells, its cell, and the peak count per cell."""
+    init, cells, _, count, starts = _occupancy_events(world, moves)
     peak = init.copy()
     if len(cells):
-        csum = np.cumsum(delta)
-        starts = np.r_[0, np.flatnonzero(np.diff(cells)) + 1]
-        base = np.r_[0, csum[starts[1:] - 1]] if len(starts) > 1 else np.zeros(1, np.int64)
-        running = csum - np.repeat(base, np.diff(np.r_[starts, len(cells)]))
-        grp_max = np.maximum.reduceat(running, starts)
         ucells = cells[starts]
-        peak[ucells] = np.maximum(init[ucells], init[ucells] + grp_max)
+        peak[ucells] = np.maximum(init[ucells], np.maximum.reduceat(count, starts))
     area = np.array(world.area)
     dens = np.where((area > 0) & ~np.array(world.is_exit), peak / np.maximum(area, 1e-9), 0.0)
     k = int(np.argmax(dens)) if len(dens) else 0
     return float(dens[k]) if len(dens) else 0.0, world.cell_ids[k] if len(dens) else "", peak
+
+
+def congested_time(world: World, moves: dict[str, np.ndarray], t_end_s: float
+                   ) -> tuple[float, str]:
+    """The longest time (s) any cell spent at IMO congestion density, and its space.
+
+    A cell is congested while it holds at least ``floor(4 p/m² × area)`` persons (the head
+    count of a 4 p/m² cell, rounded down as the engine rounds its capacities), which is the
+    engine's jam density at the default ``movement.jam_density_pm2``. Cells holding fewer
+    than two persons at that density and exits are not judged. IMO MSC.1/Circ.1533
+    (advanced analysis) calls congestion significant when a place stays above 4 p/m² for
+    more than 10 % of the evacuation time (:func:`sim.engine.movement.imo_congested`).
+    """
+    init, cells, times, count, starts = _occupancy_events(world, moves)
+    area = np.asarray(world.area, dtype=float)
+    thr = np.floor(area * mv.IMO_CONGESTION_PM2 + 1e-9)
+    judged = ~np.asarray(world.is_exit, dtype=bool) & (thr >= 2)
+    spent = np.zeros(len(area))
+    first = np.full(len(area), float(t_end_s))
+    if len(cells):
+        first[cells[starts]] = times[starts]
+        nxt = np.r_[times[1:], t_end_s]
+        nxt[np.r_[starts[1:] - 1, len(cells) - 1]] = t_end_s
+        dur = np.clip(np.minimum(nxt, t_end_s) - np.minimum(times, t_end_s), 0.0, None)
+        np.add.at(spent, cells, np.where(count >= thr[cells], dur, 0.0))
+    spent += np.where(init >= thr, np.minimum(first, t_end_s), 0.0)
+    spent = np.where(judged, spent, 0.0)
+    if not len(spent) or spent.max() <= 0.0:
+        return 0.0, ""
+    k = int(np.argmax(spent))
+    return float(spent[k]), world.cell_ids[k].split("#")[0]
 
 
 def lower_bound_graph(world: World) -> tuple[nx.DiGraph, dict[int, int], list[int]]:
@@ -292,6 +337,8 @@ def _metrics(world: World, moves: dict[str, np.ndarray], t_end: float, wall: flo
     k95 = math.ceil(0.95 * n)
     t95 = float(safe[k95 - 1]) if n and len(safe) >= k95 else (0.0 if n == 0 else None)
     peak, peak_cell, _ = peak_density(world, moves)
+    t_horizon = t_evac if t_evac is not None else t_end
+    cong_s, cong_space = congested_time(world, moves, t_horizon)
     exit_counts: dict[str, int] = {}
     for q in world.exit_used:
         if q >= 0:
@@ -311,6 +358,9 @@ def _metrics(world: World, moves: dict[str, np.ndarray], t_end: float, wall: flo
         "t_lower_bound_s": lb,
         "peak_density_pm2": round(peak, 4),
         "peak_density_space": peak_cell.split("#")[0],
+        "congested_time_s": round(cong_s, 3),
+        "congested_space": cong_space or None,
+        "congested_share": round(cong_s / t_horizon, 4) if t_horizon > 0 else 0.0,
         "exit_counts": dict(sorted(exit_counts.items())),
         "mean_premovement_s": float(np.mean(started)) if started else None,
         "moves": world.moves,

@@ -79,6 +79,9 @@ def test_judge_statuses() -> None:
     assert judge(_t(stat="mean"), "s", "drill", runs).status == "fail"
     assert judge(_t(metric="y"), "s", "drill", runs).status == "not_applicable"
     assert judge(_t(families=["attack"]), "s", "drill", runs).status == "not_applicable"
+    # several runs that never reached the state: p95 over them is "never", not NaN
+    j = judge(_t(stat="p95", value=20), "s", "drill", [{"x": 1.0}] * 4 + [{"x": None}] * 2)
+    assert j.status == "fail" and "p95 = never" in j.actual and j.estimate is None
     nulls = [{"x": 1.0}] * 19 + [{"x": None}]
     j = judge(_t(stat="max"), "s", "drill", nulls)
     assert j.status == "fail" and "counted as worst" in j.actual
@@ -93,8 +96,9 @@ def test_judge_ratio_with_safety_factor() -> None:
     t = _t(metric="rset_s", divide_by="aset_min_s", factor=1.25, value=1.0, stat="max")
     assert judge(t, "s", "fire", [{"rset_s": 100.0, "aset_min_s": 130.0}]).status == "pass"
     assert judge(t, "s", "fire", [{"rset_s": 100.0, "aset_min_s": 120.0}]).status == "fail"
-    # nothing became untenable: ASET unbounded, ratio 0
-    assert judge(t, "s", "fire", [{"rset_s": 100.0, "aset_min_s": None}]).status == "pass"
+    # nothing became untenable: ASET unbounded, ratio 0, and the page says why
+    j = judge(t, "s", "fire", [{"rset_s": 100.0, "aset_min_s": None}] * 2)
+    assert j.status == "pass" and "2 with no aset_min_s: ratio 0" in j.actual
     # somebody never got out: RSET unbounded
     assert judge(t, "s", "fire", [{"rset_s": None, "aset_min_s": 50.0}]).status == "fail"
 

@@ -233,6 +233,11 @@ def judge(target: Target, scenario: str, family: str,
               else f"{target.stat} = never") + f" over {plural(len(vals), 'run')}"
     if nulls:
         actual += f" ({nulls} without a value, counted as worst)"
+    if target.divide_by is not None:
+        free = sum(1 for m in runs if m.get(target.metric) is not None
+                   and target.divide_by in m and m.get(target.divide_by) is None)
+        if free:
+            actual += f" ({free} with no {target.divide_by}: ratio 0)"
     return Judgement(target, scenario, family, "pass" if ok else "fail", len(vals),
                      values=tuple(v for p, v in got if p), estimate=est if math.isfinite(est)
                      else None, threshold=target.value, required=target.describe(),
