@@ -21,8 +21,8 @@ Sources (``docs/harm-calibration.md`` §Crush has the records):
   among ~2,000-3,000 in pens 3-4 [F9][F10][F11] over 5-15 min → 0.003-0.009 per min.
   Still's "about 6 minutes to compressive asphyxia" [F20] is the time for the people in
   the worst positions (fallen, against a barrier); a cell-average hazard spreads it over
-  everyone in the cell. No source read gives a dose-response curve (docs/harm-calibration.md §3): this is
-  the simplest rule that reproduces the recorded lethality, and it is an **assumption**
+  everyone in the cell. No source read gives a dose-response curve
+  (docs/harm-calibration.md §3): this is the simplest rule that reproduces the recorded lethality, and it is an **assumption**
   in form.
 
 At densities the model reaches only when a crowd pushes (a cell's jam cap is 4 p/m²;

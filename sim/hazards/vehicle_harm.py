@@ -18,9 +18,10 @@ Vehicles
 Traffic calming
     *Speed humps*: crossed at ``hump_speed_mps`` = 11.2 m/s (25 mph): Eugene (OR)
     measured average speeds of ~25 mph over series of 14-ft humps (~35 mph over 22-ft
-    humps) (docs/harm-calibration.md [D12]). These are **compliant traffic** data; no source quantifies a hostile
-    driver's speed over humps (none of the sources in docs/harm-calibration.md §2), so the value is an **assumption** for an
-    attack (a determined driver may cross faster).
+    humps) (docs/harm-calibration.md [D12]). These are **compliant traffic** data; no
+    source quantifies a hostile driver's speed over humps (none of the sources in
+    docs/harm-calibration.md §2), so the value is an **assumption** for an attack (a
+    determined driver may cross faster).
     *Chicanes*: a chicane whose path needs a turn of radius ``R`` m cannot be driven
     faster than ``sqrt(a_lat · R)``, ``a_lat`` the vehicle's cornering limit: physics,
     which binds a hostile driver too (UK NPSA lists chicanes among HVM streetscape

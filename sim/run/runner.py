@@ -20,9 +20,9 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from sim.engine import movement as mv
 from sim.engine.graphs import Network, build_network
 from sim.engine.lower_bound import quickest_evacuation_time_s
-from sim.engine import movement as mv
 from sim.engine.metrics import MetricCollector
 from sim.engine.population import populate
 from sim.engine.replay import ENTITY_KINDS, WAYPOINT_DTYPE, Replay
