@@ -22,8 +22,8 @@ Sources (``docs/harm-calibration.md`` §Crush has the records):
   Still's "about 6 minutes to compressive asphyxia" [F20] is the time for the people in
   the worst positions (fallen, against a barrier); a cell-average hazard spreads it over
   everyone in the cell. No source read gives a dose-response curve
-  (docs/harm-calibration.md §3): this is the simplest rule that reproduces the recorded lethality, and it is an **assumption**
-  in form.
+  (docs/harm-calibration.md §3): this is the simplest rule that reproduces the recorded
+  lethality, and it is an **assumption** in form.
 
 At densities the model reaches only when a crowd pushes (a cell's jam cap is 4 p/m²;
 pushing in a crush raises it to 7 p/m², :mod:`sim.hazards.crush`), so an orderly
