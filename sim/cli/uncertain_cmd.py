@@ -74,9 +74,13 @@ def run_uncertain(scenario: Path, vary: str, targets: list[Any], candidates: lis
 
     def f(x: float) -> str:
         return "—" if not math.isfinite(x) else f"{x:.3g}"
+    top = max(c.value for c in res.candidates)
+
+    def req(x: float) -> str:  # inf: no candidate met the targets in most of that half
+        return f"> {top:g}" if x == math.inf else f(x)
     for d in res.drivers[:8]:
-        dt.add_row(d.key, f(d.rho), f"[{f(d.ci[0])}, {f(d.ci[1])}]", f(d.required_low),
-                   f(d.required_high))
+        dt.add_row(d.key, f(d.rho), f"[{f(d.ci[0])}, {f(d.ci[1])}]", req(d.required_low),
+                   req(d.required_high))
     Console(width=160).print(dt)
     if res.answer is None:
         print(f"answer: no candidate of {vary} meets every target with probability "

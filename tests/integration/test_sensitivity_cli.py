@@ -165,3 +165,14 @@ def test_uncertain_with_an_unused_assumption_is_one_line(drill: Path,
     r = run_here(_uncertain(drill, tmp_path, "--params", "knife.harm_rate_per_min"))
     assert_one_line_error(r, "tiny.toml", "--params", "'knife.harm_rate_per_min' is not used")
     assert not (tmp_path / "u.db").exists()
+
+
+def test_uncertain_when_no_candidate_meets_the_targets(drill: Path, tmp_path: Path) -> None:
+    # nobody leaves a mall in a second: no set is met, the required value is above every
+    # candidate in both halves of each assumption's samples, and the table says so
+    args = _uncertain(drill, tmp_path, "--params", PARAMS[0])
+    args[args.index("t_evacuation_s.mean <= 3000")] = "t_evacuation_s.mean <= 1"
+    r = run_here(args)
+    assert r.rc == 1, r.err[-2000:]
+    assert r.out.count("0 / 3") == 2
+    assert "> 4" in r.out and "answer: no candidate of security.guards" in r.out
