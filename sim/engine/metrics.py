@@ -194,7 +194,9 @@ _DECLARED: Final = (
     _m("margin_space", "", "space of the worst margin", "the space of `margin_s`", "text",
        "fire"),
     _m("rset_over_aset_max", "", "worst RSET/ASET",
-       "max over untenable spaces of RSET/ASET; ≤ 0.8 meets a 1.25 safety factor", "number",
+       "max over spaces that became untenable of RSET/ASET of that space (RSET of a space: "
+       "the last time anyone left it); ≤ 0.8 meets a 1.25 safety factor; 0 when no space "
+       "became untenable; null when someone was harmed in a space that did", "number",
        "fire"),
     _m("exposed_fed_0_1", "persons", "exposed (FED ≥ 0.1)",
        "people whose FED reached 0.1; doses accrue until the last evacuee is out, also for "

@@ -639,15 +639,19 @@ class FireProcess:
                                         or w.cell_level[to] != w.cell_level[frm]):
                 leave_level[lvl_ids[w.cell_level[frm]]] = t
         pairs = [(s, self.aset[s], last_out[s]) for s in self.aset if s in last_out]
+        # someone was harmed (never left) in a space that became untenable: that space's
+        # RSET is unbounded, so the worst ratio is null ("never"), judged as the worst case
+        stuck = {w.cell_space[c] for c in w.removed_cell} & set(self.aset)
         if pairs:
             worst = min(pairs, key=lambda p: p[1] - p[2])
             m["margin_s"] = round(worst[1] - worst[2], 1)
             m["margin_space"] = worst[0]
-            m["rset_over_aset_max"] = round(max(r / max(a, 1e-9) for _, a, r in pairs), 4)
+            m["rset_over_aset_max"] = None if stuck else round(
+                max(r / max(a, 1e-9) for _, a, r in pairs), 4)
         else:
             m["margin_s"] = None
             m["margin_space"] = None
-            m["rset_over_aset_max"] = 0.0 if self.aset else None
+            m["rset_over_aset_max"] = None if stuck else 0.0
         # per level: ASET of the level's public spaces but the origin (censored at the horizon)
         horizon = self.spec.t_s + self.spec.aset_horizon_s
         aset_lvl: dict[str, float] = {}
