@@ -122,6 +122,10 @@ _DECLARED: Final = (
     _m("t_alarm_s", "s", "alarm", "alarm sounded (bell); with neither alarm devices nor PA, "
        "when guards have spread the word; 0 in a plain evacuation without hazards", "number",
        "security", "run", "drill"),
+    _m("t_incident_s", "s", "incident", "the first incident started (an attacker enters, a "
+       "fire ignites, a drill begins …)", "number", "security", "drill"),
+    _m("t_alarm_after_incident_s", "s", "alarm after the incident",
+       "`t_alarm_s` counted from `t_incident_s`", "number", "security", "drill"),
     _m("t_pa_s", "s", "first PA message", "first public-address message", "number",
        "security"),
     _m("t_police_called_s", "s", "police called", "police called (platform link or phone)",

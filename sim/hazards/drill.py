@@ -27,7 +27,9 @@ def _drill(world: World, spec: DrillSpec) -> Any:
     if chain.plan is not None:
         chain.drill(spec)
         return
+    world.metrics["t_incident_s"] = world.env.now
     world.metrics["t_alarm_s"] = world.env.now
+    world.metrics["t_alarm_after_incident_s"] = 0.0
     world.signals.fire(world.signals.alarm_sounded)
     world.mark("alarm", "drill: general alarm")
     world.cue_all("alarm")

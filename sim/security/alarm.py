@@ -196,6 +196,9 @@ class AlarmChain:
         if key not in self._first_metrics:
             self._first_metrics[key] = t
             self.w.metrics[key] = t
+            t0 = self._first_metrics.get("t_incident_s")
+            if key == "t_alarm_s" and t0 is not None:
+                self._set_first("t_alarm_after_incident_s", max(0.0, t - t0))
 
     # ------------------------------------------------------------------ entry points
     def _key(self, kind: str) -> str:
@@ -218,6 +221,7 @@ class AlarmChain:
                        threat=threat, responders_needed=responders_needed, data=dict(data))
         inc.detected = self.w.env.event()
         self.incidents.append(inc)
+        self._set_first("t_incident_s", inc.t_start)
         self.w.hazards_active += 1
         self.w.mark("incident", f"{kind} at {self.w.cell_space[inc.cell]}")
         env = self.w.env
@@ -258,6 +262,7 @@ class AlarmChain:
         inc.detected = self.w.env.event()
         self.incidents.append(inc)
         now = self.w.env.now
+        self._set_first("t_incident_s", now)
         inc.t_detected = inc.t_reported = inc.t_verified = now
         inc.detected_by = "drill"
         inc.detected.succeed()

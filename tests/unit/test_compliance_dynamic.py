@@ -119,10 +119,14 @@ def test_run_dynamic_plumbing_with_a_fake_runner(tmp_path: Path) -> None:
             if "fire" in p.name:
                 out[str(p)] = ["ValueError: broken"] * reps
             else:
-                out[str(p)] = [{"t_alarm_s": 30.0 + r,
+                # an attack that starts at 100 s: the alarm 130 s into the run is 30 s
+                # after the incident, the attacker stopped 250 s after entering
+                out[str(p)] = [{"t_alarm_s": 130.0 + r, "t_alarm_after_incident_s": 30.0 + r,
                                 "t_first_responder_after_incident_s": 200.0,
                                 "peak_density_pm2": 2.0,
-                                **({"t_neutralised_s": 100.0} if "attack" in p.name else {})}
+                                **({"t_neutralised_s": 350.0,
+                                    "t_neutralised_after_incident_s": 250.0}
+                                   if "attack" in p.name else {})}
                                for r in range(reps)]
         return out
 
