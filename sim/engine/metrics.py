@@ -120,7 +120,8 @@ _DECLARED: Final = (
     _m("t_verified_s", "s", "verified", "first report verified by the duty room", "number",
        "security"),
     _m("t_alarm_s", "s", "alarm", "alarm sounded (bell); with neither alarm devices nor PA, "
-       "when guards have spread the word; 0 in a plain evacuation without hazards", "number",
+       "when guards have spread the word; 0 in a plain evacuation without hazards; null "
+       "when an incident happened and no alarm ever sounded", "number",
        "security", "run", "drill"),
     _m("t_incident_s", "s", "incident", "the first incident started (an attacker enters, a "
        "fire ignites, a drill begins …)", "number", "security", "drill"),

@@ -375,6 +375,11 @@ def _metrics(world: World, moves: dict[str, np.ndarray], t_end: float, wall: flo
         out[key] = value
     for key in world.metrics:
         out[key] = world.metrics[key]
+    if "t_incident_s" in out and "t_alarm_s" not in out:
+        # an incident happened and no alarm ever sounded: that is "never" (null, judged as
+        # the worst case), not a metric the run does not produce
+        out["t_alarm_s"] = None
+        out["t_alarm_after_incident_s"] = None
     out["wall_s"] = round(wall, 4)
     return out.as_dict()
 

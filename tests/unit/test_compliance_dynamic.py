@@ -156,3 +156,20 @@ def test_run_dynamic_for_real_on_the_compact_drill(tmp_path: Path) -> None:
     assert alarm.n == 2 and alarm.status in ("pass", "fail")
     assert all(v is not None and math.isfinite(v) for v in alarm.values)
     assert not res.failed_runs
+
+
+def test_an_alarm_that_never_sounds_fails_the_alarm_target_instead_of_vanishing() -> None:
+    # the under-staffed plan has no camera in the car park: the car-park fire is never
+    # reported and no alarm sounds; the metric must be null ("never"), not absent
+    # ("not applicable"), so the alarm target fails
+    from sim.io.scenario_files import load_scenario
+    from sim.run.runner import run_scenario
+
+    scn = load_scenario(ROOT / "scenarios" / "fire_carpark_grand.toml", overrides=[
+        'security.plan="../layouts/grand/security-understaffed.toml"'])
+    m = run_scenario(scn, seed=1).metrics
+    assert m["t_incident_s"] == 30.0
+    assert "t_alarm_s" in m and m["t_alarm_s"] is None
+    alarm = next(t for t in load_targets() if t.id == "alarm-p95")
+    j = judge(alarm, "fire_carpark_grand", "fire", [m])
+    assert j.status == "fail" and "never" in j.actual
