@@ -5,7 +5,9 @@
   code or standard fixes, with its default, plausible range, status and source.
 * The sensitivity of the answer is shown *where it has been computed*: a
   ``safemall sensitivity`` study stored in the report's database (batches of kind
-  ``sensitivity``) for one of the mall's scenarios is re-analysed here from its stored
+  ``sensitivity``) for one of the mall's scenarios (the same path, or a file of the same
+  name with the same bytes, so a study run in another checkout counts) is re-analysed
+  here from its stored
   runs (:func:`sim.analysis.sensitivity.analyze`, the same Morris or Sobol analysis the
   command printed), for the metrics the report judges on that scenario. Without one,
   the report lists the assumptions by status and says how to rank them.
@@ -27,6 +29,7 @@ from sim.analysis.assumptions_table import scenario_assumptions
 from sim.analysis.compliance.dynamic import Target
 from sim.analysis.sensitivity import analyze, make_design, rows
 from sim.analysis.sensitivity_batch import collect
+from sim.batch.spec import file_sha256
 from sim.batch.store import Store
 from sim.io.scenario_files import load_scenario
 from sim.model.assumptions import Assumption, get, load_all
@@ -58,12 +61,14 @@ def stored_sensitivity(store: Store, scenarios: Sequence[Path],
     ``metrics`` its runs report (ranked indices, noise floor)."""
     load_all()
     wanted = {str(p.resolve()) for p in scenarios}
+    by_name = {p.name: p for p in scenarios}
     out = []
     for b in store.batches():
         if b.kind != "sensitivity":
             continue
         spec = _spec(store, b.id)
-        if spec.get("scenario") not in wanted:
+        if spec.get("scenario") not in wanted and not _same_file(
+                store, b.id, by_name.get(Path(str(spec.get("scenario"))).name)):
             continue
         try:
             params = [get(k) for k in spec["params"]]
@@ -89,6 +94,15 @@ def stored_sensitivity(store: Store, scenarios: Sequence[Path],
                         "seeds": a.seeds, "noise_floor": a.noise_floor,
                         "base_mean": a.base_mean, "base_sd": a.base_sd, "rows": rows(a)})
     return out
+
+
+def _same_file(store: Store, batch_id: int, path: Path | None) -> bool:
+    """The study ran a scenario file with this name and these exact bytes (run in another
+    checkout or folder: the stored SHA-256 of the file matches)."""
+    if path is None or not path.is_file():
+        return False
+    cfgs = store.configs(batch_id)
+    return bool(cfgs) and cfgs[0].scenario_sha256 == file_sha256(path)
 
 
 def _spec(store: Store, batch_id: int) -> dict[str, Any]:

@@ -176,3 +176,29 @@ def test_uncertain_when_no_candidate_meets_the_targets(drill: Path, tmp_path: Pa
     assert r.rc == 1, r.err[-2000:]
     assert r.out.count("0 / 3") == 2
     assert "> 4" in r.out and "answer: no candidate of security.guards" in r.out
+
+
+def test_the_report_finds_a_stored_study_of_the_same_scenario_file(drill: Path,
+                                                                   tmp_path: Path) -> None:
+    # a study run on one copy of a scenario is shown for a byte-identical copy elsewhere
+    # (another checkout), and not for an edited one
+    from sim.batch.store import Store
+    from sim.report.assumptions import stored_sensitivity
+
+    assert run_here(_study(drill, tmp_path)).rc == 0
+    same = tmp_path / "checkout" / drill.name
+    same.parent.mkdir()
+    same.write_bytes(drill.read_bytes())
+    edited = tmp_path / "edited" / drill.name
+    edited.parent.mkdir()
+    edited.write_bytes(drill.read_bytes().replace(b"count = 60", b"count = 61"))
+    store = Store(tmp_path / "s.db")
+    try:
+        for where, found in ((drill, True), (same, True), (edited, False)):
+            got = stored_sensitivity(store, [where], ["t_evacuation_s"])
+            assert bool(got) is found, where
+            if found:
+                assert got[0]["scenario"] == "tiny" and got[0]["points"] == 2 * 3
+                assert {r["key"] for r in got[0]["rows"]} == set(PARAMS)
+    finally:
+        store.close()
