@@ -15,7 +15,8 @@ study into "employ N more guards" (priority 1 when the study or a staffing targe
 the plan's guards are not enough); SM-1.5 and the barrier ranking into "install
 bollards at …", naming the harm the top-ranked missing one prevents. The size of a
 shortfall is what is missing as a share of what is required (a clause's facts), or by
-how much a target's estimate exceeds its threshold.
+how much a target's estimate exceeds its threshold (capped at 0.99, so a target that was
+never reached, such as an alarm that never sounded, comes first).
 
 A change is stored as a key of :mod:`sim.report.i18n` and its fields, so the report
 prints it in either language.
@@ -81,11 +82,18 @@ def _shortfall(clause: Mapping[str, Any]) -> float:
     return 1.0
 
 
+#: Largest size a finite miss gets: a target never reached at all (no alarm in any run)
+#: ranks above any target that was reached late.
+FINITE_MISS_CAP = 0.99
+
+
 def _exceedance(j: Mapping[str, Any], threshold: float | None) -> float:
     est = j.get("estimate")
-    if est is None or threshold in (None, 0):
+    if est is None:
         return 1.0
-    return min(1.0, abs(est - threshold) / abs(threshold))
+    if threshold in (None, 0):
+        return FINITE_MISS_CAP
+    return min(FINITE_MISS_CAP, abs(est - threshold) / abs(threshold))
 
 
 def plan_changes(clauses: Sequence[Mapping[str, Any]], targets: Sequence[Mapping[str, Any]],

@@ -113,6 +113,19 @@ def test_changes_rank_measured_risk_first_and_merge_guards() -> None:
     assert not math.isnan(out[0].size)
 
 
+def test_a_target_never_reached_ranks_above_one_missed_by_far() -> None:
+    # congestion share 0.40 against 0.10 misses by 300 %; an alarm that never sounded
+    # (estimate null, "never") is worse than any finite miss
+    targets = [
+        {"target": "density-congestion", "status": "fail", "estimate": 0.40,
+         "threshold": 0.10, "scenario": "drill", "title": "congestion", "clauses": []},
+        {"target": "alarm-p95", "status": "fail", "estimate": None, "threshold": 120.0,
+         "scenario": "fire", "title": "alarm", "clauses": []},
+    ]
+    out = changes.plan_changes([], targets)
+    assert [c.key for c in out[:2]] == ["action_alarm-p95", "action_density-congestion"]
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_change_texts_in_both_languages(lang: str) -> None:
     from sim.report.html import change_text
