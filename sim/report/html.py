@@ -127,6 +127,17 @@ def _known(key: str) -> bool:
     return key in WORDS
 
 
+
+def verdict_key(compliance: dict[str, Any]) -> str:
+    """The i18n key of a plan's verdict: compliant; the clauses met but simulated targets
+    missed (the plan satisfies the regulation, the simulation finds shortfalls); or not
+    compliant (a clause fails)."""
+    if compliance.get("verdict") == "pass":
+        return "verdict_pass"
+    if compliance.get("static_verdict") == "pass":
+        return "verdict_targets"
+    return "verdict_fail"
+
 class _Page:
     """Builds the page section by section."""
 
@@ -200,14 +211,12 @@ class _Page:
         self.w('<div class="qa" id="q-compliant"><h3>1. ' + self.t("q_compliant") + "</h3>")
         for i, p in enumerate(r["plans"]):
             v = p["compliance"]["verdict"]
+            word = self.t(verdict_key(p["compliance"]))
             vid = ' id="verdict"' if i == 0 else ""
             badge = (f'<span class="badge {v}"{vid} data-verdict="{v}" '
-                     f'data-plan="{p["label"]}">'
-                     f'{self.t("verdict_pass" if v == "pass" else "verdict_fail")}</span>')
+                     f'data-plan="{p["label"]}">{_e(word)}</span>')
             self.w(f"<p>{badge} " + _e(self.t("compliant_line", plan=self.plan_name(p),
-                                                verdict=self.t("verdict_pass" if v == "pass"
-                                                               else "verdict_fail"),
-                                                **self.counts(p))) + "</p>")
+                                                verdict=word, **self.counts(p))) + "</p>")
         self.w("</div>")
         # 2 staffing
         self.w('<div class="qa" id="q-staffing"><h3>2. ' + self.t("q_staffing") + "</h3>")

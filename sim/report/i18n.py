@@ -44,6 +44,7 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "q_assumptions": ("Which assumptions does the answer rest on?", "结论依赖哪些假设？"),
     "verdict_pass": ("COMPLIANT", "达标"),
     "verdict_fail": ("NOT COMPLIANT", "不达标"),
+    "verdict_targets": ("CLAUSES MET, TARGETS MISSED", "条款符合，仿真指标未达到"),
     "compliant_line": ("{plan}: {verdict}. Static check: {fail} of {judged} judged clauses "
                        "fail ({pass_} pass, {ns} need a document review or a drill log). "
                        "Simulated targets: {dfail} of {djudged} fail.",

@@ -166,3 +166,14 @@ def test_embedded_subset_holds_the_page_characters() -> None:
     cmap = TTFont(io.BytesIO(data)).getBestCmap()
     assert all(ord(c) in cmap for c in "治安联防小组")
     assert ord("龍") not in cmap  # a subset: only what the page uses
+
+
+def test_verdict_words_separate_the_clauses_from_the_simulated_targets() -> None:
+    from sim.report.html import verdict_key
+
+    assert verdict_key({"verdict": "pass", "static_verdict": "pass"}) == "verdict_pass"
+    # every clause of the plan is met, a simulated target is not: not "NOT COMPLIANT"
+    assert verdict_key({"verdict": "fail", "static_verdict": "pass",
+                        "dynamic_verdict": "fail"}) == "verdict_targets"
+    assert verdict_key({"verdict": "fail", "static_verdict": "fail",
+                        "dynamic_verdict": "pass"}) == "verdict_fail"
