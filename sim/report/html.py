@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -108,6 +109,8 @@ def change_text(ch: Mapping[str, Any], lang: str, clauses: Mapping[str, Any]) ->
         return what, why
     f = _fields(ch["fields"], lang)
     wf = _fields(ch.get("why_fields") or {}, lang)
+    if "actual" in wf:
+        wf["actual"] = actual_text(str(wf["actual"]), lang)
     if lang == "zh" and f.get("target_id"):
         zh = target_title_zh(f["target_id"])
         if zh:
@@ -126,6 +129,27 @@ def target_title_zh(tid: str) -> str:
 def _known(key: str) -> bool:
     return key in WORDS
 
+
+
+_ZH_ACTUAL: Final = (
+    (re.compile(r" over (\d+) runs?"), r"（\1 次运行）"),
+    (re.compile(r" \((\d+) without a value, counted as worst\)"),
+     r"（其中 \1 次无数值，按最不利计）"),
+    (re.compile(r" \((\d+) with no (\w+): ratio 0\)"), r"（其中 \1 次无 \2，比值计 0）"),
+    (re.compile(r"= never"), "= 从未发生"),
+    (re.compile(r"^not judged for (\w+)$"), r"不适用于 \1"),
+    (re.compile(r"^metric not produced$"), "该情景不产生此指标"),
+)
+
+
+def actual_text(text: str, lang: str) -> str:
+    """A judged estimate (``p95 = 65.14 s over 6 runs``) in ``lang``: the checker writes
+    English, the Chinese report says the same in Chinese."""
+    if lang != "zh":
+        return text
+    for pat, rep in _ZH_ACTUAL:
+        text = pat.sub(rep, text)
+    return text
 
 
 def verdict_key(compliance: dict[str, Any]) -> str:
@@ -261,7 +285,8 @@ class _Page:
                 self.w("<p>" + _e(self.t("staff_adequate", plan=self.plan_name(p),
                                          have=p["guards"], scenario=scn,
                                          meets=self.t("meets" if ok else "misses")))
-                       + " " + "; ".join(f"{_e(self._ttitle(j))}: {_e(j['actual'])} "
+                       + " " + "; ".join(f"{_e(self._ttitle(j))}: "
+                                         f"{_e(actual_text(j['actual'], self.lang))} "
                                          f"{_status(j['status'], self.lang)}" for j in js)
                        + "</p>")
         if not st:
@@ -309,7 +334,7 @@ class _Page:
         if not b:
             return ""
         guards = "名保安" if self.lang == "zh" else "guards"
-        return f"{b['at']} {guards}: {b['actual']}"
+        return f"{b['at']} {guards}: {actual_text(b['actual'], self.lang)}"
 
     def bollards_answer(self) -> None:
         r = self.rep
@@ -412,9 +437,10 @@ class _Page:
                 ja, jb = da[k], db.get(k, {})
                 self.w(f"<tr><td>{_e(self._ttitle(ja))}</td><td>{_e(k[1])}</td>"
                        f"<td>{_status(ja['status'], lang)} "
-                       f"<span class='small'>{_e(ja['actual'])}</span></td>"
+                       f"<span class='small'>{_e(actual_text(ja['actual'], self.lang))}</span></td>"
                        f"<td>{_status(jb.get('status', 'not_applicable'), lang)} "
-                       f"<span class='small'>{_e(jb.get('actual', ''))}</span></td></tr>")
+                       f"<span class='small'>{_e(actual_text(jb.get('actual', ''), self.lang))}"
+                       "</span></td></tr>")
             self.w("</tbody></table>")
         # paired differences
         rows = [x for x in cmp_["rows"] if x["n"] and (x["diff"] or x["verdict"] != "no_clear")]
@@ -483,7 +509,7 @@ class _Page:
                        f"<td>{_e(j['scenario'])} <span class='small'>"
                        f"{_e(family(j['family'], lang))}</span></td>"
                        f"<td>{_status(j['status'], lang)}</td><td>{_e(j['required'])}</td>"
-                       f"<td>{_e(j['actual'])}</td></tr>")
+                       f"<td>{_e(actual_text(j['actual'], self.lang))}</td></tr>")
             self.w("</tbody></table>")
             for n in dyn.get("notes", []):
                 self.w(f"<p class='small'>{_e(n)}</p>")
@@ -509,7 +535,8 @@ class _Page:
             lv = "; ".join(f"{k}: {v['posts']}+{v['patrols']}" for k, v in
                            sorted(c["by_level"].items()))
             cells = "".join(f"<td>{_status(j['status'], lang)} <span class='small'>"
-                            f"{_e(j['actual'])}</span></td>" for j in c["judgements"])
+                            f"{_e(actual_text(j['actual'], self.lang))}</span></td>"
+                            for j in c["judgements"])
             share, lo, hi = c["share"]
             mark = ' class="fail"' if not c["passed"] else ""
             ans = " ◀" if c["guards"] == st["answer"] else ""

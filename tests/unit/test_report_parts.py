@@ -177,3 +177,14 @@ def test_verdict_words_separate_the_clauses_from_the_simulated_targets() -> None
                         "dynamic_verdict": "fail"}) == "verdict_targets"
     assert verdict_key({"verdict": "fail", "static_verdict": "fail",
                         "dynamic_verdict": "pass"}) == "verdict_fail"
+
+
+def test_judged_estimates_read_in_chinese() -> None:
+    from sim.report.html import actual_text
+
+    en = "p95 = never over 6 runs (6 without a value, counted as worst)"
+    assert actual_text(en, "en") == en
+    assert actual_text(en, "zh") == "p95 = 从未发生（6 次运行）（其中 6 次无数值，按最不利计）"
+    assert actual_text("p95 = 0 over 2 runs (2 with no aset_min_s: ratio 0)", "zh") \
+        == "p95 = 0（2 次运行）（其中 2 次无 aset_min_s，比值计 0）"
+    assert actual_text("metric not produced", "zh") == "该情景不产生此指标"
