@@ -139,6 +139,8 @@ _ZH_ACTUAL: Final = (
     (re.compile(r"= never"), "= 从未发生"),
     (re.compile(r"^not judged for (\w+)$"), r"不适用于 \1"),
     (re.compile(r"^metric not produced$"), "该情景不产生此指标"),
+    (re.compile(r"^no (\w+) scenario for (\S+): its targets are not judged$"),
+     r"\2 没有 \1 情景：其指标未判定"),
 )
 
 
@@ -512,7 +514,7 @@ class _Page:
                        f"<td>{_e(actual_text(j['actual'], self.lang))}</td></tr>")
             self.w("</tbody></table>")
             for n in dyn.get("notes", []):
-                self.w(f"<p class='small'>{_e(n)}</p>")
+                self.w(f"<p class='small'>{_e(actual_text(n, lang))}</p>")
         self.w("</section>")
 
     def staffing(self) -> None:

@@ -188,3 +188,5 @@ def test_judged_estimates_read_in_chinese() -> None:
     assert actual_text("p95 = 0 over 2 runs (2 with no aset_min_s: ratio 0)", "zh") \
         == "p95 = 0（2 次运行）（其中 2 次无 aset_min_s，比值计 0）"
     assert actual_text("metric not produced", "zh") == "该情景不产生此指标"
+    assert actual_text("no crush scenario for grand: its targets are not judged", "zh") \
+        == "grand 没有 crush 情景：其指标未判定"
