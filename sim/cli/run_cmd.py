@@ -20,7 +20,8 @@ from sim.run.runner import RunResult, run_scenario
 #: Metrics shown first in the summary table, in order (labels and units: the catalogue).
 SUMMARY_KEYS = (
     "occupants", "evacuated", "inside", "casualties", "t_evacuation_s", "t95_evacuation_s",
-    "t_lower_bound_s", "peak_density_pm2", "peak_density_space", "t_alarm_s",
+    "t_lower_bound_s", "peak_density_pm2", "peak_density_space", "congested_time_s",
+    "congested_space", "congested_share", "t_alarm_s",
     "t_first_responder_s", "t_contact_s", "t_neutralised_s", "t_police_arrived_s",
     "deadlocks_resolved", "wall_s",
 )
