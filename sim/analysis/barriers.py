@@ -39,13 +39,13 @@ from typing import Any
 import numpy as np
 
 from sim.analysis.compliance import places
-from sim.analysis.compliance.places import outdoor_side
 from sim.batch.executors import InlinePool, LocalPool
 from sim.batch.store import Store
 from sim.batch.variants import Comparison, Variant, compare, metric_values, run_variants
 from sim.errors import ScenarioError
 from sim.io.scenario_files import InputCache
 from sim.model.crash_rating import parse_rating
+from sim.model.exterior import outdoor_side, road_doors
 from sim.model.layout import Layout
 from sim.model.scenario import apply_overrides
 from sim.model.security_plan import SecurityPlan
@@ -105,7 +105,7 @@ class RatedOption:
 def road_entrances(layout: Layout, plan: SecurityPlan | None) -> list[str]:
     """Approach targets plus exterior openings reachable by road (file order, unique)."""
     out = [a.to for a in (plan.approaches if plan is not None else [])]
-    out += places.road_doors(layout)
+    out += road_doors(layout)
     ext = set(places.entrances(layout))
     return [o for o in dict.fromkeys(out) if o in ext]
 

@@ -63,7 +63,8 @@ from sim.model.design_density import (
     check_which,
     design_density,
 )
-from sim.model.layout import SALES_KINDS, Layout, Level, Opening, Space
+from sim.model.exterior import exterior_doors, is_outdoor
+from sim.model.layout import SALES_KINDS, Layout, Level, Space
 from sim.model.layout_schema import LayoutWarning
 
 #: Clause of table 5.5.21-1 (evacuation width per 100 persons).
@@ -102,7 +103,6 @@ SPRINKLER_FACTOR: Final = 1.25
 MIN_EXITS_PER_FLOOR: Final = 2
 
 #: Kinds that are outside the building.
-OUTDOOR_KINDS: Final = frozenset({"exit", "plaza"})
 #: Opening kinds that are doors in the sense of 5.5.18.
 DOOR_KINDS: Final = frozenset({"door", "fire_door", "shutter"})
 #: Space kinds checked against the 1.10 m minimum width.
@@ -220,21 +220,6 @@ def level_width_index_m(layout: Layout, level: Level) -> float:
 def grade_levels(layout: Layout) -> list[Level]:
     """Levels at grade (storey 1)."""
     return [lv for lv in layout.levels if lv.storey == 1]
-
-
-def is_outdoor(space: Space) -> bool:
-    """True for exits and plazas."""
-    return space.kind in OUTDOOR_KINDS
-
-
-def exterior_doors(layout: Layout, level: str | None = None) -> list[Opening]:
-    """Openings between an indoor space and the outdoors, optionally on one level."""
-    out = []
-    for o in layout.openings.values():
-        a, b = layout.spaces[o.a], layout.spaces[o.b]
-        if is_outdoor(a) != is_outdoor(b) and (level is None or o.level == level):
-            out.append(o)
-    return out
 
 
 def exit_width_at_grade_m(layout: Layout) -> float:

@@ -64,6 +64,7 @@ from sim.analysis.compliance.adjacency import GROUP_DISTANCE_M, adjacency_graph,
 from sim.engine.graphs import Network, build_network
 from sim.hazards.smoke_geometry import find_voids
 from sim.io.toml import dumps_readable
+from sim.model.exterior import road_doors
 from sim.model.layout import Layout
 from sim.model.security_plan import SCHEMA, plan_from_dict, required_guards
 from sim.security.deployment import beat_patrols, deploy
@@ -286,7 +287,7 @@ def generate_plan(layout: Layout, *, understaffed: bool = False, network: Networ
     equipment = {"forks": sets, "shields": sets, "batons": total, "helmets": sets,
                  "stab_vests": sets, "tear_gas": sets}
     barriers = [{"id": f"isolation-{o}", "kind": "isolation", "opening": o} for o in mains]
-    road = places.road_doors(layout)
+    road = road_doors(layout)
     skip = None
     if understaffed:
         skip = next((o for o in road if sp[places.indoor_side(layout, o)].kind != "parking"),

@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.engine.replay import State
 from sim.errors import ScenarioError
+from sim.model.exterior import exterior_doors, is_outdoor_kind
 from sim.model.security_plan import SecurityPlan
 from sim.security.alarm import AlarmChain
 from sim.security.staff import Member, Staff
@@ -49,16 +50,9 @@ def opening_portal(world: World, opening: str, field: str) -> int:
     return world.portal_index[pid]
 
 
-def is_outdoor_kind(kind: str) -> bool:
-    """Exits and plazas are outdoors."""
-    return kind in ("exit", "plaza")
-
-
 def exterior_openings(world: World) -> list[str]:
     """Openings between an indoor space and the outdoors (file order)."""
-    sp = world.layout.spaces
-    return [o.id for o in world.layout.openings.values()
-            if is_outdoor_kind(sp[o.a].kind) != is_outdoor_kind(sp[o.b].kind)]
+    return [o.id for o in exterior_doors(world.layout)]
 
 
 def sides(world: World, opening: str) -> tuple[str, str]:

@@ -53,8 +53,9 @@ from sim.hazards import _common as cm
 from sim.hazards import design_fires, plumes
 from sim.hazards import fire_physics as fp
 from sim.hazards.smoke import ExhaustSystem, FireSpec, NaturalVent, SmokeModel
-from sim.hazards.smoke_geometry import OUTDOOR_KINDS, build_geometry
+from sim.hazards.smoke_geometry import build_geometry
 from sim.model.assumptions import declare
+from sim.model.exterior import OUTDOOR_KINDS
 from sim.model.hazard_specs import FireHazardSpec
 
 _F = ("fire",)

@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 
 from sim.hazards.smoke import OUTSIDE, SmokeLink, SmokeZone
 from sim.model.assumptions import declare
+from sim.model.exterior import OUTDOOR_KINDS
 from sim.model.layout import Layout, Space
 
 __all__ = [
     "DOOR_HEAD_M",
     "FRONT_SPEED_MPS",
     "OPEN_PLAN_WIDTH_M",
-    "OUTDOOR_KINDS",
     "SHOPFRONT_HEAD_M",
     "SmokeGeometry",
     "build_geometry",
@@ -56,7 +56,6 @@ FRONT_SPEED_MPS = declare(
     source="assumed: ceiling smoke fronts in corridors and malls travel at 0.5–1.5 m/s early "
            "in a fire", name="Speed of a smoke front across a zone").default
 """Speed of a smoke front along a ceiling, m/s (register default)."""
-OUTDOOR_KINDS = frozenset({"exit", "plaza"})
 """Space kinds that are the open air for smoke."""
 _VOID_OVERLAP = 0.5
 

@@ -70,10 +70,9 @@ from sim.engine.world import World
 from sim.hazards import _common as cm
 from sim.hazards import vehicle_harm as vh
 from sim.model.assumptions import declare
+from sim.model.exterior import road_doors
 from sim.model.hazard_specs import VehicleSpec
 
-#: Tag of an opening or outdoor space that vehicles reach by road.
-ROAD_TAG = "road"
 #: Barrier kinds a driver sees as protection (railings do not deter).
 DETERRING_KINDS = ("bollard", "rising_bollard", "fence", "hard_barrier")
 _V = ("vehicle",)
@@ -134,15 +133,12 @@ def building_door(world: World, opening: str) -> str:
 
 def road_entrances(world: World) -> list[str]:
     """Entrances a driver can reach by road: the plan's approaches' ends, then exterior
-    openings tagged ``road`` or whose outdoor side is (file order, unique; the rule of
-    :func:`sim.analysis.compliance.places.road_doors`)."""
-    lay = world.layout
-    ext = cm.exterior_openings(world)
+    openings tagged ``road`` or whose outdoor side is (file order, unique; the one rule
+    of :func:`sim.model.exterior.road_doors`)."""
     plan = cm.plan_of(world)
     out = [a.to for a in (plan.approaches if plan is not None else [])]
-    out += [o for o in ext if ROAD_TAG in lay.openings[o].tags
-            or ROAD_TAG in lay.spaces[cm.sides(world, o)[0]].tags]
-    exterior = set(ext)
+    out += road_doors(world.layout)
+    exterior = set(cm.exterior_openings(world))
     return [o for o in dict.fromkeys(out) if o in exterior]
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from sim.analysis.egress_code import exterior_doors, is_outdoor
+from sim.model.exterior import ROAD_TAG, exterior_doors, is_outdoor
 from sim.model.layout import Layout
 from sim.model.security_plan import SecurityPlan
 
@@ -34,7 +34,6 @@ DETECTOR_KINDS: Final = ("shop", "corridor", "atrium")
 MAIN_TAG: Final = "main_entrance"
 #: Indoor kinds whose doors onto a ``main_entrance`` space count as main entrances.
 _PUBLIC_FRONT: Final = frozenset({"shop", "corridor", "atrium"})
-ROAD_TAG: Final = "road"
 
 
 def entrances(layout: Layout) -> list[str]:
@@ -62,27 +61,6 @@ def indoor_side(layout: Layout, opening: str) -> str:
     """The indoor space of an exterior opening (``a`` when both are indoor)."""
     o = layout.openings[opening]
     return o.b if is_outdoor(layout.spaces[o.a]) and not is_outdoor(layout.spaces[o.b]) else o.a
-
-
-def outdoor_side(layout: Layout, opening: str) -> str | None:
-    """The outdoor space of an exterior opening, if any."""
-    o = layout.openings[opening]
-    for s in (o.a, o.b):
-        if is_outdoor(layout.spaces[s]):
-            return s
-    return None
-
-
-def road_doors(layout: Layout) -> list[str]:
-    """Exterior openings reachable by road (see module doc)."""
-    out = []
-    for oid in entrances(layout):
-        o = layout.openings[oid]
-        out_side = outdoor_side(layout, oid)
-        if ROAD_TAG in o.tags or (out_side is not None
-                                  and ROAD_TAG in layout.spaces[out_side].tags):
-            out.append(oid)
-    return out
 
 
 def road_spaces(layout: Layout) -> list[str]:

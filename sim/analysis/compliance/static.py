@@ -22,6 +22,7 @@ from sim.analysis.compliance.drills import DrillLog, Period, check_drills, check
 from sim.analysis.compliance.egress import check_egress
 from sim.analysis.compliance.model import ClauseResult, Evidence
 from sim.engine.graphs import Network, build_network
+from sim.model.exterior import outdoor_side, road_doors
 from sim.model.layout import Layout
 from sim.model.security_plan import SecurityPlan, required_guards
 
@@ -450,7 +451,7 @@ def check_sm14g(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> Clause
 
 def check_sm15(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> ClauseResult:
     """SM-1.5: vehicle barriers at every door reachable by road; bumps and signs."""
-    doors = places.road_doors(layout)
+    doors = road_doors(layout)
     roads = places.road_spaces(layout)
     if not doors and not roads:
         return _r("SM-1.5", "not_specified", required="barriers at doors reachable by road",
@@ -459,7 +460,7 @@ def check_sm15(layout: Layout, plan: SecurityPlan, opt: CheckOptions) -> ClauseR
     veh = [b for b in plan.barriers if b.kind in VEHICLE_KINDS]
     lack, found = [], []
     for oid in doors:
-        out = places.outdoor_side(layout, oid)
+        out = outdoor_side(layout, oid)
         hit = [b.id for b in veh if b.opening == oid or (out is not None and b.space == out)]
         (found.extend(hit) if hit else lack.append(oid))
     rem = [f"install bollards or barriers at: {_list(lack)}"] if lack else []
