@@ -213,14 +213,14 @@ def _json(o: Any) -> Any:
 
 def _summary(rep: dict[str, Any], files: list[Path], elapsed: float) -> None:
     from sim.report.html import change_text, verdict_key
+    from sim.report.i18n import tr
 
     for p in rep["plans"]:
         c = p["compliance"]["counts"]
         judged = [j for j in p["compliance"].get("dynamic", {}).get("targets", [])
                   if j.get("status") in ("pass", "fail")]
         n_fail = sum(1 for j in judged if j["status"] == "fail")
-        word = {"verdict_pass": "COMPLIANT", "verdict_targets": "CLAUSES MET, TARGETS MISSED",
-                "verdict_fail": "NOT COMPLIANT"}[verdict_key(p["compliance"])]
+        word = tr(verdict_key(p["compliance"]), "en")
         print(f"plan {p['label']} ({p['name']}): {word}"
               f" — clauses: {c['fail']} of {c['pass'] + c['fail']} judged fail; "
               f"simulated targets: {n_fail} of {len(judged)} fail")

@@ -113,8 +113,10 @@ def occupancy_grid(result: RunResult, ts: np.ndarray) -> np.ndarray:
     return init[None, :] + np.cumsum(grid, axis=0)
 
 
-def _occupancy_events(world: World, moves: dict[str, np.ndarray]
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+Events = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _occupancy_events(world: World, moves: dict[str, np.ndarray]) -> Events:
     """Every change of a cell's head count, grouped by cell and ordered in time.
 
     Returns the initial count per cell, and per event (sorted by cell, then time) its
@@ -140,9 +142,11 @@ def _occupancy_events(world: World, moves: dict[str, np.ndarray]
     return init, cells, times, init[cells] + running, starts
 
 
-def peak_density(world: World, moves: dict[str, np.ndarray]) -> tuple[float, str, np.ndarray]:
-    """Peak persons/m² over all non-exit cells, its cell, and the peak count per cell."""
-    init, cells, _, count, starts = _occupancy_events(world, moves)
+def peak_density(world: World, moves: dict[str, np.ndarray], events: Events | None = None
+                 ) -> tuple[float, str, np.ndarray]:
+    """Peak persons/m² over all non-exit cells, its cell, and the peak count per cell
+    (``events``: :func:`_occupancy_events` when the caller already has them)."""
+    init, cells, _, count, starts = events or _occupancy_events(world, moves)
     peak = init.copy()
     if len(cells):
         ucells = cells[starts]
@@ -153,8 +157,8 @@ def peak_density(world: World, moves: dict[str, np.ndarray]) -> tuple[float, str
     return float(dens[k]) if len(dens) else 0.0, world.cell_ids[k] if len(dens) else "", peak
 
 
-def congested_time(world: World, moves: dict[str, np.ndarray], t_end_s: float
-                   ) -> tuple[float, str]:
+def congested_time(world: World, moves: dict[str, np.ndarray], t_end_s: float,
+                   events: Events | None = None) -> tuple[float, str]:
     """The longest time (s) any cell spent at IMO congestion density, and its space.
 
     A cell is congested while it holds at least ``floor(4 p/m² × area)`` persons (the head
@@ -164,7 +168,7 @@ def congested_time(world: World, moves: dict[str, np.ndarray], t_end_s: float
     (advanced analysis) calls congestion significant when a place stays above 4 p/m² for
     more than 10 % of the evacuation time (:func:`sim.engine.movement.imo_congested`).
     """
-    init, cells, times, count, starts = _occupancy_events(world, moves)
+    init, cells, times, count, starts = events or _occupancy_events(world, moves)
     area = np.asarray(world.area, dtype=float)
     thr = np.floor(area * mv.IMO_CONGESTION_PM2 + 1e-9)
     judged = ~np.asarray(world.is_exit, dtype=bool) & (thr >= 2)
@@ -336,9 +340,10 @@ def _metrics(world: World, moves: dict[str, np.ndarray], t_end: float, wall: flo
         else (0.0 if n == 0 else None)
     k95 = math.ceil(0.95 * n)
     t95 = float(safe[k95 - 1]) if n and len(safe) >= k95 else (0.0 if n == 0 else None)
-    peak, peak_cell, _ = peak_density(world, moves)
+    events = _occupancy_events(world, moves)  # sorted once for both measures
+    peak, peak_cell, _ = peak_density(world, moves, events)
     t_horizon = t_evac if t_evac is not None else t_end
-    cong_s, cong_space = congested_time(world, moves, t_horizon)
+    cong_s, cong_space = congested_time(world, moves, t_horizon, events)
     exit_counts: dict[str, int] = {}
     for q in world.exit_used:
         if q >= 0:

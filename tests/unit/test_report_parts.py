@@ -190,3 +190,23 @@ def test_judged_estimates_read_in_chinese() -> None:
     assert actual_text("metric not produced", "zh") == "该情景不产生此指标"
     assert actual_text("no crush scenario for grand: its targets are not judged", "zh") \
         == "grand 没有 crush 情景：其指标未判定"
+
+
+def test_every_judged_estimate_the_checker_writes_reads_in_chinese() -> None:
+    # the translation works on the checker's own wording: judge real cases and look for
+    # English left in the Chinese text
+    import re
+
+    from sim.analysis.compliance.dynamic import judge, load_targets
+    from sim.report.html import actual_text
+
+    t = {x.id: x for x in load_targets()}
+    cases = [
+        judge(t["alarm-p95"], "s", "fire", [{"t_alarm_after_incident_s": 30.0}] * 3),
+        judge(t["alarm-p95"], "s", "fire", [{"t_alarm_after_incident_s": None}] * 2),
+        judge(t["neutralised-p95"], "s", "drill", [{}]),
+        judge(t["neutralised-p95"], "s", "attack", [{"x": 1.0}]),
+    ]
+    for j in cases:
+        zh = actual_text(j.actual, "zh")
+        assert not re.search(r"\b(over|runs?|without|counted|never|judged|metric)\b", zh), zh
